@@ -1,0 +1,120 @@
+import type { HostContext } from './context.js';
+import { hostEmitEvent } from './functions/emit-event.js';
+import { hostGetTimestamp } from './functions/get-timestamp.js';
+import { hostLog } from './functions/log.js';
+import { hostStorageGet } from './functions/storage-get.js';
+import { hostStorageSet } from './functions/storage-set.js';
+import type { HostFunctionDefinition, HostOutput } from './runtime/define.js';
+import type { ExtismHostFunction, GuestMemory } from './runtime/extism-types.js';
+import { HostCall, HostTrap } from './runtime/host-call.js';
+import type { HostCallOutcome } from './runtime/host-call-record.js';
+import { runTask } from './runtime/maybe-async.js';
+import type { PluginHostState } from './runtime/plugin-state.js';
+import { decodeUtf8Lossy } from './util/utf8.js';
+
+/** The Extism namespace every Diaryx host function is imported from. */
+export const HOST_NAMESPACE = 'extism:host/user';
+
+/** Every host function, in the protocol's order. Adding one = one file + one line here. */
+export const HOST_FUNCTIONS: readonly HostFunctionDefinition[] = [
+  hostLog,
+  hostEmitEvent,
+  hostStorageGet,
+  hostStorageSet,
+  hostGetTimestamp,
+];
+
+/** The import names of {@link HOST_FUNCTIONS}. */
+export const HOST_FUNCTION_NAMES: readonly string[] = HOST_FUNCTIONS.map((f) => f.name);
+
+function outputText(output: HostOutput): string {
+  return typeof output === 'string' ? output : decodeUtf8Lossy(output);
+}
+
+/**
+ * Builds the functions to register under {@link HOST_NAMESPACE} for one plugin. Pass a fresh
+ * object to every `createPlugin` (the SDK mutates it).
+ *
+ * A host function never throws into a worker-mode plugin (that would kill it): a trap is
+ * recorded in `state.pendingTrap` and the loader fails the export call; later host calls of the
+ * same export call do nothing. In-process, a trap throws, which aborts the guest at once.
+ */
+export function createHostFunctions(
+  context: HostContext,
+  state: PluginHostState,
+): Record<string, ExtismHostFunction> {
+  const functions: Record<string, ExtismHostFunction> = {};
+  for (const definition of HOST_FUNCTIONS) {
+    functions[definition.name] = (memory, input) => invoke(definition, context, state, memory, input);
+  }
+  return functions;
+}
+
+function invoke(
+  definition: HostFunctionDefinition,
+  context: HostContext,
+  state: PluginHostState,
+  memory: GuestMemory,
+  input: bigint,
+): bigint | Promise<bigint> {
+  if (state.pendingTrap !== null) return 0n;
+  const call = new HostCall(definition.name, memory, input, state, context);
+  let result: HostOutput | PromiseLike<HostOutput>;
+  try {
+    result = runTask(definition.run(call));
+  } catch (error) {
+    return fail(call, error);
+  }
+  if (typeof result === 'string' || result instanceof Uint8Array) return finish(call, memory, result);
+  if (state.inProcess) {
+    // The guest is blocked on this thread: it cannot wait for a Promise.
+    result.then(undefined, () => undefined);
+    return fail(
+      call,
+      new HostTrap(
+        `${definition.name}: a host service returned a Promise, but plugin '${state.pluginId}' runs in-process; ` +
+          'async services need runInWorker: true',
+      ),
+    );
+  }
+  return Promise.resolve(result).then(
+    (output) => finish(call, memory, output),
+    (error: unknown) => fail(call, error),
+  );
+}
+
+function record(call: HostCall, outcome: HostCallOutcome, output: string, message?: string): void {
+  const observer = call.context.observer;
+  if (!observer) return;
+  try {
+    observer({
+      name: call.fn,
+      pluginId: call.pluginId,
+      input: call.inputPreview(),
+      output,
+      outcome,
+      ...(message === undefined ? {} : { message }),
+    });
+  } catch {
+    // An observer is diagnostics only; it must never break a guest call.
+  }
+}
+
+function finish(call: HostCall, memory: GuestMemory, output: HostOutput): bigint {
+  record(call, call.denied ? 'denied' : 'ok', outputText(output), call.denialMessage);
+  return output.length === 0 ? 0n : memory.store(output);
+}
+
+function fail(call: HostCall, error: unknown): bigint {
+  let message: string;
+  if (error instanceof HostTrap) {
+    message = error.message;
+  } else {
+    message = `${call.fn}: internal host error: ${error instanceof Error ? error.message : String(error)}`;
+    call.context.logger.error(`plugin '${call.pluginId}': ${message}`);
+  }
+  record(call, call.denied ? 'denied' : 'trap', '', message);
+  call.plugin.pendingTrap = message;
+  if (call.plugin.inProcess) throw new HostTrap(message);
+  return 0n;
+}

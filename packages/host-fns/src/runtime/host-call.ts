@@ -1,0 +1,103 @@
+import type { HostContext } from '../context.js';
+import { NO_CHECKER_MESSAGE } from '../permissions/basic-checkers.js';
+import type { PermissionDecision, PermissionKey } from '../permissions/types.js';
+import { decodeUtf8Lossy, decodeUtf8Strict } from '../util/utf8.js';
+import type { GuestMemory } from './extism-types.js';
+import { type Field, type Parsed, parseShape } from './input-schema.js';
+import { type HostTask, wait } from './maybe-async.js';
+import type { PluginHostState } from './plugin-state.js';
+
+/** Thrown inside a host function to fail (trap) the guest's current export call. */
+export class HostTrap extends Error {
+  override readonly name = 'HostTrap';
+}
+
+/** One invocation of a host function: its input, the plugin it serves, and the host services. */
+export class HostCall {
+  /** Set when a permission check refused; recorded in the call trace. */
+  denied = false;
+  /** The denial message, when {@link denied}. */
+  denialMessage: string | undefined;
+  #inputBytes: Uint8Array | undefined;
+
+  constructor(
+    /** The host function's name, e.g. `host_read_file`. */
+    readonly fn: string,
+    private readonly memory: GuestMemory,
+    private readonly inputHandle: bigint,
+    /** The calling plugin. */
+    readonly plugin: PluginHostState,
+    /** The host services. */
+    readonly context: HostContext,
+  ) {}
+
+  /** The caller's plugin id (the manifest id once the manifest has been read). */
+  get pluginId(): string {
+    return this.plugin.pluginId;
+  }
+
+  /** The raw input. Handle 0 is the empty input; an unknown handle traps. */
+  inputBytes(): Uint8Array {
+    if (this.#inputBytes) return this.#inputBytes;
+    if (this.inputHandle === 0n) return (this.#inputBytes = new Uint8Array(0));
+    const block = this.memory.read(this.inputHandle);
+    if (!block) this.trap(`${this.fn}: invalid memory offset ${this.inputHandle}`);
+    return (this.#inputBytes = block.bytes().slice());
+  }
+
+  /** The input as strict UTF-8 text (invalid UTF-8 traps, as in Rust). */
+  inputText(): string {
+    try {
+      return decodeUtf8Strict(this.inputBytes());
+    } catch {
+      return this.trap(`${this.fn}: invalid input: input is not valid UTF-8`);
+    }
+  }
+
+  /** The input for traces and logs: lossy, never throws. */
+  inputPreview(): string {
+    if (this.#inputBytes) return decodeUtf8Lossy(this.#inputBytes);
+    try {
+      return decodeUtf8Lossy(this.inputBytes());
+    } catch {
+      return '';
+    }
+  }
+
+  /** Parses the JSON input into a shape; failure traps with `<fn>: invalid input: <reason>`. */
+  input<S extends Record<string, Field<unknown>>>(shape: S): Parsed<S> {
+    const text = this.inputText();
+    try {
+      return parseShape(text, shape);
+    } catch (error) {
+      return this.trap(`${this.fn}: invalid input: ${(error as Error).message}`);
+    }
+  }
+
+  /** Fails the guest's export call with this message. */
+  trap(message: string): never {
+    throw new HostTrap(message);
+  }
+
+  /**
+   * Asks the permission checker. No checker = denied with Rust's "not configured" message.
+   * A denial is remembered for the call trace; what to do with it is the function's choice.
+   */
+  *permission(permission: PermissionKey, target: string): HostTask<PermissionDecision> {
+    const checker = this.context.permissions;
+    const decision: PermissionDecision = checker
+      ? yield* wait(checker.check(this.pluginId, permission, target))
+      : { allowed: false, message: NO_CHECKER_MESSAGE };
+    if (!decision.allowed) {
+      this.denied = true;
+      this.denialMessage = decision.message;
+    }
+    return decision;
+  }
+
+  /** Like {@link permission}, but a denial traps with the checker's message. */
+  *requirePermission(permission: PermissionKey, target: string): HostTask<void> {
+    const decision = yield* this.permission(permission, target);
+    if (!decision.allowed) this.trap(decision.message);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * What the host functions know about the plugin they serve. The loader creates one per plugin
+ * (Rust: the per-plugin copy of the HostContext) and updates it.
+ */
+export interface PluginHostState {
+  /** The folder name or file stem until the manifest is read, then the manifest `id`. */
+  pluginId: string;
+  /** Set once the manifest id was written in; the id never changes afterwards. */
+  idLocked: boolean;
+  /**
+   * True when the plugin runs on the host's thread: host functions must then be synchronous,
+   * and a trap can abort the guest at once by throwing.
+   */
+  inProcess: boolean;
+  /**
+   * The message of a host-function trap in the current export call. In a worker a host function
+   * must not throw (it would kill the plugin), so it records the trap here, returns nothing and
+   * every later host call of the same export call is refused; the loader then fails the call.
+   */
+  pendingTrap: string | null;
+}
+
+/** Creates the state for a plugin that is about to be instantiated. */
+export function createPluginHostState(initialId: string, options: { inProcess: boolean }): PluginHostState {
+  return { pluginId: initialId, idLocked: false, inProcess: options.inProcess, pendingTrap: null };
+}
+
+/** Rust's id lock: the first manifest id wins; later calls change nothing. */
+export function lockPluginId(state: PluginHostState, manifestId: string): void {
+  if (state.idLocked) return;
+  state.pluginId = manifestId;
+  state.idLocked = true;
+}
