@@ -1,0 +1,2 @@
+export { compileWat, GUEST_HELPERS, guestWat, type GuestWatOptions, KERNEL_IMPORTS, probeWat, watString } from './wat.js';
+export { makeTempDir, removeTempDirs } from './temp-dir.js';
