@@ -1,0 +1,67 @@
+/** Why a plugin could not be loaded (Rust `ExtismLoadError`, snake_case). */
+export type PluginLoadErrorKind =
+  | 'read_dir'
+  | 'plugin_create'
+  | 'manifest_call'
+  | 'manifest_parse'
+  | 'protocol_mismatch'
+  | 'app_version_too_old';
+
+/** A plugin failed to load. `kind` is for programs; the message names the plugin and the cause. */
+export class PluginLoadError extends Error {
+  override readonly name = 'PluginLoadError';
+  constructor(
+    /** What went wrong. */
+    readonly kind: PluginLoadErrorKind,
+    /** The folder name or file stem of the plugin (or the plugins folder for `read_dir`). */
+    readonly pluginName: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Why a call into a loaded plugin failed. */
+export type PluginCallErrorKind =
+  /** The guest trapped, reported an error (`error_set`), or the export is missing. */
+  | 'call_failed'
+  /** A host function failed (trapped) the call; the message is the host function's. */
+  | 'host_trap'
+  /** The call exceeded the loader's `timeoutMs`; the plugin stays usable. */
+  | 'timeout'
+  /** The guest's output is not what the protocol requires (e.g. not a CommandResponse). */
+  | 'invalid_response'
+  /** `config.json` could not be written. */
+  | 'config_write'
+  /** The plugin was closed. */
+  | 'closed';
+
+/** A call into a loaded plugin failed; names the plugin and the export. */
+export class PluginCallError extends Error {
+  override readonly name = 'PluginCallError';
+  constructor(
+    readonly kind: PluginCallErrorKind,
+    /** The plugin's id. */
+    readonly pluginId: string,
+    /** The guest export that was called. */
+    readonly exportName: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Turns anything thrown (worker-mode errors are plain objects) into an Error. */
+export function toError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  if (error !== null && typeof error === 'object' && 'message' in error) {
+    const plain = error as { message: unknown; name?: unknown; stack?: unknown };
+    const normalised = new Error(String(plain.message));
+    if (typeof plain.name === 'string') normalised.name = plain.name;
+    if (typeof plain.stack === 'string') normalised.stack = plain.stack;
+    return normalised;
+  }
+  return new Error(String(error));
+}

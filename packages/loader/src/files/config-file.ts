@@ -1,0 +1,42 @@
+import { readFile, rename } from 'node:fs/promises';
+import { sortedJsonPretty } from '@diaryx/host-fns';
+import { writeFileAtomic } from './atomic-write.js';
+
+/** What reading `config.json` found. */
+export interface ConfigReadResult {
+  /** The config (any JSON); `{}` when the file is missing or corrupt. */
+  config: unknown;
+  /** Set when the file was corrupt: where its bytes were moved, so nothing is lost. */
+  preservedAs?: string;
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+}
+
+/**
+ * Reads a plugin's `config.json`. Missing → `{}`. Unparsable → `{}` as in Rust, but the bad
+ * file is kept: renamed to `config.json.corrupt-<timestamp>` so a later `setConfig` cannot
+ * overwrite the user's bytes (kit decision D1). Other read errors propagate.
+ */
+export async function readConfigFile(path: string, now: () => number = Date.now): Promise<ConfigReadResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (isMissing(error)) return { config: {} };
+    throw error;
+  }
+  try {
+    return { config: JSON.parse(text) as unknown };
+  } catch {
+    const preservedAs = `${path}.corrupt-${now()}`;
+    await rename(path, preservedAs);
+    return { config: {}, preservedAs };
+  }
+}
+
+/** Writes `config.json` as Rust does (pretty, keys sorted, no trailing newline), atomically. */
+export async function writeConfigFile(path: string, config: unknown): Promise<void> {
+  await writeFileAtomic(path, sortedJsonPretty(config));
+}

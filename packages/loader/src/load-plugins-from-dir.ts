@@ -1,0 +1,144 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type HostContext, lockPluginId } from '@diaryx/host-fns';
+import { PluginLoadError, toError } from './errors.js';
+import { isManifestCacheFresh, readManifestCache, writeManifestCache } from './files/manifest-cache.js';
+import { LoadedPlugin } from './loaded-plugin.js';
+import { callGuestManifest, loadConfig, validateVersions } from './load-steps.js';
+import { readWasmFile } from './load-plugin.js';
+import { type LoaderOptions, type ResolvedLoaderOptions, resolveLoaderOptions } from './options.js';
+import type { GuestManifest } from './protocol/types.js';
+import { instantiateGuest, type InstantiatedGuest } from './runtime/instantiate.js';
+
+/** A plugin folder that failed to load, and why. */
+export interface PluginLoadFailure {
+  /** The plugin's folder. */
+  dir: string;
+  error: PluginLoadError;
+}
+
+/** The outcome of a plugins-folder scan: what loaded, and what did not. */
+export interface LoadPluginsResult {
+  plugins: LoadedPlugin[];
+  failures: PluginLoadFailure[];
+}
+
+/** Folders loaded at the same time (worker start-up overlaps well on two cores). */
+const CONCURRENCY = 4;
+
+async function pluginFolders(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    const cause = toError(error);
+    throw new PluginLoadError('read_dir', dir, `Failed to read plugins directory: ${dir}: ${cause.message}`, { cause });
+  }
+  const folders: string[] = [];
+  // Sorted for a deterministic order (Rust takes directory order).
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const folder = join(dir, entry.name);
+    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(folder).catch(() => null))?.isDirectory());
+    if (!isDir) continue;
+    if ((await stat(join(folder, 'plugin.wasm')).catch(() => null))?.isFile()) folders.push(folder);
+  }
+  return folders;
+}
+
+async function manifestFromCacheOrGuest(
+  guest: InstantiatedGuest,
+  folder: string,
+  name: string,
+  options: ResolvedLoaderOptions,
+): Promise<GuestManifest> {
+  const cachePath = join(folder, 'manifest.json');
+  if (await isManifestCacheFresh(cachePath, join(folder, 'plugin.wasm'))) {
+    try {
+      return await readManifestCache(cachePath);
+    } catch (error) {
+      if (error instanceof SyntaxError || (error as Error).name === 'ProtocolShapeError') {
+        // A fresh but corrupt cache fails the plugin, as in Rust (no fallback to the guest).
+        throw corruptCacheError(error, name, cachePath);
+      }
+      const cause = toError(error);
+      throw new PluginLoadError('read_dir', name, `Failed to read plugins directory: ${cachePath}: ${cause.message}`, { cause });
+    }
+  }
+  const manifest = await callGuestManifest(guest, name);
+  // Written before validation, as in Rust, so an incompatible plugin still gets its cache.
+  await writeManifestCache(cachePath, manifest).catch((error: unknown) =>
+    options.logger.debug(`Plugin '${name}': could not write manifest cache: ${toError(error).message}`),
+  );
+  return manifest;
+}
+
+function corruptCacheError(error: unknown, name: string, cachePath: string): PluginLoadError {
+  const cause = toError(error);
+  return new PluginLoadError(
+    'manifest_parse',
+    name,
+    `Failed to parse manifest from plugin '${name}': ${cachePath}: ${cause.message} ` +
+      '(delete manifest.json to have it rebuilt from the plugin)',
+    { cause },
+  );
+}
+
+/** Loads one plugin folder (§7.3). */
+async function loadPluginFolder(folder: string, host: HostContext, options: ResolvedLoaderOptions): Promise<LoadedPlugin> {
+  const name = folder.split(/[\\/]/).pop() ?? folder;
+  const bytes = await readWasmFile(join(folder, 'plugin.wasm'), name);
+  const guest = await instantiateGuest(bytes, name, host, options);
+  try {
+    const manifest = await manifestFromCacheOrGuest(guest, folder, name, options);
+    validateVersions(manifest, name, options.appVersion);
+    lockPluginId(guest.state, manifest.id);
+    const configPath = join(folder, 'config.json');
+    const { config, warnings } = await loadConfig(configPath, name, options.logger);
+    options.logger.info(`Loaded extism plugin: ${manifest.name} (${manifest.id})`);
+    return new LoadedPlugin({ guest, manifest, config, configPath, warnings, options });
+  } catch (error) {
+    await guest.instance.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Scans a plugins folder (§7.2): every sub-folder holding `plugin.wasm` is loaded; one bad
+ * plugin never stops the others and is returned in `failures` (and logged at warn). Loading
+ * calls no lifecycle export: call `init` yourself.
+ *
+ * @example
+ * const { plugins, failures } = await loadPluginsFromDir('.diaryx/plugins', host);
+ * for (const f of failures) console.warn(f.dir, f.error.kind, f.error.message);
+ * @throws PluginLoadError `read_dir` when the folder cannot be read
+ */
+export async function loadPluginsFromDir(dir: string, host: HostContext, options: LoaderOptions = {}): Promise<LoadPluginsResult> {
+  const resolved = resolveLoaderOptions(options);
+  const folders = await pluginFolders(dir);
+  const outcomes: Array<LoadedPlugin | PluginLoadFailure> = new Array(folders.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < folders.length) {
+      const index = next++;
+      const folder = folders[index]!;
+      try {
+        outcomes[index] = await loadPluginFolder(folder, host, resolved);
+      } catch (error) {
+        const loadError =
+          error instanceof PluginLoadError
+            ? error
+            : new PluginLoadError('plugin_create', folder, `Failed to load plugin from ${folder}: ${toError(error).message}`, { cause: error });
+        resolved.logger.warn(`Failed to load plugin from ${folder}: ${loadError.message}`);
+        outcomes[index] = { dir: folder, error: loadError };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, folders.length) }, worker));
+  const plugins: LoadedPlugin[] = [];
+  const failures: PluginLoadFailure[] = [];
+  for (const outcome of outcomes) {
+    if (outcome instanceof LoadedPlugin) plugins.push(outcome);
+    else failures.push(outcome);
+  }
+  return { plugins, failures };
+}

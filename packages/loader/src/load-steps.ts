@@ -1,0 +1,99 @@
+import { decodeUtf8Lossy, type HostLogger } from '@diaryx/host-fns';
+import { PluginLoadError, toError } from './errors.js';
+import { readConfigFile } from './files/config-file.js';
+import { parseGuestManifest } from './protocol/manifest-parse.js';
+import type { GuestManifest } from './protocol/types.js';
+import {
+  appVersionSatisfies,
+  CURRENT_PROTOCOL_VERSION,
+  MIN_SUPPORTED_PROTOCOL_VERSION,
+} from './protocol/versions.js';
+import type { InstantiatedGuest } from './runtime/instantiate.js';
+
+/** Calls the guest's `manifest` export and parses it (§7.3 step 2). */
+export async function callGuestManifest(guest: InstantiatedGuest, name: string): Promise<GuestManifest> {
+  if (!guest.exports.has('manifest')) {
+    throw new PluginLoadError(
+      'manifest_call',
+      name,
+      `Failed to get manifest from plugin '${name}': the module has no \`manifest\` export (every Diaryx plugin must export one)`,
+    );
+  }
+  let output: Uint8Array | null;
+  try {
+    output = await guest.instance.call('manifest', '');
+    if (guest.state.pendingTrap !== null) throw new Error(guest.state.pendingTrap);
+  } catch (error) {
+    const cause = toError(error);
+    throw new PluginLoadError('manifest_call', name, `Failed to get manifest from plugin '${name}': ${cause.message}`, { cause });
+  } finally {
+    guest.state.pendingTrap = null;
+  }
+  return parseManifestText(output === null ? '' : decodeUtf8Lossy(output), name);
+}
+
+/** Parses manifest text; failure → `manifest_parse`. */
+export function parseManifestText(text: string, name: string, source = 'plugin'): GuestManifest {
+  try {
+    return parseGuestManifest(text);
+  } catch (error) {
+    const cause = toError(error);
+    throw new PluginLoadError(
+      'manifest_parse',
+      name,
+      `Failed to parse manifest from ${source} '${name}': ${cause.message}`,
+      { cause },
+    );
+  }
+}
+
+/** The protocol and app-version problem of a manifest, or null (protocol first, as in Rust). */
+export function versionProblem(manifest: GuestManifest, name: string, appVersion: string): PluginLoadError | null {
+  const version = manifest.protocol_version;
+  if (version < MIN_SUPPORTED_PROTOCOL_VERSION || version > CURRENT_PROTOCOL_VERSION) {
+    return new PluginLoadError(
+      'protocol_mismatch',
+      name,
+      `Protocol version mismatch for plugin '${name}': guest has v${version}, host supports ` +
+        `v${MIN_SUPPORTED_PROTOCOL_VERSION}..=v${CURRENT_PROTOCOL_VERSION}`,
+    );
+  }
+  const required = manifest.min_app_version;
+  if (required !== undefined && !appVersionSatisfies(required, appVersion)) {
+    return new PluginLoadError(
+      'app_version_too_old',
+      name,
+      `Plugin '${name}' requires Diaryx v${required} or later, but this is v${appVersion}`,
+    );
+  }
+  return null;
+}
+
+/** Throws the version problem, if any. */
+export function validateVersions(manifest: GuestManifest, name: string, appVersion: string): void {
+  const problem = versionProblem(manifest, name, appVersion);
+  if (problem) throw problem;
+}
+
+/**
+ * Reads the config sidecar (§7.3 step 5, with kit decision D1): a corrupt file is moved aside,
+ * reported in `warnings` and logged. Read errors → `read_dir`, as in Rust.
+ */
+export async function loadConfig(
+  configPath: string,
+  name: string,
+  logger: HostLogger,
+): Promise<{ config: unknown; warnings: string[] }> {
+  try {
+    const result = await readConfigFile(configPath);
+    if (!result.preservedAs) return { config: result.config, warnings: [] };
+    const warning =
+      `Plugin '${name}': ${configPath} is not valid JSON; it was moved to ${result.preservedAs} and the plugin ` +
+      'starts with an empty config. Fix the file and move it back to restore the settings.';
+    logger.warn(warning);
+    return { config: result.config, warnings: [warning] };
+  } catch (error) {
+    const cause = toError(error);
+    throw new PluginLoadError('read_dir', name, `Failed to read plugins directory: ${configPath}: ${cause.message}`, { cause });
+  }
+}

@@ -1,0 +1,213 @@
+import { decodeUtf8Lossy, sortedJson, sortKeys } from '@diaryx/host-fns';
+import { PluginCallError, toError } from './errors.js';
+import { writeConfigFile } from './files/config-file.js';
+import type { ResolvedLoaderOptions } from './options.js';
+import { parseCommandResponse } from './protocol/command-response.js';
+import { declaresCommand, toCoreManifest } from './protocol/core-manifest.js';
+import type { CommandResponse, GuestEvent, GuestManifest, PluginContext, PluginManifest } from './protocol/types.js';
+import { CallQueue } from './runtime/call-queue.js';
+import { isTimeoutError } from './runtime/extism-runtime.js';
+import type { InstantiatedGuest } from './runtime/instantiate.js';
+
+/** What the loader hands a {@link LoadedPlugin}. @internal */
+export interface LoadedPluginInit {
+  guest: InstantiatedGuest;
+  manifest: GuestManifest;
+  config: unknown;
+  configPath: string | null;
+  warnings: string[];
+  options: ResolvedLoaderOptions;
+}
+
+function isEmptyConfig(config: unknown): boolean {
+  return (
+    config === null ||
+    (typeof config === 'object' && !Array.isArray(config) && Object.keys(config as object).length === 0)
+  );
+}
+
+/**
+ * A loaded plugin: the TypeScript port of Rust's `ExtismPluginAdapter`. Every guest call is
+ * queued (one at a time, in order); optional exports that are missing are skipped, as in Rust.
+ */
+export class LoadedPlugin {
+  /** The guest manifest as the plugin declared it (defaults filled in). */
+  readonly manifest: GuestManifest;
+  /** The core manifest the app sees (capabilities mapped, invalid UI/CLI entries dropped). */
+  readonly coreManifest: PluginManifest;
+  /** Problems found while loading that did not stop the load (e.g. a corrupt config.json kept aside). */
+  readonly warnings: readonly string[];
+  /** Where `setConfig` writes, or null when the config lives in memory only. */
+  readonly configPath: string | null;
+
+  readonly #guest: InstantiatedGuest;
+  readonly #queue = new CallQueue();
+  readonly #options: ResolvedLoaderOptions;
+  #config: unknown;
+  #closed = false;
+
+  /** @internal Use {@link loadPlugin} or {@link loadPluginsFromDir}. */
+  constructor(init: LoadedPluginInit) {
+    this.#guest = init.guest;
+    this.manifest = init.manifest;
+    this.#options = init.options;
+    this.coreManifest = toCoreManifest(init.manifest, init.options.logger);
+    this.#config = init.config;
+    this.configPath = init.configPath;
+    this.warnings = init.warnings;
+  }
+
+  /** The plugin's id: the manifest `id` (locked at load; storage keys and permissions use it). */
+  get id(): string {
+    return this.#guest.state.pluginId;
+  }
+
+  /** True when the module exports this function. */
+  hasExport(name: string): boolean {
+    return this.#guest.exports.has(name);
+  }
+
+  /** True when `handleCommand(command)` reaches the guest (`custom_commands` + listed). */
+  declaresCommand(command: string): boolean {
+    return declaresCommand(this.manifest, command);
+  }
+
+  /**
+   * Calls any export with raw input and returns its raw output (null when the guest set none).
+   * @throws PluginCallError naming the plugin and the export
+   */
+  call(exportName: string, input: string | Uint8Array = ''): Promise<Uint8Array | null> {
+    return this.#queue.run(() => this.#callNow(exportName, input));
+  }
+
+  async #callNow(exportName: string, input: string | Uint8Array): Promise<Uint8Array | null> {
+    const prefix = `Plugin '${this.id}': Extism call \`${exportName}\` failed`;
+    if (this.#closed) throw new PluginCallError('closed', this.id, exportName, `${prefix}: the plugin is closed`);
+    const state = this.#guest.state;
+    state.pendingTrap = null;
+    try {
+      const output = await this.#guest.instance.call(exportName, input);
+      if (state.pendingTrap !== null) {
+        throw new PluginCallError('host_trap', this.id, exportName, `${prefix}: ${state.pendingTrap}`);
+      }
+      return output;
+    } catch (error) {
+      if (error instanceof PluginCallError) throw error;
+      const cause = toError(error);
+      if (state.pendingTrap !== null) {
+        throw new PluginCallError('host_trap', this.id, exportName, `${prefix}: ${state.pendingTrap}`, { cause });
+      }
+      if (isTimeoutError(cause)) {
+        throw new PluginCallError(
+          'timeout',
+          this.id,
+          exportName,
+          `Plugin call timed out: plugin '${this.id}' export \`${exportName}\` ran longer than ${this.#options.timeoutMs} ms ` +
+            '(raise the loader option timeoutMs if this plugin needs more time)',
+          { cause },
+        );
+      }
+      throw new PluginCallError('call_failed', this.id, exportName, `${prefix}: ${cause.message}`, { cause });
+    } finally {
+      state.pendingTrap = null;
+    }
+  }
+
+  // Lifecycle exports are optional: missing → skipped; failures logged, never raised (Rust).
+  async #callOptional(exportName: string, input: string): Promise<void> {
+    if (!this.hasExport(exportName)) return;
+    try {
+      await this.call(exportName, input);
+    } catch (error) {
+      this.#options.logger.warn(`Extism plugin ${this.id}: ${toError(error).message}`);
+    }
+  }
+
+  /**
+   * Rust `init`: pushes the stored config with `set_config` (unless it is null or `{}`), then
+   * calls `init` with `{"workspace_root": …}`. Never fails because of the guest.
+   */
+  async init(context: PluginContext = { workspace_root: null }): Promise<void> {
+    if (!isEmptyConfig(this.#config)) await this.#callOptional('set_config', sortedJson(this.#config));
+    await this.#callOptional('init', sortedJson({ ...context, workspace_root: context.workspace_root ?? null }));
+  }
+
+  /** Sends an event to `on_event` (fire-and-forget: failures are logged at warn, not raised). */
+  async onEvent(event: GuestEvent): Promise<void> {
+    await this.#callOptional('on_event', JSON.stringify({ event_type: event.event_type, payload: sortKeys(event.payload ?? null) }));
+  }
+
+  /**
+   * Runs a declared command (§8.5). An undeclared command never reaches the guest and answers
+   * `success: false` with `error_code: "command_not_declared"`. A guest `success: false` comes
+   * back as is, with `error` and `error_code`.
+   * @throws PluginCallError when the call fails (`call_failed`, `host_trap`, `timeout`) or the
+   * output is not a CommandResponse (`invalid_response`)
+   */
+  async handleCommand(command: string, params: unknown = null): Promise<CommandResponse> {
+    if (!this.declaresCommand(command)) {
+      return {
+        success: false,
+        error:
+          `Plugin '${this.id}' does not declare the command '${command}' ` +
+          `(declared: ${this.manifest.commands.join(', ') || 'none'}${this.manifest.capabilities.includes('custom_commands') ? '' : '; the custom_commands capability is missing'})`,
+        error_code: 'command_not_declared',
+      };
+    }
+    const output = await this.call('handle_command', JSON.stringify({ command, params: sortKeys(params ?? null) }));
+    const text = output === null ? '' : decodeUtf8Lossy(output);
+    try {
+      return parseCommandResponse(text);
+    } catch (error) {
+      throw new PluginCallError(
+        'invalid_response',
+        this.id,
+        'handle_command',
+        `Plugin '${this.id}': Failed to parse command response: ${toError(error).message} (output: ${JSON.stringify(text.slice(0, 200))})`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** The stored config, or null when it is null or `{}` (Rust); never calls the guest. */
+  getConfig(): unknown {
+    return isEmptyConfig(this.#config) ? null : this.#config;
+  }
+
+  /**
+   * Stores a new config: writes `config.json` (pretty, sorted, atomic), then tells the guest
+   * through `set_config`. A write failure keeps the old config and does not notify the guest.
+   * @throws PluginCallError `config_write`
+   */
+  async setConfig(config: unknown): Promise<void> {
+    if (this.configPath !== null) {
+      try {
+        await writeConfigFile(this.configPath, config);
+      } catch (error) {
+        throw new PluginCallError(
+          'config_write',
+          this.id,
+          'set_config',
+          `Plugin '${this.id}': Failed to write config file ${this.configPath}: ${toError(error).message}`,
+          { cause: error },
+        );
+      }
+    }
+    this.#config = config;
+    await this.#callOptional('set_config', sortedJson(config));
+  }
+
+  /** Calls the guest's `shutdown` with `{}` (failures ignored). */
+  async shutdown(): Promise<void> {
+    await this.#callOptional('shutdown', '{}');
+  }
+
+  /** Stops the plugin (terminates its worker). Later calls fail with kind `closed`. */
+  async close(): Promise<void> {
+    await this.#queue.run(async () => {
+      if (this.#closed) return;
+      this.#closed = true;
+      await this.#guest.instance.close();
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { type HostLogger, silentLogger } from '@diaryx/host-fns';
+import { DEFAULT_APP_VERSION } from './protocol/versions.js';
+
+/** Default per-call deadline of worker-mode plugins: 30 s. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Default cap on a plugin's linear memory: 4096 pages of 64 KiB = 256 MiB. */
+export const DEFAULT_MAX_MEMORY_PAGES = 4096;
+
+/** Options of {@link loadPluginsFromDir}, {@link loadPlugin} and {@link inspectPluginWasmManifest}. */
+export interface LoaderOptions {
+  /** The running Diaryx version, checked against a plugin's `min_app_version`. Default `"1.4.1"`. */
+  appVersion?: string;
+  /**
+   * Run each plugin in its own worker thread (default true): a runaway plugin can then be
+   * stopped by `timeoutMs`, and host services may be async. `false` runs the plugin on the
+   * caller's thread: faster calls, but an endless loop hangs the process — trusted plugins only.
+   */
+  runInWorker?: boolean;
+  /** Per-call deadline in ms for worker-mode plugins (default 30 000). Ignored in-process. */
+  timeoutMs?: number;
+  /**
+   * Cap on the plugin's linear memory in 64 KiB pages (default 4096 = 256 MiB); also caps the
+   * Extism kernel memory the plugin can allocate through the host.
+   */
+  maxMemoryPages?: number;
+  /** Receives guest logs and the loader's warnings. Default: silent. */
+  logger?: HostLogger;
+}
+
+/** Options of {@link loadPlugin}. */
+export interface LoadPluginOptions extends LoaderOptions {
+  /**
+   * Where the config sidecar lives. Default: `config.json` next to the wasm file; for wasm given
+   * as bytes, no file (the config is kept in memory).
+   */
+  configPath?: string;
+  /** The plugin's name until its manifest is read (default: the file stem, or "plugin" for bytes). */
+  name?: string;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedLoaderOptions {
+  appVersion: string;
+  runInWorker: boolean;
+  timeoutMs: number | null;
+  maxMemoryPages: number;
+  logger: HostLogger;
+}
+
+/** Fills in the documented defaults. */
+export function resolveLoaderOptions(options: LoaderOptions = {}): ResolvedLoaderOptions {
+  const runInWorker = options.runInWorker ?? true;
+  return {
+    appVersion: options.appVersion ?? DEFAULT_APP_VERSION,
+    runInWorker,
+    timeoutMs: runInWorker ? (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) : null,
+    maxMemoryPages: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES,
+    logger: options.logger ?? silentLogger,
+  };
+}

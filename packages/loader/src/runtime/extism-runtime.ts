@@ -1,0 +1,95 @@
+import createPlugin, { type Plugin } from '@extism/extism';
+import type { ExtismHostFunction, HostLogger } from '@diaryx/host-fns';
+import { HOST_NAMESPACE } from '@diaryx/host-fns';
+import { toError } from '../errors.js';
+
+// The one module that touches @extism/extism (pinned to 2.0.0-rc13): moving to another SDK
+// version is a change here only.
+
+/** How to run one guest instance. */
+export interface GuestInstanceOptions {
+  module: WebAssembly.Module;
+  hostFunctions: Record<string, ExtismHostFunction>;
+  runInWorker: boolean;
+  /** Per-call deadline (worker mode only); null = none. */
+  timeoutMs: number | null;
+  /** Cap on Extism kernel memory (host-side blocks), in 64 KiB pages. */
+  maxKernelPages: number;
+  logger: HostLogger;
+  /** Prefix for guest log lines (the plugin's name). */
+  logPrefix: () => string;
+}
+
+/** A running guest: call exports, close. */
+export interface GuestInstance {
+  call(exportName: string, input: string | Uint8Array): Promise<Uint8Array | null>;
+  close(): Promise<void>;
+}
+
+/** Marks the SDK's timeout rejection so callers can tell it from a guest failure. */
+export function isTimeoutError(error: Error): boolean {
+  return error.message.includes('call canceled due to timeout');
+}
+
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/**
+ * Compiles a module once per content hash and process; later loads of the same bytes reuse it
+ * (a warm `createPlugin` from a compiled module costs well under a millisecond).
+ */
+export async function compileModule(bytes: Uint8Array, contentHash: string): Promise<WebAssembly.Module> {
+  const cached = compiled.get(contentHash);
+  if (cached) return cached;
+  const pending = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  compiled.set(contentHash, pending);
+  pending.catch(() => compiled.delete(contentHash));
+  return pending;
+}
+
+function guestLogger(logger: HostLogger, prefix: () => string): Console {
+  const line = (message: unknown) => `[plugin ${prefix()}] ${String(message)}`;
+  return {
+    error: (m: unknown) => logger.error(line(m)),
+    warn: (m: unknown) => logger.warn(line(m)),
+    info: (m: unknown) => logger.info(line(m)),
+    debug: (m: unknown) => logger.debug(line(m)),
+    trace: (m: unknown) => logger.trace(line(m)),
+    log: (m: unknown) => logger.info(line(m)),
+  } as unknown as Console;
+}
+
+/** Instantiates a guest with WASI on (as in Rust) and the Diaryx host functions. */
+export async function createGuestInstance(options: GuestInstanceOptions): Promise<GuestInstance> {
+  let plugin: Plugin;
+  try {
+    plugin = await createPlugin(
+      { wasm: [{ module: options.module }] },
+      {
+        useWasi: true,
+        enableWasiOutput: false,
+        runInWorker: options.runInWorker,
+        ...(options.runInWorker && options.timeoutMs !== null ? { timeoutMs: options.timeoutMs } : {}),
+        memory: { maxPages: options.maxKernelPages },
+        functions: { [HOST_NAMESPACE]: { ...options.hostFunctions } },
+        logger: guestLogger(options.logger, options.logPrefix),
+        logLevel: 'trace',
+      },
+    );
+  } catch (error) {
+    throw toError(error);
+  }
+  return {
+    async call(exportName, input) {
+      let output;
+      try {
+        output = await plugin.call(exportName, input);
+      } catch (error) {
+        throw toError(error);
+      }
+      return output === null ? null : output.bytes().slice();
+    },
+    async close() {
+      await plugin.close();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import {
+  createHostFunctions,
+  createPluginHostState,
+  type HostContext,
+  type PluginHostState,
+} from '@diaryx/host-fns';
+import { PluginLoadError, toError } from '../errors.js';
+import type { ResolvedLoaderOptions } from '../options.js';
+import { capMemory } from '../sandbox/memory-cap.js';
+import { compileModule, createGuestInstance, type GuestInstance } from './extism-runtime.js';
+
+/** A guest instance with the state its host functions share with the loader. */
+export interface InstantiatedGuest {
+  instance: GuestInstance;
+  state: PluginHostState;
+  /** The names of the module's exported functions. */
+  exports: ReadonlySet<string>;
+}
+
+/**
+ * Caps the module's memory, compiles it (once per content), and instantiates it with every
+ * Diaryx host function and a fresh per-plugin state whose id is `name` until the manifest is read.
+ * @throws PluginLoadError `plugin_create`
+ */
+export async function instantiateGuest(
+  bytes: Uint8Array,
+  name: string,
+  host: HostContext,
+  options: ResolvedLoaderOptions,
+): Promise<InstantiatedGuest> {
+  const fail = (error: unknown): never => {
+    const cause = toError(error);
+    throw new PluginLoadError('plugin_create', name, `Failed to create Extism plugin '${name}': ${cause.message}`, { cause });
+  };
+  try {
+    const capped = capMemory(bytes, options.maxMemoryPages);
+    const hash = createHash('sha256').update(capped).digest('hex');
+    const module = await compileModule(capped, hash);
+    const state = createPluginHostState(name, { inProcess: !options.runInWorker });
+    const instance = await createGuestInstance({
+      module,
+      hostFunctions: createHostFunctions(host, state),
+      runInWorker: options.runInWorker,
+      timeoutMs: options.timeoutMs,
+      maxKernelPages: options.maxMemoryPages,
+      logger: options.logger,
+      logPrefix: () => state.pluginId,
+    });
+    const exports = new Set(
+      WebAssembly.Module.exports(module)
+        .filter((e) => e.kind === 'function')
+        .map((e) => e.name),
+    );
+    return { instance, state, exports };
+  } catch (error) {
+    return fail(error);
+  }
+}
