@@ -1,0 +1,1 @@
+export { pluginIdProblem } from './plugin-id.js';
