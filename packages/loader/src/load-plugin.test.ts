@@ -79,20 +79,33 @@ describe('loadPlugin: a single file (§7.7, AB-L12)', () => {
   });
 
   it('decodes the manifest output as lossy UTF-8 (AB-P11)', async () => {
+    const text = manifestJson({ name: 'bad \u0000 byte' }).replace('\\u0000', '\u0000');
+    const bytes = [...new TextEncoder().encode(text)].map((b) => (b === 0 ? 0xff : b));
+    const data = bytes.map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
     const wasm = await compileWat(`(module
       (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
       (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
       (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
       (memory 1)
-      (data (i32.const 0) "{\\"id\\":\\"x\\",\\"name\\":\\"bad \\ff byte\\",\\"version\\":\\"1\\",\\"description\\":\\"d\\",\\"capabilities\\":[]}")
+      (data (i32.const 0) "${data}")
       (func (export "manifest") (result i32) (local $o i64) (local $i i32)
-        (local.set $o (call $alloc (i64.const 79)))
-        (block $d (loop $l (br_if $d (i32.ge_u (local.get $i) (i32.const 79)))
+        (local.set $o (call $alloc (i64.const ${bytes.length})))
+        (block $d (loop $l (br_if $d (i32.ge_u (local.get $i) (i32.const ${bytes.length})))
           (call $store_u8 (i64.add (local.get $o) (i64.extend_i32_u (local.get $i))) (i32.load8_u (local.get $i)))
           (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l)))
-        (call $output_set (local.get $o) (i64.const 79)) (i32.const 0)))`);
+        (call $output_set (local.get $o) (i64.const ${bytes.length})) (i32.const 0)))`);
     const plugin = await loadPlugin(wasm, createHostContext(), inProcess);
     expect(plugin.manifest.name).toBe('bad \uFFFD byte');
+  });
+
+  it('refuses an import the host cannot satisfy, naming it, before instantiating (worker mode too)', async () => {
+    const wasm = await guestWasm({ manifest: manifestJson(), hostImports: ['host_teleport'] });
+    for (const runInWorker of [false, true]) {
+      await expect(loadPlugin(wasm, createHostContext(), { runInWorker, name: 'tele' })).rejects.toMatchObject({
+        kind: 'plugin_create',
+        message: expect.stringContaining(`Failed to create Extism plugin 'tele': it imports the host function "extism:host/user" "host_teleport"`),
+      });
+    }
   });
 
   it('loading calls no lifecycle export (AB-L13)', async () => {
@@ -108,7 +121,7 @@ describe('inspectPluginWasmManifest (§7.8, AB-L11)', () => {
     const folder = await writePluginFolder(
       dir,
       'p',
-      await guestWasm({ manifest: manifestJson({ protocol_version: 2, min_app_version: '999.0.0' }), hostImports: ['host_read_file'] }),
+      await guestWasm({ manifest: manifestJson({ protocol_version: 2, min_app_version: '999.0.0' }), hostImports: ['host_log'] }),
     );
     const warnings: string[] = [];
     const noop = () => undefined;

@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import createPlugin, { type Plugin } from '@extism/extism';
 import type { ExtismHostFunction, HostLogger } from '@diaryx/host-fns';
 import { HOST_NAMESPACE } from '@diaryx/host-fns';
@@ -58,9 +59,27 @@ function guestLogger(logger: HostLogger, prefix: () => string): Console {
   } as unknown as Console;
 }
 
+// The SDK starts each worker without an 'error' listener, so a guest that traps while being
+// instantiated (e.g. in its start function) would crash the whole host process. While worker
+// plugins are being created, every new worker gets a listener that logs the failure instead; the
+// creation then fails through the SDK's own start-up timeout.
+const starting = new Map<symbol, HostLogger>();
+function guardWorker(worker: Worker): void {
+  if (starting.size === 0) return;
+  const loggers = [...new Set(starting.values())];
+  worker.on('error', (error: unknown) => {
+    for (const logger of loggers) logger.error(`a plugin worker failed while starting: ${toError(error).message}`);
+  });
+}
+
 /** Instantiates a guest with WASI on (as in Rust) and the Diaryx host functions. */
 export async function createGuestInstance(options: GuestInstanceOptions): Promise<GuestInstance> {
   let plugin: Plugin;
+  const creation = Symbol('creation');
+  if (options.runInWorker) {
+    if (starting.size === 0) process.on('worker', guardWorker);
+    starting.set(creation, options.logger);
+  }
   try {
     plugin = await createPlugin(
       { wasm: [{ module: options.module }] },
@@ -77,6 +96,11 @@ export async function createGuestInstance(options: GuestInstanceOptions): Promis
     );
   } catch (error) {
     throw toError(error);
+  } finally {
+    if (options.runInWorker) {
+      starting.delete(creation);
+      if (starting.size === 0) process.off('worker', guardWorker);
+    }
   }
   return {
     async call(exportName, input) {

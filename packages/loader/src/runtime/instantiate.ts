@@ -9,6 +9,7 @@ import { PluginLoadError, toError } from '../errors.js';
 import type { ResolvedLoaderOptions } from '../options.js';
 import { capMemory } from '../sandbox/memory-cap.js';
 import { compileModule, createGuestInstance, type GuestInstance } from './extism-runtime.js';
+import { unsatisfiedImport } from './import-check.js';
 
 /** A guest instance with the state its host functions share with the loader. */
 export interface InstantiatedGuest {
@@ -37,6 +38,8 @@ export async function instantiateGuest(
     const capped = capMemory(bytes, options.maxMemoryPages);
     const hash = createHash('sha256').update(capped).digest('hex');
     const module = await compileModule(capped, hash);
+    const importProblem = unsatisfiedImport(module);
+    if (importProblem) throw new Error(importProblem);
     const state = createPluginHostState(name, { inProcess: !options.runInWorker });
     const instance = await createGuestInstance({
       module,
