@@ -5,7 +5,9 @@ export type PluginLoadErrorKind =
   | 'manifest_call'
   | 'manifest_parse'
   | 'protocol_mismatch'
-  | 'app_version_too_old';
+  | 'app_version_too_old'
+  /** Kit addition: another folder of the same scan already loaded a plugin with this id. */
+  | 'duplicate_id';
 
 /** A plugin failed to load. `kind` is for programs; the message names the plugin and the cause. */
 export class PluginLoadError extends Error {

@@ -136,9 +136,29 @@ export async function loadPluginsFromDir(dir: string, host: HostContext, options
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, folders.length) }, worker));
   const plugins: LoadedPlugin[] = [];
   const failures: PluginLoadFailure[] = [];
-  for (const outcome of outcomes) {
-    if (outcome instanceof LoadedPlugin) plugins.push(outcome);
-    else failures.push(outcome);
+  const folderOfId = new Map<string, string>();
+  for (const [index, outcome] of outcomes.entries()) {
+    if (!(outcome instanceof LoadedPlugin)) {
+      failures.push(outcome);
+      continue;
+    }
+    const folder = folders[index]!;
+    const first = folderOfId.get(outcome.id);
+    if (first === undefined) {
+      folderOfId.set(outcome.id, folder);
+      plugins.push(outcome);
+      continue;
+    }
+    // Storage, secrets and permissions are keyed by id: two plugins with one id would share them.
+    await outcome.close();
+    const error = new PluginLoadError(
+      'duplicate_id',
+      folder,
+      `Plugin folder ${folder} declares the id '${outcome.id}', which ${first} already uses; ` +
+        'plugin ids must be unique. Remove one of the two folders.',
+    );
+    resolved.logger.warn(error.message);
+    failures.push({ dir: folder, error });
   }
   return { plugins, failures };
 }
