@@ -34,6 +34,8 @@ export type PluginCallErrorKind =
   | 'timeout'
   /** The guest's output is not what the protocol requires (e.g. not a CommandResponse). */
   | 'invalid_response'
+  /** The input was larger than the loader's `maxInputBytes`; the guest was not called. */
+  | 'input_too_large'
   /** `config.json` could not be written. */
   | 'config_write'
   /** The plugin was closed. */

@@ -9,6 +9,8 @@ export {
   type PluginLoadErrorKind,
 } from './errors.js';
 export {
+  DEFAULT_MANIFEST_TIMEOUT_MS,
+  DEFAULT_MAX_INPUT_BYTES,
   DEFAULT_MAX_MEMORY_PAGES,
   DEFAULT_TIMEOUT_MS,
   type LoaderOptions,

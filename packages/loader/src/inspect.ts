@@ -20,7 +20,7 @@ export async function inspectPluginWasmManifest(wasmPath: string, options: Loade
   const bytes = await readWasmFile(wasmPath, name);
   const guest = await instantiateGuest(bytes, name, createHostContext({ permissions: denyAll, logger: resolved.logger }), resolved);
   try {
-    const manifest = await callGuestManifest(guest, name);
+    const manifest = await callGuestManifest(guest, name, resolved.manifestTimeoutMs);
     const problem = versionProblem(manifest, name, resolved.appVersion);
     if (problem) resolved.logger.warn(problem.message);
     return manifest;

@@ -49,7 +49,7 @@ export async function loadPlugin(
   const bytes = path === null ? (wasm as Uint8Array) : await readWasmFile(path, name);
   const guest = await instantiateGuest(bytes, name, host, resolved);
   try {
-    const manifest = await callGuestManifest(guest, name);
+    const manifest = await callGuestManifest(guest, name, resolved.manifestTimeoutMs);
     validateVersions(manifest, name, resolved.appVersion);
     lockPluginId(guest.state, manifest.id);
     if (path !== null) {

@@ -64,7 +64,7 @@ async function manifestFromCacheOrGuest(
       throw new PluginLoadError('read_dir', name, `Failed to read plugins directory: ${cachePath}: ${cause.message}`, { cause });
     }
   }
-  const manifest = await callGuestManifest(guest, name);
+  const manifest = await callGuestManifest(guest, name, options.manifestTimeoutMs);
   // Written before validation, as in Rust, so an incompatible plugin still gets its cache.
   await writeManifestCache(cachePath, manifest).catch((error: unknown) =>
     options.logger.debug(`Plugin '${name}': could not write manifest cache: ${toError(error).message}`),

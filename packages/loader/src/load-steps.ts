@@ -11,7 +11,11 @@ import {
 import type { InstantiatedGuest } from './runtime/instantiate.js';
 
 /** Calls the guest's `manifest` export and parses it (§7.3 step 2). */
-export async function callGuestManifest(guest: InstantiatedGuest, name: string): Promise<GuestManifest> {
+export async function callGuestManifest(
+  guest: InstantiatedGuest,
+  name: string,
+  timeoutMs: number | null,
+): Promise<GuestManifest> {
   if (!guest.exports.has('manifest')) {
     throw new PluginLoadError(
       'manifest_call',
@@ -21,7 +25,7 @@ export async function callGuestManifest(guest: InstantiatedGuest, name: string):
   }
   let output: Uint8Array | null;
   try {
-    output = await guest.instance.call('manifest', '');
+    output = await guest.instance.call('manifest', '', timeoutMs);
     if (guest.state.pendingTrap !== null) throw new Error(guest.state.pendingTrap);
   } catch (error) {
     const cause = toError(error);

@@ -83,10 +83,20 @@ export class LoadedPlugin {
   async #callNow(exportName: string, input: string | Uint8Array): Promise<Uint8Array | null> {
     const prefix = `Plugin '${this.id}': Extism call \`${exportName}\` failed`;
     if (this.#closed) throw new PluginCallError('closed', this.id, exportName, `${prefix}: the plugin is closed`);
+    const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
+    if (size > this.#options.maxInputBytes) {
+      throw new PluginCallError(
+        'input_too_large',
+        this.id,
+        exportName,
+        `${prefix}: the input is ${size} bytes, more than maxInputBytes (${this.#options.maxInputBytes}); ` +
+          'the plugin was not called. Raise the loader option maxInputBytes if such inputs are expected.',
+      );
+    }
     const state = this.#guest.state;
     state.pendingTrap = null;
     try {
-      const output = await this.#guest.instance.call(exportName, input);
+      const output = await this.#guest.instance.call(exportName, input, this.#options.timeoutMs);
       if (state.pendingTrap !== null) {
         throw new PluginCallError('host_trap', this.id, exportName, `${prefix}: ${state.pendingTrap}`);
       }

@@ -3,6 +3,10 @@ import { DEFAULT_APP_VERSION } from './protocol/versions.js';
 
 /** Default per-call deadline of worker-mode plugins: 30 s. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Default deadline of the `manifest` call at load time: 10 s. */
+export const DEFAULT_MANIFEST_TIMEOUT_MS = 10_000;
+/** Default largest input the loader passes to one guest call: 32 MiB. */
+export const DEFAULT_MAX_INPUT_BYTES = 32 * 1024 * 1024;
 /** Default cap on a plugin's linear memory: 4096 pages of 64 KiB = 256 MiB. */
 export const DEFAULT_MAX_MEMORY_PAGES = 4096;
 
@@ -18,6 +22,13 @@ export interface LoaderOptions {
   runInWorker?: boolean;
   /** Per-call deadline in ms for worker-mode plugins (default 30 000). Ignored in-process. */
   timeoutMs?: number;
+  /** Deadline of the `manifest` call and of instantiation (default 10 000); worker mode only. */
+  manifestTimeoutMs?: number;
+  /**
+   * Largest input (event, command, config) passed to one guest call, in bytes (default 32 MiB).
+   * A larger one fails the call with kind `input_too_large` before the guest sees it.
+   */
+  maxInputBytes?: number;
   /**
    * Cap on the plugin's linear memory in 64 KiB pages (default 4096 = 256 MiB); also caps the
    * Extism kernel memory the plugin can allocate through the host.
@@ -43,6 +54,8 @@ export interface ResolvedLoaderOptions {
   appVersion: string;
   runInWorker: boolean;
   timeoutMs: number | null;
+  manifestTimeoutMs: number | null;
+  maxInputBytes: number;
   maxMemoryPages: number;
   logger: HostLogger;
 }
@@ -54,6 +67,8 @@ export function resolveLoaderOptions(options: LoaderOptions = {}): ResolvedLoade
     appVersion: options.appVersion ?? DEFAULT_APP_VERSION,
     runInWorker,
     timeoutMs: runInWorker ? (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) : null,
+    manifestTimeoutMs: runInWorker ? (options.manifestTimeoutMs ?? DEFAULT_MANIFEST_TIMEOUT_MS) : null,
+    maxInputBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
     maxMemoryPages: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES,
     logger: options.logger ?? silentLogger,
   };

@@ -23,8 +23,17 @@ export interface GuestInstanceOptions {
 
 /** A running guest: call exports, close. */
 export interface GuestInstance {
-  call(exportName: string, input: string | Uint8Array): Promise<Uint8Array | null>;
+  /** Calls an export; `timeoutMs` overrides the instance's deadline for this call (worker mode). */
+  call(exportName: string, input: string | Uint8Array, timeoutMs?: number | null): Promise<Uint8Array | null>;
   close(): Promise<void>;
+}
+
+// rc13 reads its deadline from `opts.timeoutMs` at every call of a worker plugin; setting it
+// per call gives `manifest` a shorter deadline than commands. Internal to this pinned version.
+function setCallDeadline(plugin: Plugin, timeoutMs: number | null | undefined): void {
+  if (timeoutMs === undefined || timeoutMs === null) return;
+  const internal = plugin as unknown as { opts?: { timeoutMs?: number | null } };
+  if (internal.opts && 'timeoutMs' in internal.opts) internal.opts.timeoutMs = timeoutMs;
 }
 
 /** Marks the SDK's timeout rejection so callers can tell it from a guest failure. */
@@ -103,9 +112,10 @@ export async function createGuestInstance(options: GuestInstanceOptions): Promis
     }
   }
   return {
-    async call(exportName, input) {
+    async call(exportName, input, timeoutMs) {
       let output;
       try {
+        if (options.runInWorker) setCallDeadline(plugin, timeoutMs ?? options.timeoutMs);
         output = await plugin.call(exportName, input);
       } catch (error) {
         throw toError(error);

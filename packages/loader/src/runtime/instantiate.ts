@@ -45,7 +45,8 @@ export async function instantiateGuest(
       module,
       hostFunctions: createHostFunctions(host, state),
       runInWorker: options.runInWorker,
-      timeoutMs: options.timeoutMs,
+      // Instantiation (the module's start function included) gets the manifest deadline.
+      timeoutMs: options.manifestTimeoutMs,
       maxKernelPages: options.maxMemoryPages,
       logger: options.logger,
       logPrefix: () => state.pluginId,
