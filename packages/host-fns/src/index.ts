@@ -2,6 +2,17 @@ export { createHostContext, DEFAULT_STORAGE_QUOTA_BYTES, type HostContext } from
 export { createHostFunctions, HOST_FUNCTIONS, HOST_FUNCTION_NAMES, HOST_NAMESPACE } from './registry.js';
 
 export { allowAll, denyAll, NO_CHECKER_MESSAGE } from './permissions/basic-checkers.js';
+export { parsePluginsConfig } from './permissions/plugins-config.js';
+export {
+  checkPermission,
+  fileScopeMatches,
+  httpScopeMatches,
+  type PluginConfigEntry,
+  type PluginsConfig,
+  type RuleDecision,
+  urlDomain,
+} from './permissions/rules.js';
+export { frontmatterChecker, normalizeTarget, rulesChecker } from './permissions/rules-checker.js';
 export {
   PERMISSION_KEYS,
   type PermissionChecker,
@@ -15,6 +26,9 @@ export { type Clock, fixedClock, systemClock } from './services/clock.js';
 export { type EventEmitter, noopEventEmitter } from './services/event-emitter.js';
 export { type FileProvider, mapFileProvider, noopFileProvider } from './services/file-provider.js';
 export type { HttpClient, HttpRequest, HttpResponse } from './services/http-client.js';
+export { fetchHttpClient } from './services/fetch-http-client.js';
+export { frontmatterWorkspaceFileSet } from './services/frontmatter-file-set.js';
+export { nodeWorkspaceFs } from './node/node-workspace-fs.js';
 export { type HostLogger, silentLogger } from './services/logger.js';
 export {
   type NamespaceObjectMeta,
@@ -34,6 +48,9 @@ export type { WorkspaceFileSetProvider } from './services/workspace-file-set.js'
 export { type FileMetadata, noWorkspaceFileSystem, type WorkspaceFileSystem } from './services/workspace-fs.js';
 export { noopWebSocketBridge, type WebSocketBridge } from './services/ws-bridge.js';
 
+export { MAX_PLUGIN_COMMAND_DEPTH } from './functions/plugin-command.js';
+export { HTTP_TIMEOUT_RANGE_MS } from './functions/http-request.js';
+export { formatRfc3339 } from './functions/get-now.js';
 export { defineHostFunction, type HostFunctionDefinition, type HostOutput, scopedKey } from './runtime/define.js';
 export type { ExtismHostFunction, GuestMemory } from './runtime/extism-types.js';
 export { HostCall, HostTrap } from './runtime/host-call.js';
@@ -45,3 +62,4 @@ export { createPluginHostState, lockPluginId, type PluginHostState } from './run
 export { decodeBase64Strict, encodeBase64 } from './util/base64.js';
 export { sortedJson, sortedJsonPretty, sortKeys } from './util/json.js';
 export { decodeUtf8Lossy, decodeUtf8Strict, encodeUtf8 } from './util/utf8.js';
+export { isRootIndex, linkTarget, parseFrontmatter } from './util/frontmatter.js';

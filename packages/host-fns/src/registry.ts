@@ -1,9 +1,34 @@
 import type { HostContext } from './context.js';
+import { hostDeleteFile } from './functions/delete-file.js';
 import { hostEmitEvent } from './functions/emit-event.js';
+import { hostFileExists } from './functions/file-exists.js';
+import { hostFileMetadata } from './functions/file-metadata.js';
+import { hostGetNow } from './functions/get-now.js';
+import { hostGetRuntimeContext } from './functions/get-runtime-context.js';
 import { hostGetTimestamp } from './functions/get-timestamp.js';
+import { hostHashFile } from './functions/hash-file.js';
+import { hostHttpRequest } from './functions/http-request.js';
+import { hostListFiles } from './functions/list-files.js';
 import { hostLog } from './functions/log.js';
+import {
+  hostNamespaceDeleteObject,
+  hostNamespaceListObjects,
+  hostNamespacePutObject,
+  hostNamespaceSendEmail,
+  hostNamespaceSyncAudience,
+} from './functions/namespaces.js';
+import { hostPluginCommand } from './functions/plugin-command.js';
+import { hostProxyRequest } from './functions/proxy-request.js';
+import { hostReadBinary } from './functions/read-binary.js';
+import { hostReadFile } from './functions/read-file.js';
+import { hostRequestFile } from './functions/request-file.js';
+import { hostRunWasiModule } from './functions/run-wasi-module.js';
+import { hostSecretDelete, hostSecretGet, hostSecretSet } from './functions/secrets.js';
 import { hostStorageGet } from './functions/storage-get.js';
 import { hostStorageSet } from './functions/storage-set.js';
+import { hostWorkspaceFileSet } from './functions/workspace-file-set.js';
+import { hostWriteBinary, hostWriteFile } from './functions/write-file.js';
+import { hostWsRequest } from './functions/ws-request.js';
 import type { HostFunctionDefinition, HostOutput } from './runtime/define.js';
 import type { ExtismHostFunction, GuestMemory } from './runtime/extism-types.js';
 import { HostCall, HostTrap } from './runtime/host-call.js';
@@ -18,10 +43,36 @@ export const HOST_NAMESPACE = 'extism:host/user';
 /** Every host function, in the protocol's order. Adding one = one file + one line here. */
 export const HOST_FUNCTIONS: readonly HostFunctionDefinition[] = [
   hostLog,
+  hostReadFile,
+  hostReadBinary,
+  hostListFiles,
+  hostWorkspaceFileSet,
+  hostFileExists,
+  hostFileMetadata,
+  hostWriteFile,
+  hostDeleteFile,
+  hostWriteBinary,
   hostEmitEvent,
   hostStorageGet,
   hostStorageSet,
+  hostSecretGet,
+  hostSecretSet,
+  hostSecretDelete,
   hostGetTimestamp,
+  hostGetNow,
+  hostHttpRequest,
+  hostRunWasiModule,
+  hostRequestFile,
+  hostPluginCommand,
+  hostGetRuntimeContext,
+  hostNamespacePutObject,
+  hostNamespaceDeleteObject,
+  hostNamespaceListObjects,
+  hostNamespaceSyncAudience,
+  hostNamespaceSendEmail,
+  hostWsRequest,
+  hostHashFile,
+  hostProxyRequest,
 ];
 
 /** The import names of {@link HOST_FUNCTIONS}. */

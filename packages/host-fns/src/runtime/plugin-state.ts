@@ -1,3 +1,4 @@
+
 /**
  * What the host functions know about the plugin they serve. The loader creates one per plugin
  * (Rust: the per-plugin copy of the HostContext) and updates it.
@@ -18,11 +19,17 @@ export interface PluginHostState {
    * every later host call of the same export call is refused; the loader then fails the call.
    */
   pendingTrap: string | null;
+  /**
+   * The plugins whose calls are in progress in this call chain, outermost first, this plugin
+   * last (kit decision D5): set by the loader for calls that come through a
+   * PluginCommandBridge; `[]` for calls from the app.
+   */
+  callChain: readonly string[];
 }
 
 /** Creates the state for a plugin that is about to be instantiated. */
 export function createPluginHostState(initialId: string, options: { inProcess: boolean }): PluginHostState {
-  return { pluginId: initialId, idLocked: false, inProcess: options.inProcess, pendingTrap: null };
+  return { pluginId: initialId, idLocked: false, inProcess: options.inProcess, pendingTrap: null, callChain: [] };
 }
 
 /** Rust's id lock: the first manifest id wins; later calls change nothing. */

@@ -3,9 +3,19 @@ import type { MaybePromise } from '../runtime/maybe-async.js';
 /** The outcome of a cross-plugin command: `{ok: true, data}` or `{ok: false, error}`. */
 export type PluginCommandResult = { ok: true; data: unknown } | { ok: false; error: string };
 
-/** Routes `host_plugin_command` from one plugin to another (the loader's registry implements it). */
+/** Routes `host_plugin_command` from one plugin to another (the loader offers one over its plugins). */
 export interface PluginCommandBridge {
-  call(callerId: string, pluginId: string, command: string, params: unknown): MaybePromise<PluginCommandResult>;
+  /**
+   * @param chain the ids of the plugins whose calls are in progress, outermost first, the
+   * caller last; pass it on to the callee so nested calls are counted and re-entry is refused.
+   */
+  call(
+    callerId: string,
+    pluginId: string,
+    command: string,
+    params: unknown,
+    chain: readonly string[],
+  ): MaybePromise<PluginCommandResult>;
 }
 
 /** The default, as in Rust. */

@@ -1,0 +1,19 @@
+import { createHash } from 'node:crypto';
+import { defineHostFunction } from '../runtime/define.js';
+import { str } from '../runtime/input-schema.js';
+import { wait } from '../runtime/maybe-async.js';
+import { guardPath } from '../runtime/path-guard.js';
+
+/** `host_hash_file {path}` → `{"hash": <64 hex>}` (SHA-256); denied or unreadable → "". */
+export const hostHashFile = defineHostFunction('host_hash_file', function* (call) {
+  const { path } = call.input({ path: str() });
+  const relative = guardPath(call, path);
+  const decision = yield* call.permission('read_files', relative);
+  if (!decision.allowed) return '';
+  try {
+    const bytes = yield* wait(call.context.fs.readBinary(relative));
+    return JSON.stringify({ hash: createHash('sha256').update(bytes).digest('hex') });
+  } catch {
+    return '';
+  }
+});

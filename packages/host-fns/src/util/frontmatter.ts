@@ -1,0 +1,27 @@
+import { parse } from 'yaml';
+
+/**
+ * The YAML frontmatter of a markdown text, as Rust finds it: only when the text starts with
+ * `---\n` (or `---\r\n`) and a later line is `---`. No frontmatter → null.
+ * @throws Error when the YAML does not parse
+ */
+export function parseFrontmatter(text: string): Record<string, unknown> | null {
+  const open = text.startsWith('---\n') ? 4 : text.startsWith('---\r\n') ? 5 : -1;
+  if (open < 0) return null;
+  const match = /\r?\n---(?:\r?\n|$)/.exec(text.slice(open - 1));
+  if (!match) return null;
+  const yaml = text.slice(open, open - 1 + match.index);
+  const value: unknown = parse(yaml);
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** The target of a markdown link `[Title](path)`, or the text itself. */
+export function linkTarget(entry: string): string {
+  const match = /\]\(([^)]*)\)/.exec(entry);
+  return (match ? match[1]! : entry).trim();
+}
+
+/** True when frontmatter describes a root index: a `contents` list and no `part_of`. */
+export function isRootIndex(frontmatter: Record<string, unknown> | null): boolean {
+  return frontmatter !== null && Array.isArray(frontmatter['contents']) && frontmatter['part_of'] === undefined;
+}
