@@ -2,6 +2,7 @@ export { loadPlugin } from './load-plugin.js';
 export { loadPluginsFromDir, type LoadPluginsResult, type PluginLoadFailure } from './load-plugins-from-dir.js';
 export { inspectPluginWasmManifest } from './inspect.js';
 export { LoadedPlugin } from './loaded-plugin.js';
+export { pluginCommandBridge } from './plugin-command-bridge.js';
 export {
   PluginCallError,
   type PluginCallErrorKind,

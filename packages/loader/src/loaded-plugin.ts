@@ -19,6 +19,9 @@ export interface LoadedPluginInit {
   options: ResolvedLoaderOptions;
 }
 
+/** @internal The key of {@link LoadedPlugin}'s bridged-command entry point. */
+export const BRIDGED_COMMAND = Symbol('bridgedCommand');
+
 function isEmptyConfig(config: unknown): boolean {
   return (
     config === null ||
@@ -77,10 +80,10 @@ export class LoadedPlugin {
    * @throws PluginCallError naming the plugin and the export
    */
   call(exportName: string, input: string | Uint8Array = ''): Promise<Uint8Array | null> {
-    return this.#queue.run(() => this.#callNow(exportName, input));
+    return this.#queue.run(() => this.#callNow(exportName, input, []));
   }
 
-  async #callNow(exportName: string, input: string | Uint8Array): Promise<Uint8Array | null> {
+  async #callNow(exportName: string, input: string | Uint8Array, chain: readonly string[]): Promise<Uint8Array | null> {
     const prefix = `Plugin '${this.id}': Extism call \`${exportName}\` failed`;
     if (this.#closed) throw new PluginCallError('closed', this.id, exportName, `${prefix}: the plugin is closed`);
     const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
@@ -95,6 +98,7 @@ export class LoadedPlugin {
     }
     const state = this.#guest.state;
     state.pendingTrap = null;
+    state.callChain = chain;
     try {
       const output = await this.#guest.instance.call(exportName, input, this.#options.timeoutMs);
       if (state.pendingTrap !== null) {
@@ -120,6 +124,7 @@ export class LoadedPlugin {
       throw new PluginCallError('call_failed', this.id, exportName, `${prefix}: ${cause.message}`, { cause });
     } finally {
       state.pendingTrap = null;
+      state.callChain = [];
     }
   }
 
@@ -154,7 +159,16 @@ export class LoadedPlugin {
    * @throws PluginCallError when the call fails (`call_failed`, `host_trap`, `timeout`) or the
    * output is not a CommandResponse (`invalid_response`)
    */
-  async handleCommand(command: string, params: unknown = null): Promise<CommandResponse> {
+  handleCommand(command: string, params: unknown = null): Promise<CommandResponse> {
+    return this.#handleCommand(command, params, []);
+  }
+
+  /** @internal The bridge's entry: a command called by another plugin, with the call chain. */
+  [BRIDGED_COMMAND](command: string, params: unknown, chain: readonly string[]): Promise<CommandResponse> {
+    return this.#handleCommand(command, params, chain);
+  }
+
+  async #handleCommand(command: string, params: unknown, chain: readonly string[]): Promise<CommandResponse> {
     if (!this.declaresCommand(command)) {
       return {
         success: false,
@@ -164,7 +178,8 @@ export class LoadedPlugin {
         error_code: 'command_not_declared',
       };
     }
-    const output = await this.call('handle_command', JSON.stringify({ command, params: sortKeys(params ?? null) }));
+    const input = JSON.stringify({ command, params: sortKeys(params ?? null) });
+    const output = await this.#queue.run(() => this.#callNow('handle_command', input, chain));
     const text = output === null ? '' : decodeUtf8Lossy(output);
     try {
       return parseCommandResponse(text);

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { FileMetadata, WorkspaceFileSystem } from '../services/workspace-fs.js';
 
@@ -6,28 +6,41 @@ import type { FileMetadata, WorkspaceFileSystem } from '../services/workspace-fs
  * The workspace as a folder on disk. Paths are resolved inside `rootDir`; one that would leave
  * it (through `..` or a symbolic link pointing outside) is refused with an error, so even a
  * host-function bug cannot reach files outside the workspace. Writes create parent folders.
+ * Synchronous (local disk), so it serves in-process and worker-mode plugins alike.
  *
  * @example
  * const host = createHostContext({ fs: nodeWorkspaceFs('/Users/me/journal') });
  */
 export function nodeWorkspaceFs(rootDir: string): WorkspaceFileSystem {
   const root = resolve(rootDir);
-  let realRoot: Promise<string> | undefined;
+  let realRoot: string | undefined;
+  const statOrNull = (path: string) => {
+    try {
+      return statSync(path);
+    } catch {
+      return null;
+    }
+  };
   const inside = (base: string, path: string) => {
     const rel = relative(base, path);
     return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
   };
 
-  async function locate(path: string): Promise<string> {
+  function locate(path: string): string {
     const full = resolve(root, path);
     if (!inside(root, full)) throw new Error(`path '${path}' is outside the workspace`);
-    realRoot ??= realpath(root);
+    realRoot ??= realpathSync(root);
     // Resolve links on the deepest existing ancestor: a link may not lead out of the workspace.
     let existing = full;
     for (;;) {
-      const real = await realpath(existing).catch(() => null);
+      let real: string | null = null;
+      try {
+        real = realpathSync(existing);
+      } catch {
+        // does not exist (yet): check its parent
+      }
       if (real !== null) {
-        if (!inside(await realRoot, real)) throw new Error(`path '${path}' leads outside the workspace`);
+        if (!inside(realRoot, real)) throw new Error(`path '${path}' leads outside the workspace`);
         return full;
       }
       const parent = dirname(existing);
@@ -38,30 +51,30 @@ export function nodeWorkspaceFs(rootDir: string): WorkspaceFileSystem {
 
   return {
     root,
-    async readBinary(path) {
-      return new Uint8Array(await readFile(await locate(path)));
+    readBinary(path) {
+      return new Uint8Array(readFileSync(locate(path)));
     },
-    async writeBinary(path, bytes) {
-      const full = await locate(path);
-      await mkdir(dirname(full), { recursive: true });
-      await writeFile(full, bytes);
+    writeBinary(path, bytes) {
+      const full = locate(path);
+      mkdirSync(dirname(full), { recursive: true });
+      writeFileSync(full, bytes);
     },
-    async deleteFile(path) {
-      const full = await locate(path);
-      if ((await stat(full)).isDirectory()) throw new Error(`'${path}' is a directory`);
-      await rm(full);
+    deleteFile(path) {
+      const full = locate(path);
+      if (statSync(full).isDirectory()) throw new Error(`'${path}' is a directory`);
+      rmSync(full);
     },
-    async exists(path) {
-      return (await stat(await locate(path)).catch(() => null)) !== null;
+    exists(path) {
+      return statOrNull(locate(path)) !== null;
     },
-    async isDir(path) {
-      return (await stat(await locate(path)).catch(() => null))?.isDirectory() ?? false;
+    isDir(path) {
+      return statOrNull(locate(path))?.isDirectory() ?? false;
     },
-    async readDir(path) {
-      return readdir(await locate(path));
+    readDir(path) {
+      return readdirSync(locate(path));
     },
-    async metadata(path): Promise<FileMetadata | null> {
-      const info = await stat(await locate(path)).catch(() => null);
+    metadata(path): FileMetadata | null {
+      const info = statOrNull(locate(path));
       return info === null ? null : { modifiedAtMs: Math.trunc(info.mtimeMs), sizeBytes: info.size };
     },
   };
