@@ -58,7 +58,8 @@ export async function loadPlugin(
       );
     }
     const configPath = options.configPath ?? (path === null ? null : join(dirname(path), 'config.json'));
-    const { config, warnings } = configPath === null ? { config: {}, warnings: [] } : await loadConfig(configPath, name, resolved.logger);
+    const { config, warnings } =
+      configPath === null ? { config: options.config ?? {}, warnings: [] } : await loadConfig(configPath, name, resolved.logger);
     return new LoadedPlugin({ guest, manifest, config, configPath, warnings, options: resolved });
   } catch (error) {
     await guest.instance.close().catch(() => undefined);

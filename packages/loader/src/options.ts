@@ -47,6 +47,8 @@ export interface LoadPluginOptions extends LoaderOptions {
   configPath?: string;
   /** The plugin's name until its manifest is read (default: the file stem, or "plugin" for bytes). */
   name?: string;
+  /** The starting config when no config file is used (wasm given as bytes, no `configPath`). */
+  config?: unknown;
 }
 
 /** Options with every default filled in. */

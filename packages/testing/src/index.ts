@@ -1,0 +1,13 @@
+export {
+  createFakeHost,
+  type FakeEvent,
+  type FakeHost,
+  type FakeHostOptions,
+  type FakeLogLine,
+  type FakePluginCommand,
+} from './fake-host.js';
+export { FakeHttp, type FakeHttpResponse, type FakeHttpRoutes, type RecordedHttpRequest } from './fake-http.js';
+export { FakeNamespaces, type FakeNamespaceObject } from './fake-namespaces.js';
+export { memfsWorkspace } from './memfs-workspace.js';
+export { RecordingStorage, type StorageOp } from './recording-storage.js';
+export { loadTestPlugin, type LoadTestPluginOptions } from './load-test-plugin.js';

@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { type LoadedPlugin, loadPlugin } from '@diaryx/loader';
+import { createFakeHost, type FakeHost, type FakeHostOptions } from './fake-host.js';
+
+/** Options of {@link loadTestPlugin}: a fake host's options, or a host, plus load options. */
+export interface LoadTestPluginOptions extends FakeHostOptions {
+  /** Use this fake host instead of a fresh one (its own options then apply). */
+  host?: FakeHost;
+  /** The plugin's stored config, pushed to the guest by `init` (kept in memory, no file). */
+  config?: unknown;
+  /** The running Diaryx version checked against `min_app_version` (default `1.4.1`). */
+  appVersion?: string;
+  /** Run the plugin in a worker (default false: in-process is faster and the fakes are sync). */
+  runInWorker?: boolean;
+  /** Per-call deadline in ms when `runInWorker` is true. */
+  timeoutMs?: number;
+}
+
+/**
+ * Loads a plugin from a path or bytes through the real loader with a fake host. Nothing is
+ * written next to the wasm file (no `manifest.json`, no `config.json`).
+ *
+ * @example
+ * const { plugin, host } = await loadTestPlugin('build/plugin.wasm', { files: { 'a.md': 'one two' } });
+ * expect(await plugin.handleCommand('word-count', { path: 'a.md' })).toMatchObject({ success: true });
+ */
+export async function loadTestPlugin(
+  wasm: string | Uint8Array,
+  options: LoadTestPluginOptions = {},
+): Promise<{ plugin: LoadedPlugin; host: FakeHost }> {
+  const host = options.host ?? createFakeHost(options);
+  const bytes = typeof wasm === 'string' ? new Uint8Array(await readFile(wasm)) : wasm;
+  const name = typeof wasm === 'string' ? basename(wasm, extname(wasm)) : 'plugin';
+  const plugin = await loadPlugin(bytes, host.context, {
+    name,
+    runInWorker: options.runInWorker ?? false,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.appVersion === undefined ? {} : { appVersion: options.appVersion }),
+    ...(options.config === undefined ? {} : { config: options.config }),
+  });
+  host.seedFor(plugin.id);
+  return { plugin, host };
+}
