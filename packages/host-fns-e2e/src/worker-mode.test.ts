@@ -13,7 +13,7 @@ function asyncFs(files: Record<string, string>): WorkspaceFileSystem {
       if (!bytes) throw new Error(`no such file: ${p}`);
       return later(bytes);
     },
-    writeBinary: async (p, b) => void map.set(p, await later(b)),
+    writeBinary: async (p, b) => void map.set(p, await later(new Uint8Array(b))),
     deleteFile: async (p) => void map.delete(p),
     exists: async (p) => later(map.has(p)),
     isDir: async () => later(false),
