@@ -28,6 +28,7 @@ const SAMPLE_WORKSPACE = {
 // Demo parameters for the example plugins' commands (any other command is called with null).
 const COMMAND_PARAMS = {
   'word-count': [{ path: 'notes/café.md' }, null],
+  'set-template': [{ template: '# {{date}}\n\nWhat happened today?\n' }],
 };
 
 async function main() {
@@ -69,6 +70,7 @@ async function main() {
     for (const plugin of plugins) {
       if (plugin.id === 'diaryx.example.webhook') await plugin.setConfig({ url: webhook.url });
       await plugin.init({ workspace_root: workspace });
+      await plugin.onEvent(guestEvents.workspaceOpened(workspace));
     }
 
     console.log(bold('\nfile_saved notes/hello.md →'));
