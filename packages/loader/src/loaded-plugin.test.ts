@@ -250,6 +250,36 @@ describe('worker mode (default)', () => {
     }
   });
 
+  it('10,000 calls on one worker plugin succeed, and Extism vars survive the periodic block reset', async () => {
+    const wasm = await compileWat(
+      guestWat({
+        manifest: manifestJson(),
+        extraImports: `(import "extism:host/env" "var_get" (func $var_get (param i64) (result i64)))
+          (import "extism:host/env" "var_set" (func $var_set (param i64 i64)))`,
+        data: { name: 'count' },
+        exports: {
+          // Keeps a counter in an Extism var: output the previous value, store value + 1.
+          tick: `(local $v i64) (local $n i32)
+            (local.set $v (call $var_get (call $to_block (global.get $name_ptr) (global.get $name_len))))
+            (if (i64.ne (local.get $v) (i64.const 0)) (then (local.set $n (call $load_u8 (local.get $v)))))
+            (local.set $v (call $alloc (i64.const 1)))
+            (call $store_u8 (local.get $v) (i32.add (local.get $n) (i32.const 1)))
+            (call $var_set (call $to_block (global.get $name_ptr) (global.get $name_len)) (local.get $v))
+            (call $output_handle (local.get $v)) (i32.const 0)`,
+        },
+      }),
+    );
+    const plugin = await loadPlugin(wasm, createHostContext());
+    try {
+      for (let i = 1; i <= 10_000; i++) {
+        const out = await plugin.call('tick');
+        if (out === null || out[0] !== i % 256) throw new Error(`call ${i}: counter ${String(out?.[0])}, expected ${i % 256}`);
+      }
+    } finally {
+      await plugin.close();
+    }
+  }, 120_000);
+
   it('normalises worker errors (plain objects) into PluginCallErrors and stays usable after a trap', async () => {
     const wasm = await compileWat(guestWat({ manifest: manifestJson(), exports: { boom: 'unreachable', ok: '(i32.const 0)' } }));
     const plugin = await loadPlugin(wasm, createHostContext());

@@ -29,13 +29,13 @@ export function nodeWorkspaceFs(rootDir: string): WorkspaceFileSystem {
   function locate(path: string): string {
     const full = resolve(root, path);
     if (!inside(root, full)) throw new Error(`path '${path}' is outside the workspace`);
-    realRoot ??= realpathSync(root);
+    realRoot ??= realpathSync.native(root);
     // Resolve links on the deepest existing ancestor: a link may not lead out of the workspace.
     let existing = full;
     for (;;) {
       let real: string | null = null;
       try {
-        real = realpathSync(existing);
+        real = realpathSync.native(existing);
       } catch {
         // does not exist (yet): check its parent
       }
