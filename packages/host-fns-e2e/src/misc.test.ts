@@ -157,3 +157,17 @@ describe('host_workspace_file_set (AB-H25)', () => {
     ]);
   });
 });
+
+describe('imports (AB-L14)', () => {
+  it('a plugin importing any subset of the 31 host functions instantiates', async () => {
+    const { HOST_FUNCTION_NAMES, createHostContext } = await import('@diaryx/host-fns');
+    const { loadPlugin } = await import('@diaryx/loader');
+    const { compileWat, guestWat } = await import('@diaryx/test-utils');
+    const subsets = [[], HOST_FUNCTION_NAMES.slice(0, 1), HOST_FUNCTION_NAMES.filter((_, i) => i % 2 === 0), HOST_FUNCTION_NAMES.slice(-3)];
+    for (const hostImports of subsets) {
+      const manifest = JSON.stringify({ id: 'subset', name: 's', version: '1', description: 'd', capabilities: [] });
+      const plugin = await loadPlugin(await compileWat(guestWat({ manifest, hostImports })), createHostContext(), { runInWorker: false });
+      expect(plugin.id).toBe('subset');
+    }
+  });
+});
