@@ -254,3 +254,23 @@ describe('loadPluginsFromDir: duplicate ids (kit)', () => {
     expect(failures[0]!.error.message).toContain(join(dir, 'a'));
   });
 });
+
+describe('loadPluginsFromDir: lazy start with a fresh cache (kit)', () => {
+  it('validates from manifest.json without instantiating; a plugin that cannot start fails its first call', async () => {
+    const dir = await makeTempDir();
+    // A start function that traps: instantiation fails, so only a cache can get it loaded.
+    const folder = await writePluginFolder(dir, 'p', await guestWasm({ manifest: manifestJson(), extra: '(func $s unreachable) (start $s)' }));
+    const first = await loadPluginsFromDir(dir, createHostContext(), inProcess);
+    expect(first.failures[0]!.error.kind).toBe('plugin_create');
+    await writeFile(join(folder, 'manifest.json'), manifestJson({ id: 'from.cache' }));
+    await setTime(join(folder, 'plugin.wasm'), 1_000);
+    await setTime(join(folder, 'manifest.json'), 2_000);
+    const { plugins, failures } = await loadPluginsFromDir(dir, createHostContext(), inProcess);
+    expect(failures).toEqual([]);
+    expect(plugins[0]!.id).toBe('from.cache');
+    await expect(plugins[0]!.handleCommand('echo')).rejects.toMatchObject({
+      kind: 'call_failed',
+      message: expect.stringContaining('could not start the plugin'),
+    });
+  });
+});

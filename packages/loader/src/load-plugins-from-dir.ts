@@ -87,7 +87,9 @@ function corruptCacheError(error: unknown, name: string, cachePath: string): Plu
 async function loadPluginFolder(folder: string, host: HostContext, options: ResolvedLoaderOptions): Promise<LoadedPlugin> {
   const name = folder.split(/[\\/]/).pop() ?? folder;
   const bytes = await readWasmFile(join(folder, 'plugin.wasm'), name);
-  const guest = await instantiateGuest(bytes, name, host, options);
+  // With a fresh manifest cache the guest is not needed to load: start it on its first call.
+  const lazy = await isManifestCacheFresh(join(folder, 'manifest.json'), join(folder, 'plugin.wasm'));
+  const guest = await instantiateGuest(bytes, name, host, options, { lazy });
   try {
     const manifest = await manifestFromCacheOrGuest(guest, folder, name, options);
     validateVersions(manifest, name, options.appVersion);
@@ -105,7 +107,9 @@ async function loadPluginFolder(folder: string, host: HostContext, options: Reso
 /**
  * Scans a plugins folder (§7.2): every sub-folder holding `plugin.wasm` is loaded; one bad
  * plugin never stops the others and is returned in `failures` (and logged at warn). Loading
- * calls no lifecycle export: call `init` yourself.
+ * calls no lifecycle export: call `init` yourself. A plugin whose `manifest.json` cache is fresh
+ * is validated from the cache and its instance (and worker) starts on its first call; a
+ * failure to start then fails that call.
  *
  * @example
  * const { plugins, failures } = await loadPluginsFromDir('.diaryx/plugins', host);

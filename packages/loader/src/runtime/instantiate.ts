@@ -29,6 +29,7 @@ export async function instantiateGuest(
   name: string,
   host: HostContext,
   options: ResolvedLoaderOptions,
+  start: { lazy: boolean } = { lazy: false },
 ): Promise<InstantiatedGuest> {
   const fail = (error: unknown): never => {
     const cause = toError(error);
@@ -41,16 +42,18 @@ export async function instantiateGuest(
     const importProblem = unsatisfiedImport(module);
     if (importProblem) throw new Error(importProblem);
     const state = createPluginHostState(name, { inProcess: !options.runInWorker });
-    const instance = await createGuestInstance({
-      module,
-      hostFunctions: createHostFunctions(host, state),
-      runInWorker: options.runInWorker,
-      // Instantiation (the module's start function included) gets the manifest deadline.
-      timeoutMs: options.manifestTimeoutMs,
-      maxKernelPages: options.maxMemoryPages,
-      logger: options.logger,
-      logPrefix: () => state.pluginId,
-    });
+    const create = () =>
+      createGuestInstance({
+        module,
+        hostFunctions: createHostFunctions(host, state),
+        runInWorker: options.runInWorker,
+        // Instantiation (the module's start function included) gets the manifest deadline.
+        timeoutMs: options.manifestTimeoutMs,
+        maxKernelPages: options.maxMemoryPages,
+        logger: options.logger,
+        logPrefix: () => state.pluginId,
+      });
+    const instance = start.lazy ? lazyInstance(create) : await create();
     const exports = new Set(
       WebAssembly.Module.exports(module)
         .filter((e) => e.kind === 'function')
@@ -60,4 +63,24 @@ export async function instantiateGuest(
   } catch (error) {
     return fail(error);
   }
+}
+
+/**
+ * An instance created on its first call: a plugin whose manifest came from a fresh cache costs
+ * nothing to load until it is used (a worker takes tens of milliseconds to start).
+ */
+function lazyInstance(create: () => Promise<GuestInstance>): GuestInstance {
+  let started: Promise<GuestInstance> | null = null;
+  return {
+    async call(exportName, input, timeoutMs) {
+      started ??= create().catch((error: unknown) => {
+        throw new Error(`could not start the plugin: ${toError(error).message}`);
+      });
+      return (await started).call(exportName, input, timeoutMs);
+    },
+    async close() {
+      const instance = await started?.catch(() => null);
+      await instance?.close();
+    },
+  };
 }
