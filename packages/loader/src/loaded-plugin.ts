@@ -86,8 +86,10 @@ export class LoadedPlugin {
   async #callNow(exportName: string, input: string | Uint8Array, chain: readonly string[]): Promise<Uint8Array | null> {
     const prefix = `Plugin '${this.id}': Extism call \`${exportName}\` failed`;
     if (this.#closed) throw new PluginCallError('closed', this.id, exportName, `${prefix}: the plugin is closed`);
-    const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
-    if (size > this.#options.maxInputBytes) {
+    const limit = this.#options.maxInputBytes;
+    // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: count only when it could matter.
+    const size = typeof input === 'string' ? (input.length * 3 > limit ? Buffer.byteLength(input) : 0) : input.byteLength;
+    if (size > limit) {
       throw new PluginCallError(
         'input_too_large',
         this.id,

@@ -8,18 +8,20 @@ export type MaybePromise<T> = T | PromiseLike<T>;
  */
 export type HostTask<T> = Generator<unknown, T, unknown>;
 
-/** Waits for a service result inside a {@link HostTask}; returns it with its type. */
-export function* wait<T>(value: MaybePromise<T>): Generator<MaybePromise<T>, T, unknown> {
-  return (yield value) as T;
-}
-
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
   );
 }
 
-/** Runs a task synchronously as far as possible; returns a Promise only if a service was async. */
+/** Waits for a service result inside a {@link HostTask}; returns it with its type. */
+export function* wait<T>(value: MaybePromise<T>): Generator<MaybePromise<T>, T, unknown> {
+  // A plain value needs no round trip through the runner.
+  if (!isThenable(value)) return value;
+  return (yield value) as T;
+}
+
+
 export function runTask<T>(task: HostTask<T>): MaybePromise<T> {
   let step = task.next();
   while (!step.done) {
