@@ -1,1 +1,12 @@
 export { pluginIdProblem } from './plugin-id.js';
+export {
+  idFromName,
+  PERMISSION_REASONS,
+  type PluginAnswers,
+  type RequestablePermission,
+  TEMPLATES,
+  type TemplateName,
+  titleFromFolder,
+} from './answers.js';
+export { type KitPackages, localKitPackages, publishedKitPackages } from './package-specs.js';
+export { scaffold, ScaffoldError, type ScaffoldResult } from './scaffold.js';

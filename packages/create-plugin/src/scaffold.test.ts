@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { idFromName, type PluginAnswers, titleFromFolder } from './answers.js';
+import { publishedKitPackages } from './package-specs.js';
+import { scaffold, ScaffoldError } from './scaffold.js';
+
+const answers = (directory: string, extra: Partial<PluginAnswers> = {}): PluginAnswers => ({
+  directory,
+  name: 'My Plugin',
+  id: 'com.example.my-plugin',
+  description: 'Does things',
+  template: 'assemblyscript',
+  permissions: ['read_files', 'plugin_storage'],
+  ...extra,
+});
+const kit = publishedKitPackages('0.1.0');
+const temp = () => mkdtempSync(join(tmpdir(), 'diaryx-scaffold-'));
+
+describe('scaffold', () => {
+  it('writes the assemblyscript template with published versions, requested permissions and their reasons', () => {
+    const dir = join(temp(), 'my-plugin');
+    const result = scaffold(answers(dir), kit);
+    expect(result.files.sort()).toEqual(['.gitignore', 'README.md', 'assembly/index.ts', 'package.json', 'test/plugin.test.ts']);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(pkg.dependencies).toEqual({ '@diaryx/plugin-sdk-as': '^0.1.0' });
+    expect(pkg.devDependencies['@diaryx/testing']).toBe('^0.1.0');
+    expect(pkg.name).toBe('my-plugin');
+    const source = readFileSync(join(dir, 'assembly/index.ts'), 'utf8');
+    expect(source).toContain('.requestPermission("read_files", "to read the notes you ask it about")');
+    expect(source).toContain('.requestPermission("plugin_storage", "to remember its settings")');
+    expect(source).toContain('.requiresApp("1.4.0")');
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toContain('plugin.wasm');
+  });
+
+  it('writes the js template with a host-function interface file and a build that refuses to fake the compiler', () => {
+    const dir = join(temp(), 'js-plugin');
+    scaffold(answers(dir, { template: 'js' }), kit);
+    expect(readFileSync(join(dir, 'src/plugin.d.ts'), 'utf8')).toContain('host_read_file(input: PTR): PTR;');
+    expect(readFileSync(join(dir, 'scripts/build.mjs'), 'utf8')).toContain('extism-js was not found');
+    const source = readFileSync(join(dir, 'src/index.ts'), 'utf8');
+    expect(source).toContain('Host.getFunctions()');
+    expect(source).toContain('"min_app_version": "1.4.0"');
+  });
+
+  it('refuses an invalid id and a folder that is not empty', () => {
+    expect(() => scaffold(answers(join(temp(), 'x'), { id: 'Not Valid' }), kit)).toThrow(ScaffoldError);
+    const dir = temp();
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    expect(() => scaffold(answers(dir), kit)).toThrow(/is not empty.*--force/);
+  });
+
+  it('with force, keeps existing files as .bak instead of overwriting them', () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'README.md'), 'my own readme');
+    mkdirSync(join(dir, 'other'));
+    const result = scaffold(answers(dir), kit, { force: true });
+    expect(result.backedUp).toEqual(['README.md']);
+    expect(readFileSync(join(dir, 'README.md.bak'), 'utf8')).toBe('my own readme');
+  });
+
+  it('derives a name and an id from the folder', () => {
+    expect(titleFromFolder('my-cool_plugin')).toBe('My Cool Plugin');
+    expect(idFromName('My Cool Plugin')).toBe('com.example.my-cool-plugin');
+    expect(idFromName('2 Fast')).toBe('com.example.plugin-2-fast');
+  });
+});
