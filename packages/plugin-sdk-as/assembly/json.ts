@@ -1,4 +1,5 @@
 import { JSON } from "assemblyscript-json/assembly";
+import { isValidJson } from "./json-validate";
 
 /** A JSON string literal (quotes included) for any text. */
 export function jsonString(text: string): string {
@@ -16,14 +17,9 @@ export function jsonString(text: string): string {
   return out + '"';
 }
 
-/** Parses JSON text; null when it is not JSON (never aborts). */
+/** Parses JSON text; null when it is not JSON (validated first: never aborts). */
 export function parseJson(text: string): JSON.Value | null {
-  if (text.length == 0) return null;
-  const first = text.charCodeAt(0);
-  // assemblyscript-json aborts on malformed input; reject what cannot start a JSON value.
-  if (first != 0x7b && first != 0x5b && first != 0x22 && first != 0x74 && first != 0x66 && first != 0x6e && first != 0x2d && (first < 0x30 || first > 0x39)) {
-    return null;
-  }
+  if (!isValidJson(text)) return null;
   return JSON.parse(text);
 }
 

@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+import { watch } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { runConformance } from './conformance.js';
+import { inspectPlugin } from './inspect.js';
+import { resolveWasmPath } from './module-info.js';
+import { palette } from './output.js';
+import { parseAllow, runCommand } from './run-command.js';
+
+const c = palette();
+
+const HELP: Record<string, string> = {
+  main: `Usage: diaryx-plugin <command> [options]
+
+Commands:
+  inspect <plugin.wasm|dir>   manifest, exports, imported host functions, permissions, compatibility
+  check <plugin.wasm|dir>     conformance run with the fake host; exit 1 if a check fails
+  run <plugin.wasm> --workspace <dir> <command> [--params JSON] [--allow key=scopes]…
+                              run one command against a real folder; prints the response and host calls
+
+Run "diaryx-plugin <command> --help" for its options. --json prints machine-readable output.`,
+  inspect: `Usage: diaryx-plugin inspect <plugin.wasm|dir> [--json] [--app-version 1.4.1]
+
+Prints the manifest, the exports, the host functions the module imports, the permissions it
+requests with their reasons, and whether this Diaryx version can load it. Exit 1 if it cannot be read.`,
+  check: `Usage: diaryx-plugin check <plugin.wasm|dir> [--json] [--budget-ms 2000] [--runs 50]
+
+Loads the plugin with the fake host (allow-all, in a worker with a deadline) and checks: the
+manifest is valid and complete; declared commands answer with a CommandResponse; an unknown
+command yields success: false; every event type is accepted; get_config/set_config round-trip;
+imports are all Diaryx host functions; every call stays under the budget; random and malformed
+event payloads do not make it fail (property-based). Exit 1 if any check fails.`,
+  run: `Usage: diaryx-plugin run <plugin.wasm> --workspace <dir> <command> [--params JSON] [--allow key=scopes]… [--watch] [--json]
+
+Runs one command against a real workspace folder. Permissions are denied unless given:
+  --allow read_files=all  --allow create_files=Daily  --allow http_requests=api.example.com
+--watch reloads the wasm and runs the command again whenever the file changes (no rebuild).`,
+};
+
+function fail(message: string): never {
+  console.error(`${c.red('error')} ${message}`);
+  process.exit(2);
+}
+
+async function inspect(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'app-version': { type: 'string' } } });
+  if (values.help || positionals.length !== 1) return usage('inspect', values.help);
+  try {
+    const report = await inspectPlugin(positionals[0]!, values['app-version']);
+    if (values.json) {
+      console.log(JSON.stringify(report, null, 2));
+      return report.compatibility.length === 0 ? 0 : 1;
+    }
+    const m = report.manifest;
+    console.log(`${c.bold(m.name)} ${m.version} ${c.dim(`(${m.id})`)}\n${m.description}\n`);
+    console.log(`protocol v${m.protocol_version}${m.min_app_version ? `, needs Diaryx ≥ ${m.min_app_version}` : ''}`);
+    console.log(`capabilities: ${m.capabilities.join(', ') || '—'}`);
+    console.log(`commands: ${m.commands.join(', ') || '—'}`);
+    console.log(`exports: ${report.exports.join(', ')}`);
+    console.log(`host functions: ${report.hostImports.join(', ') || '—'}`);
+    const reasons = m.requested_permissions?.reasons ?? {};
+    const requested = Object.entries(m.requested_permissions?.defaults ?? {});
+    console.log(`permissions: ${requested.length === 0 ? '—' : ''}`);
+    for (const [key, rule] of requested) console.log(`  ${key} (${rule.include.join(', ')}): ${reasons[key] ?? c.yellow('no reason given')}`);
+    console.log(report.compatibility.length === 0 ? c.green('\n✓ compatible with this Diaryx') : c.red(`\n✗ ${report.compatibility.join('\n✗ ')}`));
+    return report.compatibility.length === 0 ? 0 : 1;
+  } catch (error) {
+    console.error(`${c.red('✗')} ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+async function check(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'budget-ms': { type: 'string' }, runs: { type: 'string' } },
+  });
+  if (values.help || positionals.length !== 1) return usage('check', values.help);
+  const results = await runConformance(positionals[0]!, {
+    ...(values['budget-ms'] ? { timeBudgetMs: Number(values['budget-ms']) } : {}),
+    ...(values.runs ? { randomRuns: Number(values.runs) } : {}),
+  });
+  const failed = results.filter((r) => r.status === 'fail').length;
+  if (values.json) {
+    console.log(JSON.stringify({ passed: failed === 0, results }, null, 2));
+    return failed === 0 ? 0 : 1;
+  }
+  for (const r of results) {
+    const mark = r.status === 'pass' ? c.green('✓') : r.status === 'fail' ? c.red('✗') : c.dim('-');
+    console.log(`${mark} ${r.name}${r.detail ? c.dim(` — ${r.detail}`) : ''}`);
+  }
+  const passed = results.filter((r) => r.status === 'pass').length;
+  console.log(`\n${failed === 0 ? c.green('PASS') : c.red('FAIL')} ${passed} passed, ${failed} failed, ${results.length - passed - failed} skipped`);
+  return failed === 0 ? 0 : 1;
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      workspace: { type: 'string' },
+      params: { type: 'string' },
+      allow: { type: 'string', multiple: true },
+      watch: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals.length !== 2 || !values.workspace) return usage('run', values.help);
+  const [wasm, command] = positionals as [string, string];
+  let params: unknown = null;
+  try {
+    params = values.params === undefined ? null : JSON.parse(values.params);
+  } catch (error) {
+    fail(`--params is not JSON: ${(error as Error).message}`);
+  }
+  let allow;
+  try {
+    allow = parseAllow(values.allow ?? []);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const wasmPath = await resolveWasmPath(wasm);
+  const once = async (): Promise<number> => {
+    try {
+      const result = await runCommand({ wasmPath, workspace: values.workspace!, command, params, allow });
+      if (values.json) {
+        console.log(JSON.stringify(result, null, 2));
+      } else {
+        console.log(`${c.bold(result.pluginId)} ${command} → ${JSON.stringify(result.response)}`);
+        for (const call of result.calls) {
+          const mark = call.outcome === 'ok' ? c.green('ok') : call.outcome === 'denied' ? c.yellow('denied') : c.red('trap');
+          console.log(`  ${call.name} ${c.dim(call.input)} → ${mark}${call.message ? c.dim(` ${call.message}`) : ''}`);
+        }
+        for (const event of result.events) console.log(`  event ${event}`);
+        for (const line of result.logs) console.log(c.dim(`  log ${line}`));
+      }
+      return result.response.success ? 0 : 1;
+    } catch (error) {
+      console.error(`${c.red('✗')} ${(error as Error).message}`);
+      return 1;
+    }
+  };
+  const status = await once();
+  if (!values.watch) return status;
+  console.log(c.dim(`watching ${wasmPath} (Ctrl-C to stop)`));
+  let timer: NodeJS.Timeout | undefined;
+  watch(wasmPath, () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void once(), 200);
+  });
+  return new Promise<number>(() => undefined);
+}
+
+function usage(command: string, asked: boolean | undefined): number {
+  (asked ? console.log : console.error)(HELP[command]);
+  return asked ? 0 : 2;
+}
+
+const [command, ...rest] = process.argv.slice(2);
+const commands: Record<string, (args: string[]) => Promise<number>> = { inspect, check, run };
+if (!command || command === '--help' || command === '-h') process.exit(usage('main', command !== undefined));
+const handler = commands[command];
+if (!handler) fail(`unknown command "${command}"\n\n${HELP['main']}`);
+process.exit(await handler(rest));

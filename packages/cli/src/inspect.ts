@@ -1,0 +1,31 @@
+import { appVersionSatisfies, CURRENT_PROTOCOL_VERSION, DEFAULT_APP_VERSION, type GuestManifest, inspectPluginWasmManifest, MIN_SUPPORTED_PROTOCOL_VERSION } from '@diaryx/loader';
+import { moduleInfo, type ModuleInfo, resolveWasmPath } from './module-info.js';
+
+/** What `diaryx-plugin inspect` reports. */
+export interface InspectReport extends ModuleInfo {
+  wasmPath: string;
+  manifest: GuestManifest;
+  /** Problems that would stop Diaryx from loading it; empty when compatible. */
+  compatibility: string[];
+}
+
+/**
+ * Reads a plugin's manifest (with every host function registered and a deny-all host, as Rust's
+ * inspect does) and what its module exports and imports.
+ * @throws PluginLoadError when the plugin cannot be instantiated or has no valid manifest
+ */
+export async function inspectPlugin(path: string, appVersion = DEFAULT_APP_VERSION): Promise<InspectReport> {
+  const wasmPath = await resolveWasmPath(path);
+  const info = await moduleInfo(wasmPath);
+  const manifest = await inspectPluginWasmManifest(wasmPath, { manifestTimeoutMs: 5_000 });
+  const compatibility: string[] = [];
+  const v = manifest.protocol_version;
+  if (v < MIN_SUPPORTED_PROTOCOL_VERSION || v > CURRENT_PROTOCOL_VERSION) {
+    compatibility.push(`protocol v${v} is not supported (this host speaks v${MIN_SUPPORTED_PROTOCOL_VERSION}..=v${CURRENT_PROTOCOL_VERSION})`);
+  }
+  if (manifest.min_app_version !== undefined && !appVersionSatisfies(manifest.min_app_version, appVersion)) {
+    compatibility.push(`requires Diaryx v${manifest.min_app_version} or later (checked against v${appVersion})`);
+  }
+  for (const name of info.unknownImports) compatibility.push(`imports ${name}, which no Diaryx host provides`);
+  return { wasmPath, manifest, compatibility, ...info };
+}

@@ -1,0 +1,37 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HOST_FUNCTION_NAMES, HOST_NAMESPACE } from '@diaryx/host-fns';
+
+/** What a module exports and imports, read without running it. */
+export interface ModuleInfo {
+  exports: string[];
+  /** Diaryx host functions it imports (`extism:host/user`). */
+  hostImports: string[];
+  /** Imports no Diaryx host provides, as `"module" "name"`. */
+  unknownImports: string[];
+}
+
+const KNOWN_MODULES = new Set(['extism:host/env', 'wasi_snapshot_preview1']);
+
+/** A plugin path: a `.wasm` file, or a folder holding `plugin.wasm`. */
+export async function resolveWasmPath(path: string): Promise<string> {
+  const info = await stat(path).catch(() => null);
+  if (!info) throw new Error(`${path} does not exist`);
+  return info.isDirectory() ? join(path, 'plugin.wasm') : path;
+}
+
+/** Compiles the module (no instance) and lists its exports and imports. */
+export async function moduleInfo(wasmPath: string): Promise<ModuleInfo> {
+  const module = await WebAssembly.compile(await readFile(wasmPath));
+  const known = new Set(HOST_FUNCTION_NAMES);
+  const hostImports: string[] = [];
+  const unknownImports: string[] = [];
+  for (const entry of WebAssembly.Module.imports(module)) {
+    if (entry.module === HOST_NAMESPACE && known.has(entry.name)) hostImports.push(entry.name);
+    else if (!KNOWN_MODULES.has(entry.module) || entry.kind !== 'function') unknownImports.push(`"${entry.module}" "${entry.name}"`);
+  }
+  const exports = WebAssembly.Module.exports(module)
+    .filter((e) => e.kind === 'function')
+    .map((e) => e.name);
+  return { exports, hostImports, unknownImports };
+}
