@@ -91,7 +91,7 @@ async function pairs(root: string, wasm: Uint8Array, runInWorker: boolean): Prom
 async function startup(base: string, runInWorker: boolean): Promise<Row> {
   const host = createHostContext({ permissions: allowAll });
   const samples = { cold: [] as number[], warm: [] as number[] };
-  for (let sample = 0; sample < 3; sample++) {
+  for (let sample = 0; sample < 5; sample++) {
     const dir = join(base, `plugins-${runInWorker}-${sample}`);
     for (let i = 0; i < 20; i++) {
       await mkdir(join(dir, `p${i}`), { recursive: true });

@@ -1,6 +1,6 @@
 import { createHostContext, denyAll } from '@diaryx/host-fns';
 import { callGuestManifest, versionProblem } from './load-steps.js';
-import { fileStem, readWasmFile } from './load-plugin.js';
+import { fileStem } from './load-plugin.js';
 import { type LoaderOptions, resolveLoaderOptions } from './options.js';
 import type { GuestManifest } from './protocol/types.js';
 import { instantiateGuest } from './runtime/instantiate.js';
@@ -17,8 +17,7 @@ import { instantiateGuest } from './runtime/instantiate.js';
 export async function inspectPluginWasmManifest(wasmPath: string, options: LoaderOptions = {}): Promise<GuestManifest> {
   const resolved = resolveLoaderOptions(options);
   const name = fileStem(wasmPath);
-  const bytes = await readWasmFile(wasmPath, name);
-  const guest = await instantiateGuest(bytes, name, createHostContext({ permissions: denyAll, logger: resolved.logger }), resolved);
+  const guest = await instantiateGuest({ path: wasmPath }, name, createHostContext({ permissions: denyAll, logger: resolved.logger }), resolved);
   try {
     const manifest = await callGuestManifest(guest, name, resolved.manifestTimeoutMs);
     const problem = versionProblem(manifest, name, resolved.appVersion);

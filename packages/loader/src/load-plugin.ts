@@ -1,24 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { type HostContext, lockPluginId } from '@diaryx/host-fns';
-import { PluginLoadError, toError } from './errors.js';
+import { toError } from './errors.js';
 import { writeManifestCache } from './files/manifest-cache.js';
 import { LoadedPlugin } from './loaded-plugin.js';
 import { callGuestManifest, loadConfig, validateVersions } from './load-steps.js';
 import { type LoadPluginOptions, resolveLoaderOptions } from './options.js';
 import { instantiateGuest } from './runtime/instantiate.js';
-
-/** Reads a wasm file; failure → `plugin_create` naming the file. */
-export async function readWasmFile(path: string, name: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    const cause = toError(error);
-    throw new PluginLoadError('plugin_create', name, `Failed to create Extism plugin '${name}': cannot read ${path}: ${cause.message}`, {
-      cause,
-    });
-  }
-}
 
 /** Rust's file stem: the file name without its last extension ("unknown" when empty). */
 export function fileStem(path: string): string {
@@ -46,8 +33,7 @@ export async function loadPlugin(
   const resolved = resolveLoaderOptions(options);
   const path = typeof wasm === 'string' ? wasm : null;
   const name = options.name ?? (path === null ? 'plugin' : fileStem(path));
-  const bytes = path === null ? (wasm as Uint8Array) : await readWasmFile(path, name);
-  const guest = await instantiateGuest(bytes, name, host, resolved);
+  const guest = await instantiateGuest(path === null ? (wasm as Uint8Array) : { path }, name, host, resolved);
   try {
     const manifest = await callGuestManifest(guest, name, resolved.manifestTimeoutMs);
     validateVersions(manifest, name, resolved.appVersion);

@@ -5,7 +5,6 @@ import { PluginLoadError, toError } from './errors.js';
 import { isManifestCacheFresh, readManifestCache, writeManifestCache } from './files/manifest-cache.js';
 import { LoadedPlugin } from './loaded-plugin.js';
 import { callGuestManifest, loadConfig, validateVersions } from './load-steps.js';
-import { readWasmFile } from './load-plugin.js';
 import { type LoaderOptions, type ResolvedLoaderOptions, resolveLoaderOptions } from './options.js';
 import type { GuestManifest } from './protocol/types.js';
 import { instantiateGuest, type InstantiatedGuest } from './runtime/instantiate.js';
@@ -86,10 +85,10 @@ function corruptCacheError(error: unknown, name: string, cachePath: string): Plu
 /** Loads one plugin folder (§7.3). */
 async function loadPluginFolder(folder: string, host: HostContext, options: ResolvedLoaderOptions): Promise<LoadedPlugin> {
   const name = folder.split(/[\\/]/).pop() ?? folder;
-  const bytes = await readWasmFile(join(folder, 'plugin.wasm'), name);
+  const wasmPath = join(folder, 'plugin.wasm');
   // With a fresh manifest cache the guest is not needed to load: start it on its first call.
-  const lazy = await isManifestCacheFresh(join(folder, 'manifest.json'), join(folder, 'plugin.wasm'));
-  const guest = await instantiateGuest(bytes, name, host, options, { lazy });
+  const lazy = await isManifestCacheFresh(join(folder, 'manifest.json'), wasmPath);
+  const guest = await instantiateGuest({ path: wasmPath }, name, host, options, { lazy });
   try {
     const manifest = await manifestFromCacheOrGuest(guest, folder, name, options);
     validateVersions(manifest, name, options.appVersion);

@@ -40,21 +40,6 @@ export function isTimeoutError(error: Error): boolean {
   return error.message.includes('call canceled due to timeout');
 }
 
-const compiled = new Map<string, Promise<WebAssembly.Module>>();
-
-/**
- * Compiles a module once per content hash and process; later loads of the same bytes reuse it
- * (a warm `createPlugin` from a compiled module costs well under a millisecond).
- */
-export async function compileModule(bytes: Uint8Array, contentHash: string): Promise<WebAssembly.Module> {
-  const cached = compiled.get(contentHash);
-  if (cached) return cached;
-  const pending = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-  compiled.set(contentHash, pending);
-  pending.catch(() => compiled.delete(contentHash));
-  return pending;
-}
-
 function guestLogger(logger: HostLogger, prefix: () => string): Console {
   const line = (message: unknown) => `[plugin ${prefix()}] ${String(message)}`;
   return {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   createHostFunctions,
   createPluginHostState,
@@ -7,8 +6,8 @@ import {
 } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
 import type { ResolvedLoaderOptions } from '../options.js';
-import { capMemory } from '../sandbox/memory-cap.js';
-import { compileModule, createGuestInstance, type GuestInstance } from './extism-runtime.js';
+import { loadModule, type WasmSource } from './module-cache.js';
+import { createGuestInstance, type GuestInstance } from './extism-runtime.js';
 import { unsatisfiedImport } from './import-check.js';
 
 /** A guest instance with the state its host functions share with the loader. */
@@ -25,7 +24,7 @@ export interface InstantiatedGuest {
  * @throws PluginLoadError `plugin_create`
  */
 export async function instantiateGuest(
-  bytes: Uint8Array,
+  source: WasmSource,
   name: string,
   host: HostContext,
   options: ResolvedLoaderOptions,
@@ -36,9 +35,7 @@ export async function instantiateGuest(
     throw new PluginLoadError('plugin_create', name, `Failed to create Extism plugin '${name}': ${cause.message}`, { cause });
   };
   try {
-    const capped = capMemory(bytes, options.maxMemoryPages);
-    const hash = createHash('sha256').update(capped).digest('hex');
-    const module = await compileModule(capped, hash);
+    const module = await loadModule(source, options.maxMemoryPages);
     const importProblem = unsatisfiedImport(module);
     if (importProblem) throw new Error(importProblem);
     const state = createPluginHostState(name, { inProcess: !options.runInWorker });
