@@ -1,40 +1,6 @@
-export { loadPlugin } from './load-plugin.js';
-export { loadPluginsFromDir, type LoadPluginsResult, type PluginLoadFailure } from './load-plugins-from-dir.js';
-export { inspectPluginWasmManifest } from './inspect.js';
-export { LoadedPlugin } from './loaded-plugin.js';
-export { pluginCommandBridge } from './plugin-command-bridge.js';
-export {
-  PluginCallError,
-  type PluginCallErrorKind,
-  PluginLoadError,
-  type PluginLoadErrorKind,
-} from './errors.js';
-export {
-  DEFAULT_MANIFEST_TIMEOUT_MS,
-  DEFAULT_MAX_INPUT_BYTES,
-  DEFAULT_MAX_MEMORY_PAGES,
-  DEFAULT_TIMEOUT_MS,
-  type LoaderOptions,
-  type LoadPluginOptions,
-} from './options.js';
-export {
-  appVersionSatisfies,
-  CURRENT_PROTOCOL_VERSION,
-  DEFAULT_APP_VERSION,
-  MIN_SUPPORTED_PROTOCOL_VERSION,
-  parseVersion,
-} from './protocol/versions.js';
-export { parseGuestManifest, ProtocolShapeError, serializeManifest } from './protocol/manifest-parse.js';
-export { parseCommandResponse } from './protocol/command-response.js';
-export { guestEvents } from './protocol/events.js';
-export type {
-  CommandRequest,
-  CommandResponse,
-  CoreCapability,
-  GuestEvent,
-  GuestManifest,
-  GuestRequestedPermissions,
-  PluginContext,
-  PluginManifest,
-  ServerFunctionDecl,
-} from './protocol/types.js';
+// The Node entry: everything portable, plus plugins folders, manifest.json and config.json files.
+export * from './core.js';
+export { type LoadPluginOptions } from './options.js';
+export { loadPlugin } from './node/load-plugin.js';
+export { loadPluginsFromDir, type LoadPluginsResult, type PluginLoadFailure } from './node/load-plugins-from-dir.js';
+export { inspectPluginWasmManifest } from './node/inspect.js';

@@ -1,6 +1,5 @@
-import { decodeUtf8Lossy, type HostLogger } from '@diaryx/host-fns';
+import { decodeUtf8Lossy, type HostContext, lockPluginId } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from './errors.js';
-import { readConfigFile } from './files/config-file.js';
 import { parseGuestManifest } from './protocol/manifest-parse.js';
 import type { GuestManifest } from './protocol/types.js';
 import {
@@ -8,7 +7,9 @@ import {
   CURRENT_PROTOCOL_VERSION,
   MIN_SUPPORTED_PROTOCOL_VERSION,
 } from './protocol/versions.js';
-import type { InstantiatedGuest } from './runtime/instantiate.js';
+import type { ResolvedLoaderOptions } from './options.js';
+import type { ModuleSource } from './runtime/compile-module.js';
+import { instantiateGuest, type InstantiatedGuest } from './runtime/instantiate.js';
 
 /** Calls the guest's `manifest` export and parses it (§7.3 step 2). */
 export async function callGuestManifest(
@@ -80,24 +81,23 @@ export function validateVersions(manifest: GuestManifest, name: string, appVersi
 }
 
 /**
- * Reads the config sidecar (§7.3 step 5, with kit decision D1): a corrupt file is moved aside,
- * reported in `warnings` and logged. Read errors → `read_dir`, as in Rust.
+ * The steps every load shares: instantiate, call `manifest`, validate versions, lock the id.
+ * On failure the instance is closed.
  */
-export async function loadConfig(
-  configPath: string,
+export async function startGuest(
+  source: ModuleSource,
   name: string,
-  logger: HostLogger,
-): Promise<{ config: unknown; warnings: string[] }> {
+  host: HostContext,
+  options: ResolvedLoaderOptions,
+): Promise<{ guest: InstantiatedGuest; manifest: GuestManifest }> {
+  const guest = await instantiateGuest(source, name, host, options);
   try {
-    const result = await readConfigFile(configPath);
-    if (!result.preservedAs) return { config: result.config, warnings: [] };
-    const warning =
-      `Plugin '${name}': ${configPath} is not valid JSON; it was moved to ${result.preservedAs} and the plugin ` +
-      'starts with an empty config. Fix the file and move it back to restore the settings.';
-    logger.warn(warning);
-    return { config: result.config, warnings: [warning] };
+    const manifest = await callGuestManifest(guest, name, options.manifestTimeoutMs);
+    validateVersions(manifest, name, options.appVersion);
+    lockPluginId(guest.state, manifest.id);
+    return { guest, manifest };
   } catch (error) {
-    const cause = toError(error);
-    throw new PluginLoadError('read_dir', name, `Failed to read plugins directory: ${configPath}: ${cause.message}`, { cause });
+    await guest.instance.close().catch(() => undefined);
+    throw error;
   }
 }

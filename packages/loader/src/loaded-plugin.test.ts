@@ -4,7 +4,7 @@ import { createHostContext, type HostLogger } from '@diaryx/host-fns';
 import { compileWat, guestWat, makeTempDir, removeTempDirs } from '@diaryx/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PluginCallError } from './errors.js';
-import { loadPlugin } from './load-plugin.js';
+import { loadPlugin } from './node/load-plugin.js';
 import { guestEvents } from './protocol/events.js';
 import { manifestJson, recorderWat } from './test-support/fixtures.js';
 import { createRecordingEmitter } from './test-support/recording.js';

@@ -1,6 +1,5 @@
-import { decodeUtf8Lossy, sortedJson, sortKeys } from '@diaryx/host-fns';
+import { decodeUtf8Lossy, sortedJson, sortKeys, utf8ByteLength } from '@diaryx/host-fns';
 import { PluginCallError, toError } from './errors.js';
-import { writeConfigFile } from './files/config-file.js';
 import type { ResolvedLoaderOptions } from './options.js';
 import { parseCommandResponse } from './protocol/command-response.js';
 import { declaresCommand, toCoreManifest } from './protocol/core-manifest.js';
@@ -15,6 +14,8 @@ export interface LoadedPluginInit {
   manifest: GuestManifest;
   config: unknown;
   configPath: string | null;
+  /** Persists a new config (the config file, or the app's store); null keeps it in memory only. */
+  saveConfig: ((config: unknown) => Promise<void>) | null;
   warnings: string[];
   options: ResolvedLoaderOptions;
 }
@@ -40,12 +41,13 @@ export class LoadedPlugin {
   readonly coreManifest: PluginManifest;
   /** Problems found while loading that did not stop the load (e.g. a corrupt config.json kept aside). */
   readonly warnings: readonly string[];
-  /** Where `setConfig` writes, or null when the config lives in memory only. */
+  /** The config file `setConfig` writes, or null when the config is not kept in a file. */
   readonly configPath: string | null;
 
   readonly #guest: InstantiatedGuest;
   readonly #queue = new CallQueue();
   readonly #options: ResolvedLoaderOptions;
+  readonly #saveConfig: ((config: unknown) => Promise<void>) | null;
   #config: unknown;
   #closed = false;
 
@@ -57,6 +59,7 @@ export class LoadedPlugin {
     this.coreManifest = toCoreManifest(init.manifest, init.options.logger);
     this.#config = init.config;
     this.configPath = init.configPath;
+    this.#saveConfig = init.saveConfig;
     this.warnings = init.warnings;
   }
 
@@ -88,7 +91,7 @@ export class LoadedPlugin {
     if (this.#closed) throw new PluginCallError('closed', this.id, exportName, `${prefix}: the plugin is closed`);
     const limit = this.#options.maxInputBytes;
     // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: count only when it could matter.
-    const size = typeof input === 'string' ? (input.length * 3 > limit ? Buffer.byteLength(input) : 0) : input.byteLength;
+    const size = typeof input === 'string' ? (input.length * 3 > limit ? utf8ByteLength(input) : 0) : input.byteLength;
     if (size > limit) {
       throw new PluginCallError(
         'input_too_large',
@@ -202,20 +205,22 @@ export class LoadedPlugin {
   }
 
   /**
-   * Stores a new config: writes `config.json` (pretty, sorted, atomic), then tells the guest
-   * through `set_config`. A write failure keeps the old config and does not notify the guest.
+   * Stores a new config: saves it (`config.json`, pretty, sorted and atomic, or the app's
+   * `saveConfig`), then tells the guest through `set_config`. A failed save keeps the old config
+   * and does not notify the guest.
    * @throws PluginCallError `config_write`
    */
   async setConfig(config: unknown): Promise<void> {
-    if (this.configPath !== null) {
+    if (this.#saveConfig !== null) {
       try {
-        await writeConfigFile(this.configPath, config);
+        await this.#saveConfig(config);
       } catch (error) {
+        const where = this.configPath === null ? '' : ` file ${this.configPath}`;
         throw new PluginCallError(
           'config_write',
           this.id,
           'set_config',
-          `Plugin '${this.id}': Failed to write config file ${this.configPath}: ${toError(error).message}`,
+          `Plugin '${this.id}': Failed to write config${where}: ${toError(error).message}`,
           { cause: error },
         );
       }

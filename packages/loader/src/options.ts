@@ -38,17 +38,27 @@ export interface LoaderOptions {
   logger?: HostLogger;
 }
 
-/** Options of {@link loadPlugin}. */
-export interface LoadPluginOptions extends LoaderOptions {
-  /**
-   * Where the config sidecar lives. Default: `config.json` next to the wasm file; for wasm given
-   * as bytes, no file (the config is kept in memory).
-   */
-  configPath?: string;
+/** Options of {@link loadPluginFromBytes}. */
+export interface LoadPluginFromBytesOptions extends LoaderOptions {
   /** The plugin's name until its manifest is read (default: the file stem, or "plugin" for bytes). */
   name?: string;
-  /** The starting config when no config file is used (wasm given as bytes, no `configPath`). */
+  /** The starting config when no config file is used (e.g. read from the app's own store). */
   config?: unknown;
+  /**
+   * Persists a config given to `setConfig` when no config file is used (e.g. into IndexedDB).
+   * A rejection fails `setConfig` with kind `config_write` and keeps the old config.
+   * Default: the config lives in memory only.
+   */
+  saveConfig?: (config: unknown) => Promise<void>;
+}
+
+/** Options of {@link loadPlugin} (Node). */
+export interface LoadPluginOptions extends LoadPluginFromBytesOptions {
+  /**
+   * Where the config sidecar lives. Default: `config.json` next to the wasm file; for wasm given
+   * as bytes, no file (`config` and `saveConfig` apply).
+   */
+  configPath?: string;
 }
 
 /** Options with every default filled in. */

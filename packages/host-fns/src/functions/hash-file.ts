@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../util/sha256.js';
 import { defineHostFunction } from '../runtime/define.js';
 import { str } from '../runtime/input-schema.js';
 import { wait } from '../runtime/maybe-async.js';
@@ -12,7 +12,7 @@ export const hostHashFile = defineHostFunction('host_hash_file', function* (call
   if (!decision.allowed) return '';
   try {
     const bytes = yield* wait(call.context.fs.readBinary(relative));
-    return JSON.stringify({ hash: createHash('sha256').update(bytes).digest('hex') });
+    return JSON.stringify({ hash: sha256Hex(bytes) });
   } catch {
     return '';
   }

@@ -56,7 +56,13 @@ function guestLogger(logger: HostLogger, prefix: () => string): Console {
 // instantiated (e.g. in its start function) would crash the whole host process. While worker
 // plugins are being created, every new worker gets a listener that logs the failure instead; the
 // creation then fails through the SDK's own start-up timeout.
+// Node only: browsers report a failing worker as an event and carry on.
 const starting = new Map<symbol, HostLogger>();
+interface WorkerEvents {
+  on(event: 'worker', listener: (worker: Worker) => void): unknown;
+  off(event: 'worker', listener: (worker: Worker) => void): unknown;
+}
+const nodeProcess: WorkerEvents | null = typeof globalThis.process?.on === 'function' ? globalThis.process : null;
 function guardWorker(worker: Worker): void {
   if (starting.size === 0) return;
   const loggers = [...new Set(starting.values())];
@@ -68,8 +74,9 @@ function guardWorker(worker: Worker): void {
 async function startPlugin(options: GuestInstanceOptions): Promise<Plugin> {
   let plugin: Plugin;
   const creation = Symbol('creation');
-  if (options.runInWorker) {
-    if (starting.size === 0) process.on('worker', guardWorker);
+  const guarded = options.runInWorker && nodeProcess !== null;
+  if (guarded) {
+    if (starting.size === 0) nodeProcess.on('worker', guardWorker);
     starting.set(creation, options.logger);
   }
   try {
@@ -90,9 +97,9 @@ async function startPlugin(options: GuestInstanceOptions): Promise<Plugin> {
   } catch (error) {
     throw toError(error);
   } finally {
-    if (options.runInWorker) {
+    if (guarded) {
       starting.delete(creation);
-      if (starting.size === 0) process.off('worker', guardWorker);
+      if (starting.size === 0) nodeProcess.off('worker', guardWorker);
     }
   }
   // ... but per call it would arm a 30-s timer that is never cleared (thousands pile up under

@@ -6,7 +6,7 @@ import {
 } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
 import type { ResolvedLoaderOptions } from '../options.js';
-import { loadModule, type WasmSource } from './module-cache.js';
+import type { ModuleSource } from './compile-module.js';
 import { createGuestInstance, type GuestInstance } from './extism-runtime.js';
 import { unsatisfiedImport } from './import-check.js';
 
@@ -24,7 +24,7 @@ export interface InstantiatedGuest {
  * @throws PluginLoadError `plugin_create`
  */
 export async function instantiateGuest(
-  source: WasmSource,
+  source: ModuleSource,
   name: string,
   host: HostContext,
   options: ResolvedLoaderOptions,
@@ -35,7 +35,7 @@ export async function instantiateGuest(
     throw new PluginLoadError('plugin_create', name, `Failed to create Extism plugin '${name}': ${cause.message}`, { cause });
   };
   try {
-    const module = await loadModule(source, options.maxMemoryPages);
+    const module = await source(options.maxMemoryPages);
     const importProblem = unsatisfiedImport(module);
     if (importProblem) throw new Error(importProblem);
     const state = createPluginHostState(name, { inProcess: !options.runInWorker });

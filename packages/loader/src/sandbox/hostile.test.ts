@@ -4,7 +4,7 @@ import { createHostContext, MemoryPluginStorage, nodeWorkspaceFs, type PluginsCo
 import { guestWat, compileWat, type HostileModuleName, hostileManifest, hostileModules, makeTempDir, removeTempDirs } from '@diaryx/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LoadedPlugin } from '../loaded-plugin.js';
-import { loadPluginsFromDir } from '../load-plugins-from-dir.js';
+import { loadPluginsFromDir } from '../node/load-plugins-from-dir.js';
 import { guestEvents } from '../protocol/events.js';
 
 // Every case runs in a real plugins folder next to a well-behaved canary plugin, in worker mode

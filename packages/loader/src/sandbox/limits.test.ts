@@ -1,7 +1,7 @@
 import { createHostContext } from '@diaryx/host-fns';
 import { compileWat, guestWat } from '@diaryx/test-utils';
 import { describe, expect, it } from 'vitest';
-import { loadPlugin } from '../load-plugin.js';
+import { loadPlugin } from '../node/load-plugin.js';
 import { manifestJson } from '../test-support/fixtures.js';
 
 describe('limits on by default (worker mode)', () => {

@@ -5,9 +5,9 @@ import { makeTempDir, removeTempDirs } from '@diaryx/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inspectPluginWasmManifest } from './inspect.js';
 import { loadPlugin } from './load-plugin.js';
-import { guestWasm, manifestJson, recorderWat, writePluginFolder } from './test-support/fixtures.js';
+import { guestWasm, manifestJson, recorderWat, writePluginFolder } from '../test-support/fixtures.js';
 import { compileWat } from '@diaryx/test-utils';
-import { createRecordingEmitter } from './test-support/recording.js';
+import { createRecordingEmitter } from '../test-support/recording.js';
 
 const inProcess = { runInWorker: false } as const;
 

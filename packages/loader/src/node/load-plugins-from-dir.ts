@@ -1,13 +1,15 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type HostContext, lockPluginId } from '@diaryx/host-fns';
-import { PluginLoadError, toError } from './errors.js';
-import { isManifestCacheFresh, readManifestCache, writeManifestCache } from './files/manifest-cache.js';
-import { LoadedPlugin } from './loaded-plugin.js';
-import { callGuestManifest, loadConfig, validateVersions } from './load-steps.js';
-import { type LoaderOptions, type ResolvedLoaderOptions, resolveLoaderOptions } from './options.js';
-import type { GuestManifest } from './protocol/types.js';
-import { instantiateGuest, type InstantiatedGuest } from './runtime/instantiate.js';
+import { PluginLoadError, toError } from '../errors.js';
+import { isManifestCacheFresh, readManifestCache, writeManifestCache } from './manifest-cache.js';
+import { LoadedPlugin } from '../loaded-plugin.js';
+import { callGuestManifest, validateVersions } from '../load-steps.js';
+import { type LoaderOptions, type ResolvedLoaderOptions, resolveLoaderOptions } from '../options.js';
+import type { GuestManifest } from '../protocol/types.js';
+import { instantiateGuest, type InstantiatedGuest } from '../runtime/instantiate.js';
+import { loadConfig, writeConfigFile } from './config-file.js';
+import { fileSource } from './module-file.js';
 
 /** A plugin folder that failed to load, and why. */
 export interface PluginLoadFailure {
@@ -88,7 +90,7 @@ async function loadPluginFolder(folder: string, host: HostContext, options: Reso
   const wasmPath = join(folder, 'plugin.wasm');
   // With a fresh manifest cache the guest is not needed to load: start it on its first call.
   const lazy = await isManifestCacheFresh(join(folder, 'manifest.json'), wasmPath);
-  const guest = await instantiateGuest({ path: wasmPath }, name, host, options, { lazy });
+  const guest = await instantiateGuest(fileSource(wasmPath), name, host, options, { lazy });
   try {
     const manifest = await manifestFromCacheOrGuest(guest, folder, name, options);
     validateVersions(manifest, name, options.appVersion);
@@ -96,7 +98,8 @@ async function loadPluginFolder(folder: string, host: HostContext, options: Reso
     const configPath = join(folder, 'config.json');
     const { config, warnings } = await loadConfig(configPath, name, options.logger);
     options.logger.info(`Loaded extism plugin: ${manifest.name} (${manifest.id})`);
-    return new LoadedPlugin({ guest, manifest, config, configPath, warnings, options });
+    const saveConfig = (next: unknown) => writeConfigFile(configPath, next);
+    return new LoadedPlugin({ guest, manifest, config, configPath, saveConfig, warnings, options });
   } catch (error) {
     await guest.instance.close().catch(() => undefined);
     throw error;

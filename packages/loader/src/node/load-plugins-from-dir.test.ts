@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { createHostContext, type HostCallRecord } from '@diaryx/host-fns';
 import { compileWat, makeTempDir, removeTempDirs } from '@diaryx/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PluginLoadError } from './errors.js';
+import { PluginLoadError } from '../errors.js';
 import { loadPluginsFromDir } from './load-plugins-from-dir.js';
-import { guestWasm, manifestJson, writePluginFolder } from './test-support/fixtures.js';
+import { guestWasm, manifestJson, writePluginFolder } from '../test-support/fixtures.js';
 
 const inProcess = { runInWorker: false } as const;
 

@@ -1,9 +1,10 @@
 import { createHostContext, denyAll } from '@diaryx/host-fns';
-import { callGuestManifest, versionProblem } from './load-steps.js';
+import { callGuestManifest, versionProblem } from '../load-steps.js';
 import { fileStem } from './load-plugin.js';
-import { type LoaderOptions, resolveLoaderOptions } from './options.js';
-import type { GuestManifest } from './protocol/types.js';
-import { instantiateGuest } from './runtime/instantiate.js';
+import { type LoaderOptions, resolveLoaderOptions } from '../options.js';
+import type { GuestManifest } from '../protocol/types.js';
+import { instantiateGuest } from '../runtime/instantiate.js';
+import { fileSource } from './module-file.js';
 
 /**
  * Reads a plugin's manifest for tooling and CI (§7.8): instantiates it with every host function
@@ -17,7 +18,7 @@ import { instantiateGuest } from './runtime/instantiate.js';
 export async function inspectPluginWasmManifest(wasmPath: string, options: LoaderOptions = {}): Promise<GuestManifest> {
   const resolved = resolveLoaderOptions(options);
   const name = fileStem(wasmPath);
-  const guest = await instantiateGuest({ path: wasmPath }, name, createHostContext({ permissions: denyAll, logger: resolved.logger }), resolved);
+  const guest = await instantiateGuest(fileSource(wasmPath), name, createHostContext({ permissions: denyAll, logger: resolved.logger }), resolved);
   try {
     const manifest = await callGuestManifest(guest, name, resolved.manifestTimeoutMs);
     const problem = versionProblem(manifest, name, resolved.appVersion);

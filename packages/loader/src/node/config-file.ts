@@ -1,5 +1,6 @@
 import { readFile, rename } from 'node:fs/promises';
-import { sortedJsonPretty } from '@diaryx/host-fns';
+import { type HostLogger, sortedJsonPretty } from '@diaryx/host-fns';
+import { PluginLoadError, toError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 /** What reading `config.json` found. */
@@ -39,4 +40,27 @@ export async function readConfigFile(path: string, now: () => number = Date.now)
 /** Writes `config.json` as Rust does (pretty, keys sorted, no trailing newline), atomically. */
 export async function writeConfigFile(path: string, config: unknown): Promise<void> {
   await writeFileAtomic(path, sortedJsonPretty(config));
+}
+
+/**
+ * Reads the config sidecar (§7.3 step 5, with kit decision D1): a corrupt file is moved aside,
+ * reported in `warnings` and logged. Read errors → `read_dir`, as in Rust.
+ */
+export async function loadConfig(
+  configPath: string,
+  name: string,
+  logger: HostLogger,
+): Promise<{ config: unknown; warnings: string[] }> {
+  try {
+    const result = await readConfigFile(configPath);
+    if (!result.preservedAs) return { config: result.config, warnings: [] };
+    const warning =
+      `Plugin '${name}': ${configPath} is not valid JSON; it was moved to ${result.preservedAs} and the plugin ` +
+      'starts with an empty config. Fix the file and move it back to restore the settings.';
+    logger.warn(warning);
+    return { config: result.config, warnings: [warning] };
+  } catch (error) {
+    const cause = toError(error);
+    throw new PluginLoadError('read_dir', name, `Failed to read plugins directory: ${configPath}: ${cause.message}`, { cause });
+  }
 }

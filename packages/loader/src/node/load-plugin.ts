@@ -1,11 +1,13 @@
 import { basename, dirname, extname, join } from 'node:path';
-import { type HostContext, lockPluginId } from '@diaryx/host-fns';
-import { toError } from './errors.js';
-import { writeManifestCache } from './files/manifest-cache.js';
-import { LoadedPlugin } from './loaded-plugin.js';
-import { callGuestManifest, loadConfig, validateVersions } from './load-steps.js';
-import { type LoadPluginOptions, resolveLoaderOptions } from './options.js';
-import { instantiateGuest } from './runtime/instantiate.js';
+import type { HostContext } from '@diaryx/host-fns';
+import { toError } from '../errors.js';
+import { LoadedPlugin } from '../loaded-plugin.js';
+import { startGuest } from '../load-steps.js';
+import { type LoadPluginOptions, resolveLoaderOptions } from '../options.js';
+import { bytesSource } from '../runtime/compile-module.js';
+import { loadConfig, writeConfigFile } from './config-file.js';
+import { writeManifestCache } from './manifest-cache.js';
+import { fileSource } from './module-file.js';
 
 /** Rust's file stem: the file name without its last extension ("unknown" when empty). */
 export function fileStem(path: string): string {
@@ -18,7 +20,8 @@ export function fileStem(path: string): string {
  * Loads one plugin from a wasm file or bytes (Rust `load_plugin_from_wasm`, §7.7): the guest's
  * `manifest` is always called (no cache read), versions are validated, then for a file the
  * manifest cache is written next to it. The config comes from `options.configPath`, else the
- * `config.json` next to the file; wasm given as bytes keeps its config in memory.
+ * `config.json` next to the file; wasm given as bytes keeps its config as
+ * {@link loadPluginFromBytes} does.
  *
  * @example
  * const plugin = await loadPlugin('plugins/word-count/plugin.wasm', createHostContext({ permissions: allowAll }));
@@ -33,20 +36,21 @@ export async function loadPlugin(
   const resolved = resolveLoaderOptions(options);
   const path = typeof wasm === 'string' ? wasm : null;
   const name = options.name ?? (path === null ? 'plugin' : fileStem(path));
-  const guest = await instantiateGuest(path === null ? (wasm as Uint8Array) : { path }, name, host, resolved);
+  const { guest, manifest } = await startGuest(path === null ? bytesSource(wasm as Uint8Array) : fileSource(path), name, host, resolved);
   try {
-    const manifest = await callGuestManifest(guest, name, resolved.manifestTimeoutMs);
-    validateVersions(manifest, name, resolved.appVersion);
-    lockPluginId(guest.state, manifest.id);
     if (path !== null) {
       await writeManifestCache(join(dirname(path), 'manifest.json'), manifest).catch((error: unknown) =>
         resolved.logger.debug(`Plugin '${name}': could not write manifest cache: ${toError(error).message}`),
       );
     }
     const configPath = options.configPath ?? (path === null ? null : join(dirname(path), 'config.json'));
-    const { config, warnings } =
-      configPath === null ? { config: options.config ?? {}, warnings: [] } : await loadConfig(configPath, name, resolved.logger);
-    return new LoadedPlugin({ guest, manifest, config, configPath, warnings, options: resolved });
+    if (configPath === null) {
+      const saveConfig = options.saveConfig ?? null;
+      return new LoadedPlugin({ guest, manifest, config: options.config ?? {}, configPath, saveConfig, warnings: [], options: resolved });
+    }
+    const { config, warnings } = await loadConfig(configPath, name, resolved.logger);
+    const saveConfig = (next: unknown) => writeConfigFile(configPath, next);
+    return new LoadedPlugin({ guest, manifest, config, configPath, saveConfig, warnings, options: resolved });
   } catch (error) {
     await guest.instance.close().catch(() => undefined);
     throw error;

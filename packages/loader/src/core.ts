@@ -1,0 +1,44 @@
+/**
+ * The portable part of `@diaryx/loader`: load a plugin from bytes with a host context, in Node,
+ * browsers (bundlers pick this entry through the `browser`/`default` export conditions) or any
+ * runtime `@extism/extism` supports. No Node built-in module is imported from here.
+ * @packageDocumentation
+ */
+export { loadPluginFromBytes } from './load-plugin-from-bytes.js';
+export { LoadedPlugin } from './loaded-plugin.js';
+export { pluginCommandBridge } from './plugin-command-bridge.js';
+export {
+  PluginCallError,
+  type PluginCallErrorKind,
+  PluginLoadError,
+  type PluginLoadErrorKind,
+} from './errors.js';
+export {
+  DEFAULT_MANIFEST_TIMEOUT_MS,
+  DEFAULT_MAX_INPUT_BYTES,
+  DEFAULT_MAX_MEMORY_PAGES,
+  DEFAULT_TIMEOUT_MS,
+  type LoaderOptions,
+  type LoadPluginFromBytesOptions,
+} from './options.js';
+export {
+  appVersionSatisfies,
+  CURRENT_PROTOCOL_VERSION,
+  DEFAULT_APP_VERSION,
+  MIN_SUPPORTED_PROTOCOL_VERSION,
+  parseVersion,
+} from './protocol/versions.js';
+export { parseGuestManifest, ProtocolShapeError, serializeManifest } from './protocol/manifest-parse.js';
+export { parseCommandResponse } from './protocol/command-response.js';
+export { guestEvents } from './protocol/events.js';
+export type {
+  CommandRequest,
+  CommandResponse,
+  CoreCapability,
+  GuestEvent,
+  GuestManifest,
+  GuestRequestedPermissions,
+  PluginContext,
+  PluginManifest,
+  ServerFunctionDecl,
+} from './protocol/types.js';

@@ -1,0 +1,29 @@
+import { readFile, stat } from 'node:fs/promises';
+import { compileCapped, type ModuleSource, remember } from '../runtime/compile-module.js';
+
+const byFile = new Map<string, Promise<WebAssembly.Module>>();
+
+/**
+ * The source of a wasm file: compiled once per content, and a file whose path, mtime and size
+ * are unchanged is not even read again (a warm start of a plugins folder reads no wasm).
+ */
+export function fileSource(path: string): ModuleSource {
+  return async (maxPages) => {
+    let info;
+    try {
+      info = await stat(path, { bigint: true });
+    } catch (error) {
+      throw new Error(`cannot read ${path}: ${(error as Error).message}`);
+    }
+    const key = `${path}\u0000${info.mtimeNs}\u0000${info.size}\u0000${maxPages}`;
+    return remember(byFile, key, async () => {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await readFile(path));
+      } catch (error) {
+        throw new Error(`cannot read ${path}: ${(error as Error).message}`);
+      }
+      return compileCapped(bytes, maxPages);
+    });
+  };
+}

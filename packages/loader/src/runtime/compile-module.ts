@@ -1,0 +1,44 @@
+import { sha256Hex } from '@diaryx/host-fns';
+import { capMemory } from '../sandbox/memory-cap.js';
+
+/** Produces a plugin's compiled module, memory-capped to `maxPages` (64 KiB each). */
+export type ModuleSource = (maxPages: number) => Promise<WebAssembly.Module>;
+
+const byContent = new Map<string, Promise<WebAssembly.Module>>();
+
+/** Shares one pending compilation per key; a failed one is forgotten so a retry compiles again. */
+export function remember(
+  cache: Map<string, Promise<WebAssembly.Module>>,
+  key: string,
+  make: () => Promise<WebAssembly.Module>,
+): Promise<WebAssembly.Module> {
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const pending = make();
+  cache.set(key, pending);
+  pending.catch(() => cache.delete(key));
+  return pending;
+}
+
+async function contentKey(bytes: Uint8Array): Promise<string> {
+  // Web Crypto is native and async; pages served without HTTPS (other than localhost) lack it.
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return sha256Hex(bytes);
+  const digest = new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Caps the module's memory and compiles it, once per content (SHA-256 of the capped bytes) and
+ * JavaScript realm.
+ * @throws Error when the bytes are not valid wasm or need more memory than the cap
+ */
+export async function compileCapped(bytes: Uint8Array, maxPages: number): Promise<WebAssembly.Module> {
+  const capped = capMemory(bytes, maxPages);
+  return remember(byContent, await contentKey(capped), () => WebAssembly.compile(capped as Uint8Array<ArrayBuffer>));
+}
+
+/** The source of wasm given as bytes. */
+export function bytesSource(bytes: Uint8Array): ModuleSource {
+  return (maxPages) => compileCapped(bytes, maxPages);
+}
