@@ -71,7 +71,17 @@ function guardWorker(worker: Worker): void {
   });
 }
 
+/** Browsers share memory with workers only in cross-origin isolated pages. */
+export const CROSS_ORIGIN_ISOLATION_HELP =
+  'a plugin in a worker needs SharedArrayBuffer, which a browser gives only to a cross-origin isolated page: ' +
+  'serve the page with the headers "Cross-Origin-Opener-Policy: same-origin" and ' +
+  '"Cross-Origin-Embedder-Policy: require-corp", or load the plugin with runInWorker: false';
+
 async function startPlugin(options: GuestInstanceOptions): Promise<Plugin> {
+  // Node leaves crossOriginIsolated undefined; a browser page without the headers says false.
+  if (options.runInWorker && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+    throw new Error(CROSS_ORIGIN_ISOLATION_HELP);
+  }
   let plugin: Plugin;
   const creation = Symbol('creation');
   const guarded = options.runInWorker && nodeProcess !== null;

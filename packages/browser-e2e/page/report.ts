@@ -1,0 +1,13 @@
+import type { CommandResponse } from '@diaryx/loader';
+
+/** What one load-and-run of the plugin produced in the page. */
+export type RunReport =
+  | { ok: true; pluginId: string; command: CommandResponse; events: Array<{ pluginId: string; event: unknown }> }
+  | { ok: false; error: { name: string; message: string; kind: string | null } };
+
+/** Everything the page shows, as JSON in `#result`. */
+export interface PageReport {
+  crossOriginIsolated: boolean;
+  inProcess: RunReport;
+  worker: RunReport;
+}

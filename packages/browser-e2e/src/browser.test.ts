@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PageReport } from '../page/report.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+let server: PreviewServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(join(packageDir, 'dist', 'index.html'))) {
+    throw new Error(`the test page is not built: run \`pnpm --filter @diaryx/browser-e2e build\` (or \`npm test\` at the root)`);
+  }
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's package with \`apt-get install -y chromium\` (.ci/run does)`);
+  }
+  server = await preview({ configFile: join(packageDir, 'vite.config.ts'), preview: { port: 0 } });
+  // Playwright gives the browser a fresh, temporary profile.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      // This machine's network is closed: without these Chromium keeps dialling out.
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Opens the page, waits for it to finish, and returns what it reports (page errors included). */
+async function openPage(query = ''): Promise<PageReport> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  try {
+    await page.goto(`${server.resolvedUrls!.local[0]}${query}`);
+    await page.locator('#status', { hasText: 'done' }).waitFor({ timeout: 30_000 }).catch(() => {
+      throw new Error(`the page did not finish: ${problems.join('; ') || 'no error reported'}`);
+    });
+    expect(problems).toEqual([]);
+    return JSON.parse(await page.locator('#result').innerText()) as PageReport;
+  } finally {
+    await page.close();
+  }
+}
+
+const expectedRun = {
+  ok: true,
+  pluginId: 'diaryx.example.word-count',
+  command: { success: true, data: { path: 'notes/today.md', counts: { words: 7 } } },
+  events: [
+    {
+      pluginId: 'diaryx.example.word-count',
+      event: { event_type: 'word_count_updated', payload: { path: 'notes/other.md', words: 2 } },
+    },
+  ],
+};
+
+describe('@diaryx/loader in headless Chromium (the browser entry, an in-memory host)', () => {
+  it('a cross-origin isolated page runs word-count in-process and in a worker: command result and recorded event', async () => {
+    const report = await openPage();
+    expect(report.crossOriginIsolated).toBe(true);
+    expect(report.inProcess).toMatchObject(expectedRun);
+    expect(report.worker).toMatchObject(expectedRun);
+  });
+
+  it('without COOP/COEP, in-process still works and worker mode fails with the headers to add', async () => {
+    const report = await openPage('?isolation=off');
+    expect(report.crossOriginIsolated).toBe(false);
+    expect(report.inProcess).toMatchObject(expectedRun);
+    expect(report.worker).toMatchObject({
+      ok: false,
+      error: {
+        name: 'PluginLoadError',
+        kind: 'plugin_create',
+        message: expect.stringContaining('Cross-Origin-Embedder-Policy: require-corp'),
+      },
+    });
+  });
+});
