@@ -1,0 +1,7 @@
+/**
+ * `@diaryx/js-runtime`: Diaryx plugins in TypeScript on QuickJS compiled to wasm. This entry is
+ * the build API (Node); plugins import `@diaryx/js-runtime/sdk` and `@diaryx/js-runtime/host`.
+ * @packageDocumentation
+ */
+export { buildPlugin, type BuildPluginOptions, type BuiltPlugin, PluginBuildError } from './build.js';
+export { RUNTIME_WASM_PATH } from './runtime-files.js';

@@ -1,0 +1,70 @@
+/** A cursor over wasm bytes. */
+export interface Reader {
+  bytes: Uint8Array;
+  pos: number;
+}
+
+/** Reads an unsigned LEB128 number (up to 2^53). */
+export function readUnsigned(r: Reader): number {
+  let result = 0;
+  let scale = 1;
+  for (;;) {
+    if (r.pos >= r.bytes.length) throw new Error('truncated wasm (inside a LEB128 number)');
+    const byte = r.bytes[r.pos++]!;
+    result += (byte & 0x7f) * scale;
+    if ((byte & 0x80) === 0) return result;
+    scale *= 128;
+  }
+}
+
+/** Reads a signed LEB128 number that fits an i32. */
+export function readSigned32(r: Reader): number {
+  let result = 0;
+  let shift = 0;
+  let byte: number;
+  do {
+    if (r.pos >= r.bytes.length) throw new Error('truncated wasm (inside a LEB128 number)');
+    byte = r.bytes[r.pos++]!;
+    result |= (byte & 0x7f) << shift;
+    shift += 7;
+  } while (byte & 0x80);
+  return shift < 32 && byte & 0x40 ? result | (~0 << shift) : result;
+}
+
+/** Appends an unsigned LEB128 number. */
+export function writeUnsigned(value: number, out: number[]): void {
+  do {
+    let byte = value % 128;
+    value = Math.floor(value / 128);
+    if (value !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0);
+}
+
+/** Appends a signed LEB128 i32. */
+export function writeSigned32(value: number, out: number[]): void {
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/** Appends a wasm name (length-prefixed UTF-8). */
+export function writeName(name: string, out: number[]): void {
+  const bytes = new TextEncoder().encode(name);
+  writeUnsigned(bytes.length, out);
+  for (const b of bytes) out.push(b);
+}
+
+/** Reads a wasm name. */
+export function readName(r: Reader): string {
+  const length = readUnsigned(r);
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(r.bytes.subarray(r.pos, r.pos + length));
+  r.pos += length;
+  return text;
+}
