@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildPlugin, PluginBuildError } from './build.js';
+import { RUNTIME_WASM_PATH } from './runtime-files.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../test/fixtures/${name}.ts`, import.meta.url));
+const temps: string[] = [];
+afterAll(() => Promise.all(temps.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+describe('diaryx-js build', () => {
+  it('exports exactly the entry’s functions (and memory), like a native plugin', async () => {
+    const built = await buildPlugin({ entry: fixture('semantics') });
+    const module = await WebAssembly.compile(built.wasm as Uint8Array<ArrayBuffer>);
+    const exports = WebAssembly.Module.exports(module).map((e) => `${e.kind}:${e.name}`).sort();
+    expect(exports).toEqual(
+      ['awaited', 'echo_bytes', 'handle_command', 'manifest', 'never_settles', 'rejected'].map((n) => `function:${n}`).concat('memory:memory').sort(),
+    );
+    const imports = new Set(WebAssembly.Module.imports(module).map((i) => i.module));
+    expect(imports).toEqual(new Set(['extism:host/env', 'extism:host/user', 'wasi_snapshot_preview1']));
+  });
+
+  it('builds the same bytes twice from the same source', async () => {
+    const first = await buildPlugin({ entry: fixture('semantics') });
+    const second = await buildPlugin({ entry: fixture('semantics') });
+    expect(Buffer.from(second.wasm).equals(Buffer.from(first.wasm))).toBe(true);
+  });
+
+  it('writes outFile', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'diaryx-js-'));
+    temps.push(dir);
+    const out = join(dir, 'nested', 'plugin.wasm');
+    const built = await buildPlugin({ entry: fixture('semantics'), outFile: out });
+    expect(new Uint8Array(await readFile(out))).toEqual(built.wasm);
+  });
+
+  it('fails on a host function the host does not have, naming the file and line', async () => {
+    const error = await buildPlugin({ entry: fixture('unknown-host-function') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PluginBuildError);
+    expect((error as Error).message).toMatch(/unknown-host-function\.ts:1:\d+: No matching export .* "host_teleport"/);
+  });
+
+  it('fails on a syntax error with the file and line', async () => {
+    await expect(buildPlugin({ entry: fixture('syntax-error') })).rejects.toThrow(/syntax-error\.ts:5:\d+: Unexpected ";"/);
+  });
+
+  it('fails when manifest is not exported, listing what is', async () => {
+    await expect(buildPlugin({ entry: fixture('no-manifest') })).rejects.toThrow(
+      /no-manifest\.ts does not export `manifest` \(every Diaryx plugin must; it exports: handle_command\)/,
+    );
+  });
+
+  it('fails when top-level code throws, with the JavaScript error', async () => {
+    await expect(buildPlugin({ entry: fixture('top-level-throw') })).rejects.toThrow(
+      /top-level-throw\.ts: the plugin's top-level code failed at build time: .*SyntaxError/,
+    );
+  });
+});
+
+describe('runtime.wasm', () => {
+  it('is reproducible: building it again from source gives the same bytes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'diaryx-runtime-'));
+    temps.push(dir);
+    const again = join(dir, 'runtime.wasm');
+    execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build-runtime.mjs', import.meta.url)), '--out', again], { stdio: 'pipe' });
+    const hash = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+    expect(await hash(again)).toBe(await hash(RUNTIME_WASM_PATH));
+  }, 120_000);
+
+  it('stays within 600 KB', async () => {
+    expect((await readFile(RUNTIME_WASM_PATH)).length).toBeLessThanOrEqual(600 * 1024);
+  });
+});
