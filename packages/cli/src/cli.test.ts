@@ -13,7 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..', '..');
 const cli = join(here, '..', 'dist', 'cli.js');
 const example = (name: string) => join(repo, 'examples', name, 'build', 'plugin.wasm');
-const EXAMPLES = ['word-count', 'daily', 'webhook'];
+const EXAMPLES = ['word-count', 'word-count-ts', 'daily', 'webhook'];
 
 function diaryxPlugin(...args: string[]) {
   return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', cli, ...args], { encoding: 'utf8', timeout: 120_000 });

@@ -1,5 +1,5 @@
 /** The templates `create-diaryx-plugin` can write. */
-export const TEMPLATES = ['assemblyscript', 'js'] as const;
+export const TEMPLATES = ['ts', 'assemblyscript', 'js'] as const;
 /** A template name. */
 export type TemplateName = (typeof TEMPLATES)[number];
 

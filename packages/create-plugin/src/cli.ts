@@ -25,7 +25,8 @@ Options:
   --name <text>           display name (default: from the folder)
   --id <id>               plugin id, e.g. com.example.my-plugin
   --description <text>    one line about what it does
-  --template <name>       assemblyscript (default) or js (TypeScript, needs the extism-js compiler)
+  --template <name>       ts (default: TypeScript, builds with npm alone), assemblyscript,
+                          or js (TypeScript for the extism-js compiler, which npm cannot install)
   --permissions <list>    comma-separated: ${Object.keys(PERMISSION_REASONS).join(', ')} (default: read_files)
   --force                 write into a folder that is not empty (existing files kept as .bak)
   --kit-packages <dir>    use kit packages packed from a checkout (pnpm pack) instead of published ones
@@ -106,12 +107,13 @@ async function main(): Promise<void> {
           await p.select({
             message: 'Template',
             options: [
-              { value: 'assemblyscript', label: 'AssemblyScript', hint: 'builds with npm alone' },
-              { value: 'js', label: 'TypeScript (Extism JS PDK)', hint: 'needs the extism-js compiler' },
+              { value: 'ts', label: 'TypeScript', hint: 'on @diaryx/js-runtime; builds with npm alone' },
+              { value: 'assemblyscript', label: 'AssemblyScript', hint: 'builds with npm alone; smallest, fastest plugins' },
+              { value: 'js', label: 'TypeScript for extism-js', hint: 'needs the extism-js compiler' },
             ],
           }),
         )
-      : 'assemblyscript')) as TemplateName;
+      : 'ts')) as TemplateName;
   const permissions =
     values.permissions !== undefined
       ? parsePermissions(values.permissions)

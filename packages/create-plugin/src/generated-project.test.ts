@@ -20,18 +20,19 @@ function run(cwd: string, command: string, args: string[]) {
 
 beforeAll(() => {
   kitDir = mkdtempSync(join(tmpdir(), 'diaryx-kit-packs-'));
-  for (const pkg of ['host-fns', 'loader', 'testing', 'plugin-sdk-as']) {
+  for (const pkg of ['host-fns', 'loader', 'testing', 'plugin-sdk-as', 'js-runtime']) {
     execFileSync(pnpm, ['pack', '--pack-destination', kitDir], { cwd: join(repo, 'packages', pkg), stdio: 'pipe' });
   }
 }, 120_000);
 
 describe('create-diaryx-plugin, end to end', () => {
-  it('assemblyscript: the printed commands install, build and pass the generated tests', () => {
+  /** Scaffolds with the bin, then runs the printed commands as a new user would. */
+  function createAndRun(folder: string, extraArgs: string[]): { project: string; testOutput: string } {
     const cwd = mkdtempSync(join(tmpdir(), 'diaryx-create-'));
-    const created = run(cwd, process.execPath, [cli, 'my-plugin', '--yes', '--id', 'com.example.my-plugin', '--kit-packages', kitDir]);
+    const created = run(cwd, process.execPath, [cli, folder, '--yes', '--id', 'com.example.my-plugin', '--kit-packages', kitDir, ...extraArgs]);
     expect(created.status, created.stderr).toBe(0);
-    expect(created.stdout).toContain('Next:\n  cd my-plugin\n  npm install\n  npm run build\n  npm test');
-    const project = join(cwd, 'my-plugin');
+    expect(created.stdout).toContain(`Next:\n  cd ${folder}\n  npm install\n  npm run build\n  npm test`);
+    const project = join(cwd, folder);
     let output = '';
     for (const [args, what] of [[['install', '--no-audit', '--no-fund'], 'install'], [['run', 'build'], 'build'], [['test'], 'test']] as const) {
       const step = run(project, 'npm', [...args]);
@@ -39,7 +40,20 @@ describe('create-diaryx-plugin, end to end', () => {
       output = step.stdout;
     }
     expect(existsSync(join(project, 'plugin.wasm'))).toBe(true);
-    expect(output.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/Tests\s+4 passed \(4\)/);
+    return { project, testOutput: output.replace(/\u001b\[[0-9;]*m/g, '') };
+  }
+
+  it('ts (the default): the printed commands install, build with npm alone and pass the generated tests', () => {
+    const { project, testOutput } = createAndRun('my-plugin', []);
+    expect(readFileSync(join(project, 'package.json'), 'utf8')).toContain('diaryx-js build');
+    expect(testOutput).toMatch(/Tests\s+4 passed \(4\)/);
+    const typecheck = run(project, 'npm', ['run', 'typecheck']);
+    expect(typecheck.status, typecheck.stdout + typecheck.stderr).toBe(0);
+  }, 300_000);
+
+  it('assemblyscript: the printed commands install, build and pass the generated tests', () => {
+    const { testOutput } = createAndRun('as-plugin', ['--template', 'assemblyscript']);
+    expect(testOutput).toMatch(/Tests\s+4 passed \(4\)/);
   }, 300_000);
 
   it('js: the generated TypeScript type-checks against @extism/js-pdk; the build stops with how to get extism-js', () => {

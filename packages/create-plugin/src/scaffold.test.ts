@@ -34,6 +34,19 @@ describe('scaffold', () => {
     expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toContain('plugin.wasm');
   });
 
+  it('writes the ts template: the js-runtime SDK, the manifest with reasons, and diaryx-js build', () => {
+    const dir = join(temp(), 'ts-plugin');
+    const result = scaffold(answers(dir, { template: 'ts' }), kit);
+    expect(result.files.sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'src/index.ts', 'test/plugin.test.ts', 'tsconfig.json']);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(pkg.scripts.build).toBe('diaryx-js build src/index.ts -o plugin.wasm');
+    expect(pkg.devDependencies['@diaryx/js-runtime']).toBe('^0.1.0');
+    const source = readFileSync(join(dir, 'src/index.ts'), 'utf8');
+    expect(source).toContain("from '@diaryx/js-runtime/sdk'");
+    expect(source).toContain('"read_files": "to read the notes you ask it about"');
+    expect(source).toContain('"min_app_version": "1.4.0"');
+  });
+
   it('writes the js template with a host-function interface file and a build that refuses to fake the compiler', () => {
     const dir = join(temp(), 'js-plugin');
     scaffold(answers(dir, { template: 'js' }), kit);

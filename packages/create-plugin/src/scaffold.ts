@@ -5,6 +5,7 @@ import type { KitPackages } from './package-specs.js';
 import { pluginIdProblem } from './plugin-id.js';
 import { assemblyscriptTemplate } from './templates/assemblyscript.js';
 import { jsTemplate } from './templates/js.js';
+import { tsTemplate } from './templates/ts.js';
 
 /** Why scaffolding was refused. */
 export class ScaffoldError extends Error {
@@ -22,6 +23,7 @@ export interface ScaffoldResult {
 }
 
 const TEMPLATES: Record<TemplateName, (answers: PluginAnswers, kit: KitPackages) => Record<string, string>> = {
+  ts: tsTemplate,
   assemblyscript: assemblyscriptTemplate,
   js: jsTemplate,
 };

@@ -1,6 +1,6 @@
 import type { PluginAnswers } from '../answers.js';
 import type { KitPackages } from '../package-specs.js';
-import { GITIGNORE, installSection, packageJson, requested } from './shared.js';
+import { GITIGNORE, installSection, packageJson, pluginTest, requested } from './shared.js';
 
 const ABORT = '~lib/@diaryx/plugin-sdk-as/assembly/abort/abort';
 
@@ -39,43 +39,7 @@ export function handle_command(): i32 {
 `;
 }
 
-function test(answers: PluginAnswers): string {
-  const readsFiles = answers.permissions.includes('read_files');
-  return `import { loadTestPlugin } from '@diaryx/testing';
-import { describe, expect, it } from 'vitest';
-
-const wasm = new URL('../plugin.wasm', import.meta.url).pathname;
-
-describe(${JSON.stringify(answers.name)}, () => {
-  it('declares its id and commands', async () => {
-    const { plugin } = await loadTestPlugin(wasm);
-    expect(plugin.id).toBe(${JSON.stringify(answers.id)});
-    expect(plugin.manifest.commands).toContain('hello');
-  });
-
-  it('says hello, non-ASCII included', async () => {
-    const { plugin } = await loadTestPlugin(wasm);
-    expect(await plugin.handleCommand('hello', { name: 'Zoë' })).toEqual({ success: true, data: { greeting: 'Hello, Zoë!' } });
-  });
-${
-  readsFiles
-    ? `
-  it('counts the words of a note', async () => {
-    const { plugin } = await loadTestPlugin(wasm, { files: { 'notes/a.md': 'one two three' } });
-    expect(await plugin.handleCommand('count-words', { path: 'notes/a.md' })).toEqual({ success: true, data: { words: 3 } });
-  });
-
-  it('reports a missing note as a command error', async () => {
-    const { plugin } = await loadTestPlugin(wasm);
-    expect(await plugin.handleCommand('count-words', { path: 'missing.md' })).toMatchObject({ success: false });
-  });
-`
-    : ''
-}});
-`;
-}
-
-/** The files of the default template: AssemblyScript with `@diaryx/plugin-sdk-as`. */
+/** The files of the `assemblyscript` template: AssemblyScript with `@diaryx/plugin-sdk-as`. */
 export function assemblyscriptTemplate(answers: PluginAnswers, kit: KitPackages): Record<string, string> {
   return {
     'package.json': packageJson(answers, kit, {
@@ -91,7 +55,7 @@ export function assemblyscriptTemplate(answers: PluginAnswers, kit: KitPackages)
       },
     }),
     'assembly/index.ts': source(answers),
-    'test/plugin.test.ts': test(answers),
+    'test/plugin.test.ts': pluginTest(answers),
     '.gitignore': GITIGNORE,
     'README.md': `# ${answers.name}
 

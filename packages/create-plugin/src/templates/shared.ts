@@ -46,3 +46,40 @@ Copy \`plugin.wasm\` to \`<your workspace>/.diaryx/plugins/${answers.id}/plugin.
 Diaryx (or reload plugins). Diaryx asks you to grant the permissions the manifest requests.
 `;
 }
+
+/** The generated test suite (both templates build the same plugin): run through @diaryx/testing. */
+export function pluginTest(answers: PluginAnswers): string {
+  const readsFiles = answers.permissions.includes('read_files');
+  return `import { loadTestPlugin } from '@diaryx/testing';
+import { describe, expect, it } from 'vitest';
+
+const wasm = new URL('../plugin.wasm', import.meta.url).pathname;
+
+describe(${JSON.stringify(answers.name)}, () => {
+  it('declares its id and commands', async () => {
+    const { plugin } = await loadTestPlugin(wasm);
+    expect(plugin.id).toBe(${JSON.stringify(answers.id)});
+    expect(plugin.manifest.commands).toContain('hello');
+  });
+
+  it('says hello, non-ASCII included', async () => {
+    const { plugin } = await loadTestPlugin(wasm);
+    expect(await plugin.handleCommand('hello', { name: 'Zoë' })).toEqual({ success: true, data: { greeting: 'Hello, Zoë!' } });
+  });
+${
+  readsFiles
+    ? `
+  it('counts the words of a note', async () => {
+    const { plugin } = await loadTestPlugin(wasm, { files: { 'notes/a.md': 'one two three' } });
+    expect(await plugin.handleCommand('count-words', { path: 'notes/a.md' })).toEqual({ success: true, data: { words: 3 } });
+  });
+
+  it('reports a missing note as a command error', async () => {
+    const { plugin } = await loadTestPlugin(wasm);
+    expect(await plugin.handleCommand('count-words', { path: 'missing.md' })).toMatchObject({ success: false });
+  });
+`
+    : ''
+}});
+`;
+}
