@@ -9,6 +9,7 @@ import { allowAll, createHostContext, MemoryPluginStorage, nodeWorkspaceFs } fro
 import { guestEvents, type LoadedPlugin, loadPlugin, loadPluginsFromDir } from '@diaryx/loader';
 import { compileWat, guestWat } from '@diaryx/test-utils';
 import { Bench } from 'tinybench';
+import { jsRuntimeSection } from './js-runtime.js';
 
 const NOTE = 'A short note with a few words in it.\n';
 const GREETING = new TextEncoder().encode('hello from storage');
@@ -135,6 +136,7 @@ async function main() {
     const rows: Row[] = [...(await pairs(root, wasm, false)), ...(await pairs(root, wasm, true))];
     rows.push(await startup(base, false), await startup(base, true));
     const events = await throughput(root, wasm);
+    const jsRuntime = await jsRuntimeSection(join(new URL('.tmp', import.meta.url).pathname));
     const lines = [
       '| measurement | kit | baseline | ratio | goal |',
       '|---|---|---|---|---|',
@@ -153,6 +155,8 @@ async function main() {
       ...lines,
       '',
       events,
+      '',
+      ...jsRuntime,
       '',
     ].join('\n');
     console.log(report);

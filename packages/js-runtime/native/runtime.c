@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <malloc.h>
 #include "quickjs.h"
 
 #define ENV(name) __attribute__((import_module("extism:host/env"), import_name(name)))
@@ -48,8 +49,10 @@ static int export_count;
 static char *message;
 static size_t message_len;
 
+static void release(void *ptr);
+
 static void set_message(const char *text, size_t len) {
-  free(message);
+  if (message) release(message);
   message = malloc(len + 1);
   memcpy(message, text, len);
   message[len] = 0;
@@ -409,13 +412,68 @@ static void drain_jobs(void) {
   }
 }
 
+// ---- allocator --------------------------------------------------------------------------------
+
+// QuickJS's default allocator, except that while the plugin is being built freed memory is
+// zeroed: garbage left by the parser would otherwise be copied into every snapshot.
+static int building = 1;
+
+static void release(void *ptr) {
+  if (building) memset(ptr, 0, malloc_usable_size(ptr));
+  free(ptr);
+}
+
+static void *rt_malloc(JSMallocState *s, size_t size) {
+  if (s->malloc_size + size > s->malloc_limit) return NULL;
+  void *ptr = malloc(size);
+  if (!ptr) return NULL;
+  s->malloc_count++;
+  s->malloc_size += malloc_usable_size(ptr) + 8;
+  return ptr;
+}
+
+static void rt_free(JSMallocState *s, void *ptr) {
+  if (!ptr) return;
+  s->malloc_count--;
+  s->malloc_size -= malloc_usable_size(ptr) + 8;
+  release(ptr);
+}
+
+static void *rt_realloc(JSMallocState *s, void *ptr, size_t size) {
+  if (!ptr) return size == 0 ? NULL : rt_malloc(s, size);
+  size_t old_size = malloc_usable_size(ptr);
+  if (size == 0) {
+    rt_free(s, ptr);
+    return NULL;
+  }
+  if (s->malloc_size + size - old_size > s->malloc_limit) return NULL;
+  void *moved;
+  if (building) {
+    moved = malloc(size);
+    if (!moved) return NULL;
+    memcpy(moved, ptr, old_size < size ? old_size : size);
+    release(ptr);
+  } else {
+    moved = realloc(ptr, size);
+    if (!moved) return NULL;
+  }
+  s->malloc_size += malloc_usable_size(moved) - old_size;
+  return moved;
+}
+
+static size_t rt_usable_size(const void *ptr) { return malloc_usable_size((void *)ptr); }
+
+static const JSMallocFunctions allocator = { rt_malloc, rt_free, rt_realloc, rt_usable_size };
+
 // ---- build-time exports --------------------------------------------------------------------
 
 EXPORT("__diaryx_init") int32_t diaryx_init(int32_t max_stack_bytes) {
-  rt = JS_NewRuntime();
+  rt = JS_NewRuntime2(&allocator, NULL);
   if (!rt) return 1;
   // Below the wasm stack (1 MiB): deep recursion becomes a catchable "stack overflow".
   JS_SetMaxStackSize(rt, (size_t)max_stack_bytes);
+  // Keep line numbers for stacks, not the source text: it would only grow every snapshot.
+  JS_SetStripInfo(rt, JS_STRIP_SOURCE);
   ctx = JS_NewContext(rt);
   if (!ctx) return 1;
   JSValue global = JS_GetGlobalObject(ctx);
@@ -434,10 +492,12 @@ EXPORT("__diaryx_alloc") void *diaryx_alloc(int32_t size) { return malloc((size_
 EXPORT("__diaryx_message") const char *diaryx_message(void) { return message; }
 EXPORT("__diaryx_message_length") int32_t diaryx_message_length(void) { return (int32_t)message_len; }
 
-// Evaluates a script (the prelude, then the plugin bundle); 0, or 1 with the error as message.
+// Evaluates a script (the prelude, then the plugin bundle) and frees it; 0, or 1 with the error
+// as message. `source` comes from __diaryx_alloc.
 EXPORT("__diaryx_eval") int32_t diaryx_eval(char *source, int32_t len, const char *file) {
   source[len] = 0;
   JSValue result = JS_Eval(ctx, source, (size_t)len, file, JS_EVAL_TYPE_GLOBAL);
+  free(source);
   if (JS_IsException(result)) {
     JSValue error = JS_GetException(ctx);
     size_t text_len;
@@ -495,8 +555,9 @@ EXPORT("__diaryx_bind_exports") int32_t diaryx_bind_exports(void) {
   js_free(ctx, props);
   JS_FreeValue(ctx, plugin);
   set_message(names, names_len);
-  free(names);
+  release(names);
   JS_RunGC(rt);
+  building = 0;
   return export_count;
 }
 

@@ -54,6 +54,12 @@ describe('diaryx-js build', () => {
     );
   });
 
+  it('fails when top-level code calls the host, which does not exist at build time', async () => {
+    await expect(buildPlugin({ entry: fixture('top-level-host-call') })).rejects.toThrow(
+      /top-level-host-call\.ts: the plugin's top-level code failed at build time: input_length was called while the plugin's top-level code ran at build time/,
+    );
+  });
+
   it('fails when top-level code throws, with the JavaScript error', async () => {
     await expect(buildPlugin({ entry: fixture('top-level-throw') })).rejects.toThrow(
       /top-level-throw\.ts: the plugin's top-level code failed at build time: .*SyntaxError/,
