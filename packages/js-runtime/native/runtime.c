@@ -127,32 +127,56 @@ static int64_t to_offset(JSValueConst value, int *ok) {
 
 // ---- native functions behind the prelude's globals --------------------------------------------
 
-static JSValue fn_input(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
-  size_t len = (size_t)extism_input_length();
-  uint8_t *bytes = malloc(len + 1);
-  if (!bytes) return JS_ThrowOutOfMemory(c);
+// The call's input, copied out of Extism memory (malloc'd; NULL when out of memory).
+static uint8_t *read_input(size_t *len) {
+  *len = (size_t)extism_input_length();
+  uint8_t *bytes = malloc(*len + 1);
+  if (!bytes) return NULL;
   size_t i = 0;
-  for (; i + 8 <= len; i += 8) {
+  for (; i + 8 <= *len; i += 8) {
     uint64_t word = extism_input_load_u64(i);
     memcpy(bytes + i, &word, 8);
   }
-  for (; i < len; i++) bytes[i] = (uint8_t)extism_input_load_u8(i);
+  for (; i < *len; i++) bytes[i] = (uint8_t)extism_input_load_u8(i);
+  return bytes;
+}
+
+static JSValue fn_input(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  size_t len;
+  uint8_t *bytes = read_input(&len);
+  if (!bytes) return JS_ThrowOutOfMemory(c);
   JSValue result = JS_NewArrayBufferCopy(c, bytes, len);
   free(bytes);
   return result;
 }
 
 static JSValue fn_input_string(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
-  size_t len = (size_t)extism_input_length();
-  uint8_t *bytes = malloc(len + 1);
+  size_t len;
+  uint8_t *bytes = read_input(&len);
   if (!bytes) return JS_ThrowOutOfMemory(c);
-  size_t i = 0;
-  for (; i + 8 <= len; i += 8) {
-    uint64_t word = extism_input_load_u64(i);
-    memcpy(bytes + i, &word, 8);
-  }
-  for (; i < len; i++) bytes[i] = (uint8_t)extism_input_load_u8(i);
   JSValue result = JS_NewStringLen(c, (const char *)bytes, len);
+  free(bytes);
+  return result;
+}
+
+// A JS string copied into a new Extism block (0 with a pending exception when not a string).
+static uint64_t string_block(JSContext *c, JSValueConst value, int *ok) {
+  size_t len;
+  const char *text = JS_ToCStringLen(c, &len, value);
+  *ok = text != NULL;
+  if (!text) return 0;
+  uint64_t offset = extism_copy_in((const uint8_t *)text, len);
+  JS_FreeCString(c, text);
+  return offset;
+}
+
+// An Extism block the runtime owns, as a string or an ArrayBuffer; the block is freed.
+static JSValue take_block(JSContext *c, uint64_t offset, int as_string) {
+  size_t len;
+  uint8_t *bytes = extism_copy_out(offset, &len);
+  extism_free(offset);
+  if (!bytes) return JS_ThrowOutOfMemory(c);
+  JSValue result = as_string ? JS_NewStringLen(c, (const char *)bytes, len) : JS_NewArrayBufferCopy(c, bytes, len);
   free(bytes);
   return result;
 }
@@ -214,11 +238,9 @@ static JSValue fn_free(JSContext *c, JSValueConst this, int argc, JSValueConst *
 static JSValue fn_log(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
   int32_t level = 1;
   JS_ToInt32(c, &level, argv[0]);
-  size_t len;
-  const char *text = JS_ToCStringLen(c, &len, argv[1]);
-  if (!text) return JS_EXCEPTION;
-  uint64_t offset = extism_copy_in((const uint8_t *)text, len);
-  JS_FreeCString(c, text);
+  int ok;
+  uint64_t offset = string_block(c, argv[1], &ok);
+  if (!ok) return JS_EXCEPTION;
   if (level <= 0) extism_log_debug(offset);
   else if (level == 1) extism_log_info(offset);
   else if (level == 2) extism_log_warn(offset);
@@ -227,51 +249,31 @@ static JSValue fn_log(JSContext *c, JSValueConst this, int argc, JSValueConst *a
   return JS_UNDEFINED;
 }
 
+// A kernel lookup by name (config_get, var_get): the value's block, or null when absent.
+static JSValue lookup(JSContext *c, JSValueConst name, uint64_t (*get)(uint64_t), int as_string) {
+  int ok;
+  uint64_t key = string_block(c, name, &ok);
+  if (!ok) return JS_EXCEPTION;
+  uint64_t value = get(key);
+  extism_free(key);
+  return value == 0 ? JS_NULL : take_block(c, value, as_string);
+}
+
 // config(key) → string | null
 static JSValue fn_config(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
-  size_t len;
-  const char *key = JS_ToCStringLen(c, &len, argv[0]);
-  if (!key) return JS_EXCEPTION;
-  uint64_t key_offset = extism_copy_in((const uint8_t *)key, len);
-  JS_FreeCString(c, key);
-  uint64_t value = extism_config_get(key_offset);
-  extism_free(key_offset);
-  if (value == 0) return JS_NULL;
-  size_t value_len;
-  uint8_t *bytes = extism_copy_out(value, &value_len);
-  extism_free(value);
-  if (!bytes) return JS_ThrowOutOfMemory(c);
-  JSValue result = JS_NewStringLen(c, (const char *)bytes, value_len);
-  free(bytes);
-  return result;
+  return lookup(c, argv[0], extism_config_get, 1);
 }
 
 // varGet(name) → ArrayBuffer | null
 static JSValue fn_var_get(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
-  size_t len;
-  const char *name = JS_ToCStringLen(c, &len, argv[0]);
-  if (!name) return JS_EXCEPTION;
-  uint64_t name_offset = extism_copy_in((const uint8_t *)name, len);
-  JS_FreeCString(c, name);
-  uint64_t value = extism_var_get(name_offset);
-  extism_free(name_offset);
-  if (value == 0) return JS_NULL;
-  size_t value_len;
-  uint8_t *bytes = extism_copy_out(value, &value_len);
-  extism_free(value);
-  if (!bytes) return JS_ThrowOutOfMemory(c);
-  JSValue result = JS_NewArrayBufferCopy(c, bytes, value_len);
-  free(bytes);
-  return result;
+  return lookup(c, argv[0], extism_var_get, 0);
 }
 
 // varSet(name, bytes | string | null)
 static JSValue fn_var_set(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
-  size_t len;
-  const char *name = JS_ToCStringLen(c, &len, argv[0]);
-  if (!name) return JS_EXCEPTION;
-  uint64_t name_offset = extism_copy_in((const uint8_t *)name, len);
-  JS_FreeCString(c, name);
+  int ok;
+  uint64_t name_offset = string_block(c, argv[0], &ok);
+  if (!ok) return JS_EXCEPTION;
   uint64_t value_offset = 0;
   if (!JS_IsNull(argv[1]) && !JS_IsUndefined(argv[1])) {
     size_t value_len;
@@ -291,11 +293,9 @@ static JSValue fn_var_set(JSContext *c, JSValueConst this, int argc, JSValueCons
 
 // http(requestJson, body | null) → [status, ArrayBuffer]
 static JSValue fn_http(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
-  size_t len;
-  const char *request = JS_ToCStringLen(c, &len, argv[0]);
-  if (!request) return JS_EXCEPTION;
-  uint64_t request_offset = extism_copy_in((const uint8_t *)request, len);
-  JS_FreeCString(c, request);
+  int ok;
+  uint64_t request_offset = string_block(c, argv[0], &ok);
+  if (!ok) return JS_EXCEPTION;
   uint64_t body_offset = 0;
   if (!JS_IsNull(argv[1]) && !JS_IsUndefined(argv[1])) {
     size_t body_len;

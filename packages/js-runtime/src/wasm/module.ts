@@ -39,6 +39,16 @@ export function readSections(bytes: Uint8Array): Section[] {
   return sections;
 }
 
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
 /** Joins sections into a module. */
 export function writeModule(sections: readonly Section[]): Uint8Array {
   const parts: Uint8Array[] = [HEADER];
@@ -47,13 +57,7 @@ export function writeModule(sections: readonly Section[]): Uint8Array {
     writeUnsigned(section.body.length, head);
     parts.push(Uint8Array.from(head), section.body);
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 export function readExports(body: Uint8Array): ExportEntry[] {
@@ -164,13 +168,7 @@ export function dataSection(segments: ReadonlyArray<{ offset: number; bytes: Uin
     writeUnsigned(segment.bytes.length, prefix);
     parts.push(Uint8Array.from(prefix), segment.bytes);
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /** The body of a data count section. */
