@@ -117,8 +117,6 @@ static void js_bytes_free(const char *owned_string) {
   if (owned_string) JS_FreeCString(ctx, owned_string);
 }
 
-static JSValue throw_type(const char *what) { return JS_ThrowTypeError(ctx, "%s", what); }
-
 static int64_t to_offset(JSValueConst value, int *ok) {
   int64_t offset = 0;
   *ok = JS_ToInt64Ext(ctx, &offset, value) == 0;
@@ -181,26 +179,36 @@ static JSValue take_block(JSContext *c, uint64_t offset, int as_string) {
   return result;
 }
 
+// Copies a string (as UTF-8), an ArrayBuffer or a typed array into a new Extism block.
+// Returns 0, or -1 with a pending exception.
+static int value_block(JSContext *c, JSValueConst value, const char *what, uint64_t *offset, size_t *len) {
+  const char *owned;
+  const uint8_t *bytes = js_bytes(value, len, &owned);
+  if (!bytes) {
+    JS_ThrowTypeError(c, "%s expects a string, an ArrayBuffer or a typed array", what);
+    return -1;
+  }
+  *offset = extism_copy_in(bytes, *len);
+  js_bytes_free(owned);
+  if (*offset == 0 && *len > 0) {
+    JS_ThrowRangeError(c, "Extism could not allocate %zu bytes", *len);
+    return -1;
+  }
+  return 0;
+}
+
 // alloc(bytes | string) → offset of a new Extism memory block holding them
 static JSValue fn_alloc(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  uint64_t offset;
   size_t len;
-  const char *owned;
-  const uint8_t *bytes = js_bytes(argv[0], &len, &owned);
-  if (!bytes) return throw_type("expected a string, an ArrayBuffer or a typed array");
-  uint64_t offset = extism_copy_in(bytes, len);
-  js_bytes_free(owned);
-  if (offset == 0 && len > 0) return JS_ThrowRangeError(c, "Extism could not allocate %zu bytes", len);
+  if (value_block(c, argv[0], "Memory.fromBuffer", &offset, &len)) return JS_EXCEPTION;
   return JS_NewInt64(c, (int64_t)offset);
 }
 
 static JSValue fn_output(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  uint64_t offset;
   size_t len;
-  const char *owned;
-  const uint8_t *bytes = js_bytes(argv[0], &len, &owned);
-  if (!bytes) return throw_type("expected a string, an ArrayBuffer or a typed array");
-  uint64_t offset = extism_copy_in(bytes, len);
-  js_bytes_free(owned);
-  if (offset == 0 && len > 0) return JS_ThrowRangeError(c, "Extism could not allocate %zu bytes", len);
+  if (value_block(c, argv[0], "Host.outputBytes", &offset, &len)) return JS_EXCEPTION;
   extism_output_set(offset, len);
   return JS_TRUE;
 }
@@ -275,16 +283,10 @@ static JSValue fn_var_set(JSContext *c, JSValueConst this, int argc, JSValueCons
   uint64_t name_offset = string_block(c, argv[0], &ok);
   if (!ok) return JS_EXCEPTION;
   uint64_t value_offset = 0;
-  if (!JS_IsNull(argv[1]) && !JS_IsUndefined(argv[1])) {
-    size_t value_len;
-    const char *owned;
-    const uint8_t *bytes = js_bytes(argv[1], &value_len, &owned);
-    if (!bytes) {
-      extism_free(name_offset);
-      return throw_type("Var.set expects a string or an ArrayBuffer");
-    }
-    value_offset = extism_copy_in(bytes, value_len);
-    js_bytes_free(owned);
+  size_t value_len;
+  if (!JS_IsNull(argv[1]) && !JS_IsUndefined(argv[1]) && value_block(c, argv[1], "Var.set", &value_offset, &value_len)) {
+    extism_free(name_offset);
+    return JS_EXCEPTION;
   }
   extism_var_set(name_offset, value_offset);
   extism_free(name_offset);
@@ -297,13 +299,10 @@ static JSValue fn_http(JSContext *c, JSValueConst this, int argc, JSValueConst *
   uint64_t request_offset = string_block(c, argv[0], &ok);
   if (!ok) return JS_EXCEPTION;
   uint64_t body_offset = 0;
-  if (!JS_IsNull(argv[1]) && !JS_IsUndefined(argv[1])) {
-    size_t body_len;
-    const char *owned;
-    const uint8_t *bytes = js_bytes(argv[1], &body_len, &owned);
-    if (!bytes) return throw_type("Http.request body must be a string or an ArrayBuffer");
-    body_offset = extism_copy_in(bytes, body_len);
-    js_bytes_free(owned);
+  size_t body_len;
+  if (!JS_IsNull(argv[1]) && !JS_IsUndefined(argv[1]) && value_block(c, argv[1], "Http.request", &body_offset, &body_len)) {
+    extism_free(request_offset);
+    return JS_EXCEPTION;
   }
   uint64_t response = extism_http_request(request_offset, body_offset);
   int32_t status = extism_http_status_code();
@@ -346,7 +345,7 @@ static JSValue fn_decode(JSContext *c, JSValueConst this, int argc, JSValueConst
   size_t len;
   const char *owned;
   const uint8_t *bytes = js_bytes(argv[0], &len, &owned);
-  if (!bytes) return throw_type("TextDecoder.decode expects an ArrayBuffer or a typed array");
+  if (!bytes) return JS_ThrowTypeError(c, "TextDecoder.decode expects an ArrayBuffer or a typed array");
   JSValue result = JS_NewStringLen(c, (const char *)bytes, len);
   js_bytes_free(owned);
   return result;

@@ -58,6 +58,22 @@ describe.each([false, true])('a TypeScript plugin through the real loader (worke
     }
   });
 
+  it('offers the @extism/js-pdk globals: TextEncoder/TextDecoder, Memory JSON, base64, Var bytes', async () => {
+    const plugin = await load();
+    try {
+      expect((await plugin.handleCommand('api')).data).toEqual({
+        encodedLength: Buffer.byteLength('Grüße 🎉'),
+        decoded: 'Grüße 🎉',
+        roundTrip: { nested: ['ü', 1] },
+        base64: Buffer.from('Grüße 🎉').toString('base64'),
+        fromBase64: 'Grüße 🎉',
+        varBytes: Buffer.byteLength('Grüße 🎉'),
+      });
+    } finally {
+      await plugin.close();
+    }
+  });
+
   it('turns deep recursion into a catchable JavaScript error, not a wasm trap', async () => {
     const plugin = await load();
     try {
