@@ -36,19 +36,26 @@ export class HostCall {
     return this.plugin.pluginId;
   }
 
-  /** The raw input. Handle 0 is the empty input; an unknown handle traps. */
+  /** The raw input, a copy the caller may keep. Handle 0 is the empty input; an unknown handle traps. */
   inputBytes(): Uint8Array {
+    return this.#inputView().slice();
+  }
+
+  // The guest's input block, read in place: the guest is blocked until this host function
+  // returns, so the block cannot change while the call lasts. Only inputBytes hands out a copy.
+  #inputView(): Uint8Array {
     if (this.#inputBytes) return this.#inputBytes;
     if (this.inputHandle === 0n) return (this.#inputBytes = new Uint8Array(0));
     const block = this.memory.read(this.inputHandle);
     if (!block) this.trap(`${this.fn}: invalid memory offset ${this.inputHandle}`);
-    return (this.#inputBytes = block.bytes().slice());
+    return (this.#inputBytes = block.bytes());
   }
 
   /** The input as strict UTF-8 text (invalid UTF-8 traps, as in Rust). */
   inputText(): string {
+    const bytes = this.#inputView();
     try {
-      return decodeUtf8Strict(this.inputBytes());
+      return decodeUtf8Strict(bytes);
     } catch {
       return this.trap(`${this.fn}: invalid input: input is not valid UTF-8`);
     }
@@ -56,9 +63,8 @@ export class HostCall {
 
   /** The input for traces and logs: lossy, never throws. */
   inputPreview(): string {
-    if (this.#inputBytes) return decodeUtf8Lossy(this.#inputBytes);
     try {
-      return decodeUtf8Lossy(this.inputBytes());
+      return decodeUtf8Lossy(this.#inputView());
     } catch {
       return '';
     }

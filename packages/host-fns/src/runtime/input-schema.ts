@@ -28,12 +28,12 @@ function field<T>(optional: boolean, parse: (value: unknown, name: string) => T)
 }
 
 /** A required string. */
-export const str = (): Field<string> =>
-  field(false, (v, n) => (typeof v === 'string' ? v : invalid(v, 'a string', n)));
+const STR = field(false, (v, n) => (typeof v === 'string' ? v : invalid(v, 'a string', n)));
+export const str = (): Field<string> => STR;
 
 /** An optional string (absent or null → null). */
-export const optStr = (): Field<string | null> =>
-  field(true, (v, n) => (v === undefined || v === null ? null : typeof v === 'string' ? v : invalid(v, 'a string', n)));
+const OPT_STR = field(true, (v, n) => (v === undefined || v === null ? null : typeof v === 'string' ? v : invalid(v, 'a string', n)));
+export const optStr = (): Field<string | null> => OPT_STR;
 
 /** A string with a default when absent (null is an error, as in serde). */
 export const strOr = (fallback: string): Field<string> =>
@@ -71,7 +71,8 @@ export const optStrMap = (): Field<Record<string, string> | null> =>
   field(true, (v, n) => (v === undefined || v === null ? null : strMap().parse(v, n)));
 
 /** Any JSON value; absent → null. */
-export const anyJson = (): Field<unknown> => field(true, (v) => (v === undefined ? null : v));
+const ANY_JSON = field(true, (v) => (v === undefined ? null : v));
+export const anyJson = (): Field<unknown> => ANY_JSON;
 
 type Shape = Record<string, Field<unknown>>;
 /** The parsed object of a shape. */
@@ -85,8 +86,10 @@ export function parseShape<S extends Shape>(text: string, shape: S): Parsed<S> {
   }
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(shape)) {
-    const present = Object.prototype.hasOwnProperty.call(source, name);
+  // for…in over the shape (an object literal of fields) allocates nothing, unlike Object.entries.
+  for (const name in shape) {
+    const spec = shape[name]!;
+    const present = Object.hasOwn(source, name);
     if (!present && !spec.optional) throw new InputShapeError(`missing field \`${name}\``);
     out[name] = spec.parse(present ? source[name] : undefined, name);
   }

@@ -125,20 +125,45 @@ const TIMED_OUT = Symbol('timed out');
 // few calls clears it; Extism vars survive a reset.
 const WORKER_RESET_EVERY = 64;
 
+/** The output's bytes, owned by the caller (a worker's output may sit in shared memory). */
+function ownedBytes(output: { bytes(): Uint8Array } | null): Uint8Array | null {
+  if (output === null) return null;
+  const bytes = output.bytes();
+  return bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+}
+
+function rethrow(error: unknown): never {
+  throw toError(error);
+}
+
 /**
  * Instantiates a guest with WASI on (as in Rust) and the Diaryx host functions. In a worker,
  * a call that outlives its deadline terminates the worker and starts a fresh one (guest memory
  * is reset, as with the SDK's own timeout), so the plugin answers the next call.
  */
 export async function createGuestInstance(options: GuestInstanceOptions): Promise<GuestInstance> {
-  let plugin = await startPlugin(options);
+  const plugin = await startPlugin(options);
+  return options.runInWorker ? workerInstance(plugin, options) : inProcessInstance(plugin);
+}
+
+// In-process the SDK resets its block list at every call and hands out a fresh buffer: the
+// call is the SDK's call, with nothing added but error normalisation.
+function inProcessInstance(plugin: Plugin): GuestInstance {
+  return {
+    call: (exportName, input) => plugin.call(exportName, input).then(ownedBytes, rethrow),
+    close: () => plugin.close(),
+  };
+}
+
+function workerInstance(first: Plugin, options: GuestInstanceOptions): GuestInstance {
+  let plugin = first;
   let restarting: Promise<void> | null = null;
   let callsSinceReset = 0;
   return {
     async call(exportName, input, timeoutMs) {
       if (restarting) await restarting;
       const current = plugin;
-      const deadline = options.runInWorker ? (timeoutMs ?? options.timeoutMs) : null;
+      const deadline = timeoutMs ?? options.timeoutMs;
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         const call = current.call(exportName, input);
@@ -154,8 +179,8 @@ export async function createGuestInstance(options: GuestInstanceOptions): Promis
           await restarting;
           throw new Error('EXTISM: call canceled due to timeout');
         }
-        const bytes = output === null ? null : output.bytes().slice();
-        if (options.runInWorker && ++callsSinceReset >= WORKER_RESET_EVERY) {
+        const bytes = ownedBytes(output);
+        if (++callsSinceReset >= WORKER_RESET_EVERY) {
           callsSinceReset = 0;
           await current.reset();
         }
