@@ -3,6 +3,7 @@ import createPlugin, { type Plugin } from '@extism/extism';
 import type { ExtismHostFunction, HostLogger } from '@diaryx/host-fns';
 import { HOST_NAMESPACE } from '@diaryx/host-fns';
 import { toError } from '../errors.js';
+import { afterPendingTasks } from './after-pending-tasks.js';
 
 // The one module that touches @extism/extism (pinned to 2.0.0-rc13): moving to another SDK
 // version is a change here only.
@@ -77,6 +78,18 @@ export const CROSS_ORIGIN_ISOLATION_HELP =
   'serve the page with the headers "Cross-Origin-Opener-Policy: same-origin" and ' +
   '"Cross-Origin-Embedder-Policy: require-corp", or load the plugin with runInWorker: false';
 
+/** Worker-mode host functions answer after the host's pending tasks (see afterPendingTasks). */
+function answerAfterPendingTasks(functions: Record<string, ExtismHostFunction>): Record<string, ExtismHostFunction> {
+  const wrapped: Record<string, ExtismHostFunction> = {};
+  for (const [name, fn] of Object.entries(functions)) {
+    wrapped[name] = (memory, input) => {
+      const result = fn(memory, input);
+      return typeof result === 'bigint' ? afterPendingTasks(result) : result.then(afterPendingTasks);
+    };
+  }
+  return wrapped;
+}
+
 async function startPlugin(options: GuestInstanceOptions): Promise<Plugin> {
   // Node leaves crossOriginIsolated undefined; a browser page without the headers says false.
   if (options.runInWorker && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
@@ -99,7 +112,7 @@ async function startPlugin(options: GuestInstanceOptions): Promise<Plugin> {
         // The SDK applies this to instantiation (start function included) ...
         ...(options.runInWorker && options.timeoutMs !== null ? { timeoutMs: options.timeoutMs } : {}),
         memory: { maxPages: options.maxKernelPages },
-        functions: { [HOST_NAMESPACE]: { ...options.hostFunctions } },
+        functions: { [HOST_NAMESPACE]: options.runInWorker ? answerAfterPendingTasks(options.hostFunctions) : { ...options.hostFunctions } },
         logger: guestLogger(options.logger, options.logPrefix),
         logLevel: 'trace',
       },
