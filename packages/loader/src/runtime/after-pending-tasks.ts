@@ -1,14 +1,14 @@
 /**
  * Resolves with `value` after the host's pending tasks have run (a macrotask later).
  *
- * Why, for worker-mode host functions under @extism/extism 2.0.0-rc13: after a host call the
- * SDK's main-thread writer waits on the shared flag with `Atomics.waitAsync`. When the worker
- * wakes that waiter, its promise is settled by a task the host runs later, and the waiter stays
- * on the flag's wait list until then. If the next host call's answer is written before that task
- * runs, the SDK's `Atomics.notify(flag, 0, 1)` wakes the stale main-thread waiter (first in line)
- * instead of the worker, which sleeps until its 500 ms poll: every such host call takes 500 ms.
- * Seen with two or more worker plugins in one process; measured in `pnpm bench`. Answering
- * after the pending tasks lets the stale waiter go first.
+ * Why, for worker-mode host functions under @extism/extism 2.0.0-rc13: after each host call the
+ * SDK's main-thread writer waits on the shared flag with `Atomics.waitAsync`; the worker wakes
+ * it, but the promise is settled by a task the host runs later. Measured with two or more worker
+ * plugins in one process: the next host call's answer was often written while that waiter was
+ * still unsettled (two or three waiters on one flag), the SDK's `Atomics.notify(flag, 0, 1)` then
+ * woke a stale main-thread waiter instead of the worker, and the worker slept until its 500 ms
+ * poll, so the host call took 500 ms. Answering after the pending tasks lets the stale waiter
+ * settle first (no such stall in 50,000 alternating calls; `pnpm bench` counts them).
  */
 export function afterPendingTasks<T>(value: T): Promise<T> {
   return new Promise((resolve) => schedule(() => resolve(value)));
