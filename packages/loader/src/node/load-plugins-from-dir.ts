@@ -2,14 +2,14 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type HostContext, lockPluginId } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
-import { isManifestCacheFresh, readManifestCache, writeManifestCache } from './manifest-cache.js';
+import { isFresh, readManifestCache, writeManifestCache } from './manifest-cache.js';
 import { LoadedPlugin } from '../loaded-plugin.js';
 import { callGuestManifest, validateVersions } from '../load-steps.js';
 import { type LoaderOptions, type ResolvedLoaderOptions, resolveLoaderOptions } from '../options.js';
 import type { GuestManifest } from '../protocol/types.js';
 import { instantiateGuest, type InstantiatedGuest } from '../runtime/instantiate.js';
 import { loadConfig, writeConfigFile } from './config-file.js';
-import { fileSource } from './module-file.js';
+import { fileSource, type WasmFileInfo } from './module-file.js';
 
 /** A plugin folder that failed to load, and why. */
 export interface PluginLoadFailure {
@@ -27,7 +27,13 @@ export interface LoadPluginsResult {
 /** Folders loaded at the same time (worker start-up overlaps well on two cores). */
 const CONCURRENCY = 4;
 
-async function pluginFolders(dir: string): Promise<string[]> {
+interface PluginFolder {
+  folder: string;
+  /** The stat of its plugin.wasm. */
+  wasm: WasmFileInfo;
+}
+
+async function pluginFolders(dir: string): Promise<PluginFolder[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -35,36 +41,39 @@ async function pluginFolders(dir: string): Promise<string[]> {
     const cause = toError(error);
     throw new PluginLoadError('read_dir', dir, `Failed to read plugins directory: ${dir}: ${cause.message}`, { cause });
   }
-  const folders: string[] = [];
   // Sorted for a deterministic order (Rust takes directory order).
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const folder = join(dir, entry.name);
-    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(folder).catch(() => null))?.isDirectory());
-    if (!isDir) continue;
-    if ((await stat(join(folder, 'plugin.wasm')).catch(() => null))?.isFile()) folders.push(folder);
-  }
-  return folders;
+  const sorted = entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const found = await Promise.all(
+    sorted.map(async (entry): Promise<PluginFolder | null> => {
+      const folder = join(dir, entry.name);
+      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(folder).catch(() => null))?.isDirectory());
+      if (!isDir) return null;
+      const wasm = await stat(join(folder, 'plugin.wasm'), { bigint: true }).catch(() => null);
+      return wasm?.isFile() ? { folder, wasm } : null;
+    }),
+  );
+  return found.filter((f): f is PluginFolder => f !== null);
 }
 
-async function manifestFromCacheOrGuest(
+async function manifestFromCache(cachePath: string, name: string): Promise<GuestManifest> {
+  try {
+    return await readManifestCache(cachePath);
+  } catch (error) {
+    if (error instanceof SyntaxError || (error as Error).name === 'ProtocolShapeError') {
+      // A fresh but corrupt cache fails the plugin, as in Rust (no fallback to the guest).
+      throw corruptCacheError(error, name, cachePath);
+    }
+    const cause = toError(error);
+    throw new PluginLoadError('read_dir', name, `Failed to read plugins directory: ${cachePath}: ${cause.message}`, { cause });
+  }
+}
+
+async function manifestFromGuest(
   guest: InstantiatedGuest,
-  folder: string,
+  cachePath: string,
   name: string,
   options: ResolvedLoaderOptions,
 ): Promise<GuestManifest> {
-  const cachePath = join(folder, 'manifest.json');
-  if (await isManifestCacheFresh(cachePath, join(folder, 'plugin.wasm'))) {
-    try {
-      return await readManifestCache(cachePath);
-    } catch (error) {
-      if (error instanceof SyntaxError || (error as Error).name === 'ProtocolShapeError') {
-        // A fresh but corrupt cache fails the plugin, as in Rust (no fallback to the guest).
-        throw corruptCacheError(error, name, cachePath);
-      }
-      const cause = toError(error);
-      throw new PluginLoadError('read_dir', name, `Failed to read plugins directory: ${cachePath}: ${cause.message}`, { cause });
-    }
-  }
   const manifest = await callGuestManifest(guest, name, options.manifestTimeoutMs);
   // Written before validation, as in Rust, so an incompatible plugin still gets its cache.
   await writeManifestCache(cachePath, manifest).catch((error: unknown) =>
@@ -85,14 +94,15 @@ function corruptCacheError(error: unknown, name: string, cachePath: string): Plu
 }
 
 /** Loads one plugin folder (§7.3). */
-async function loadPluginFolder(folder: string, host: HostContext, options: ResolvedLoaderOptions): Promise<LoadedPlugin> {
+async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContext, options: ResolvedLoaderOptions): Promise<LoadedPlugin> {
   const name = folder.split(/[\\/]/).pop() ?? folder;
-  const wasmPath = join(folder, 'plugin.wasm');
+  const cachePath = join(folder, 'manifest.json');
+  const cache = await stat(cachePath, { bigint: true }).catch(() => null);
+  const fresh = isFresh(cache?.mtimeNs ?? null, wasm.mtimeNs);
   // With a fresh manifest cache the guest is not needed to load: start it on its first call.
-  const lazy = await isManifestCacheFresh(join(folder, 'manifest.json'), wasmPath);
-  const guest = await instantiateGuest(fileSource(wasmPath), name, host, options, { lazy });
+  const guest = await instantiateGuest(fileSource(join(folder, 'plugin.wasm'), wasm), name, host, options, { lazy: fresh });
   try {
-    const manifest = await manifestFromCacheOrGuest(guest, folder, name, options);
+    const manifest = fresh ? await manifestFromCache(cachePath, name) : await manifestFromGuest(guest, cachePath, name, options);
     validateVersions(manifest, name, options.appVersion);
     lockPluginId(guest.state, manifest.id);
     const configPath = join(folder, 'config.json');
@@ -126,9 +136,9 @@ export async function loadPluginsFromDir(dir: string, host: HostContext, options
   const worker = async () => {
     while (next < folders.length) {
       const index = next++;
-      const folder = folders[index]!;
+      const { folder } = folders[index]!;
       try {
-        outcomes[index] = await loadPluginFolder(folder, host, resolved);
+        outcomes[index] = await loadPluginFolder(folders[index]!, host, resolved);
       } catch (error) {
         const loadError =
           error instanceof PluginLoadError
@@ -148,7 +158,7 @@ export async function loadPluginsFromDir(dir: string, host: HostContext, options
       failures.push(outcome);
       continue;
     }
-    const folder = folders[index]!;
+    const { folder } = folders[index]!;
     const first = folderOfId.get(outcome.id);
     if (first === undefined) {
       folderOfId.set(outcome.id, folder);

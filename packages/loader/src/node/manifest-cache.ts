@@ -1,24 +1,15 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { sortKeys } from '@diaryx/host-fns';
 import { parseGuestManifest, serializeManifest } from '../protocol/manifest-parse.js';
 import type { GuestManifest } from '../protocol/types.js';
 import { writeFileAtomic } from './atomic-write.js';
 
-async function mtimeNs(path: string): Promise<bigint | null> {
-  try {
-    return (await stat(path, { bigint: true })).mtimeNs;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Rust's freshness rule: the cache is used only when both mtimes can be read and
  * mtime(manifest.json) ≥ mtime(plugin.wasm) (equal counts as fresh).
  */
-export async function isManifestCacheFresh(cachePath: string, wasmPath: string): Promise<boolean> {
-  const [cache, wasm] = await Promise.all([mtimeNs(cachePath), mtimeNs(wasmPath)]);
-  return cache !== null && wasm !== null && cache >= wasm;
+export function isFresh(cacheMtimeNs: bigint | null, wasmMtimeNs: bigint | null): boolean {
+  return cacheMtimeNs !== null && wasmMtimeNs !== null && cacheMtimeNs >= wasmMtimeNs;
 }
 
 /** Reads the cache text (I/O errors propagate) and parses it (shape errors propagate). */

@@ -3,17 +3,26 @@ import { compileCapped, type ModuleSource, remember } from '../runtime/compile-m
 
 const byFile = new Map<string, Promise<WebAssembly.Module>>();
 
+/** What identifies a wasm file's content without reading it. */
+export interface WasmFileInfo {
+  mtimeNs: bigint;
+  size: bigint;
+}
+
 /**
  * The source of a wasm file: compiled once per content, and a file whose path, mtime and size
  * are unchanged is not even read again (a warm start of a plugins folder reads no wasm).
+ * `known` is the file's stat when the caller already has it.
  */
-export function fileSource(path: string): ModuleSource {
+export function fileSource(path: string, known?: WasmFileInfo): ModuleSource {
   return async (maxPages) => {
-    let info;
-    try {
-      info = await stat(path, { bigint: true });
-    } catch (error) {
-      throw new Error(`cannot read ${path}: ${(error as Error).message}`);
+    let info = known;
+    if (info === undefined) {
+      try {
+        info = await stat(path, { bigint: true });
+      } catch (error) {
+        throw new Error(`cannot read ${path}: ${(error as Error).message}`);
+      }
     }
     const key = `${path}\u0000${info.mtimeNs}\u0000${info.size}\u0000${maxPages}`;
     return remember(byFile, key, async () => {
