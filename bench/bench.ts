@@ -1,12 +1,12 @@
 // `pnpm bench`: what the kit costs over raw @extism/extism, measured side by side in one run.
 // Prints the ratios and writes bench/results.md. Run on the built packages (dist).
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
 import { allowAll, createHostContext, MemoryPluginStorage, nodeWorkspaceFs } from '@diaryx/host-fns';
-import { guestEvents, type LoadedPlugin, loadPlugin, loadPluginsFromDir } from '@diaryx/loader';
+import { DEFAULT_MAX_MEMORY_PAGES, guestEvents, type LoadedPlugin, loadPlugin, loadPluginsFromDir } from '@diaryx/loader';
 import { compileWat, guestWat } from '@diaryx/test-utils';
 import { Bench } from 'tinybench';
 import { jsRuntimeSection } from './js-runtime.js';
@@ -33,8 +33,9 @@ function benchGuest(id: string): Promise<Uint8Array> {
 }
 
 /** Bare Extism host functions doing the same work as ours (parse, look up, answer). */
-function bareFunctions(root: string) {
+function bareFunctions(root: string, options: { containment?: boolean } = {}) {
   const store = new Map([['bench:greeting', GREETING]]);
+  const realRoot = realpathSync.native(root);
   return {
     'extism:host/user': {
       host_storage_get(cp: CallContext, off: bigint) {
@@ -44,15 +45,38 @@ function bareFunctions(root: string) {
       },
       host_read_file(cp: CallContext, off: bigint) {
         const { path } = JSON.parse(cp.read(off)!.text()) as { path: string };
-        return cp.store(readFileSync(join(root, path), 'utf8'));
+        const full = join(root, path);
+        // The workspace check every safe host needs: the real path (links resolved) stays inside.
+        if (options.containment && !realpathSync.native(full).startsWith(realRoot + sep)) return cp.store('{"error":"outside"}');
+        return cp.store(readFileSync(full, 'utf8'));
       },
     },
   };
 }
 
-const median = (task: { result?: unknown }) => {
-  const result = task.result as { latency?: { p50?: number } } | undefined;
-  return result?.latency?.p50 ?? Number.NaN;
+// The two rc13 workarounds the kit applies in worker mode (see @diaryx/loader's extism-runtime):
+// reset the SDK's host-side block list every 64 calls, and answer host calls a macrotask later.
+function withRc13Fixes(functions: ReturnType<typeof bareFunctions>) {
+  const later = <T>(value: T) => new Promise<T>((resolve) => setImmediate(() => resolve(value)));
+  const wrapped: Record<string, (cp: CallContext, off: bigint) => Promise<bigint>> = {};
+  for (const [name, fn] of Object.entries(functions['extism:host/user'])) wrapped[name] = (cp, off) => later(fn(cp, off));
+  return { 'extism:host/user': wrapped };
+}
+function resetting(plugin: Plugin) {
+  let calls = 0;
+  return async (name: string, input?: string) => {
+    const output = await plugin.call(name, input);
+    if (++calls % 64 === 0) await plugin.reset();
+    return output;
+  };
+}
+
+type Stats = { latency?: { p50?: number }; samples?: number[] };
+const median = (task: { result?: unknown }) => ((task.result as Stats | undefined)?.latency?.p50 ?? Number.NaN) * 1000;
+/** Calls that took over 100 ms (rc13's lost wake-up costs 500 ms). */
+const stalls = (task: { result?: unknown }) => {
+  const result = task.result as { latency?: { samples?: number[] } } | undefined;
+  return (result?.latency?.samples ?? []).filter((ms) => ms > 100).length;
 };
 
 interface Row {
@@ -61,32 +85,102 @@ interface Row {
   bare: number;
   unit: string;
   goal: string;
+  baseline?: string;
 }
 
-async function pairs(root: string, wasm: Uint8Array, runInWorker: boolean): Promise<Row[]> {
+const COMMAND = '{"command":"noop","params":null}';
+
+async function inProcessPairs(root: string, wasm: Uint8Array): Promise<{ rows: Row[]; notes: string[] }> {
   const storage = new MemoryPluginStorage();
   storage.set('bench:greeting', GREETING);
   const host = createHostContext({ fs: nodeWorkspaceFs(root), storage, permissions: allowAll });
-  const kit = await loadPlugin(wasm, host, { name: 'bench', runInWorker });
-  const bare: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { useWasi: true, runInWorker, functions: bareFunctions(root) });
-  const mode = runInWorker ? 'worker' : 'in-process';
-  const bench = new Bench({ time: runInWorker ? 1500 : 800, warmup: true, warmupIterations: 200 });
+  const kit = await loadPlugin(wasm, host, { name: 'bench', runInWorker: false });
+  const bareOptions = { useWasi: true, runInWorker: false };
+  const bare: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { ...bareOptions, functions: bareFunctions(root) });
+  const capped: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { ...bareOptions, memory: { maxPages: DEFAULT_MAX_MEMORY_PAGES }, functions: bareFunctions(root) });
+  const contained: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { ...bareOptions, functions: bareFunctions(root, { containment: true }) });
+  const bench = new Bench({ time: 1000, warmup: true, warmupIterations: 500 });
   bench
-    .add(`kit handle_command`, async () => void (await kit.handleCommand('noop', null)))
-    .add(`bare handle_command`, async () => void JSON.parse((await bare.call('handle_command', '{"command":"noop","params":null}'))!.text()))
-    .add(`kit host_storage_get`, async () => void (await kit.call('get')))
-    .add(`bare host_storage_get`, async () => void (await bare.call('get')))
-    .add(`kit host_read_file`, async () => void (await kit.call('read')))
-    .add(`bare host_read_file`, async () => void (await bare.call('read')));
+    .add('kit handle_command', async () => void (await kit.handleCommand('noop', null)))
+    .add('bare handle_command', async () => void JSON.parse((await bare.call('handle_command', COMMAND))!.text()))
+    .add('bare call', async () => void (await bare.call('handle_command', COMMAND)))
+    .add('bare call, memory cap', async () => void (await capped.call('handle_command', COMMAND)))
+    .add('kit call', async () => void (await kit.call('handle_command', COMMAND)))
+    .add('kit host_storage_get', async () => void (await kit.call('get')))
+    .add('bare host_storage_get', async () => void (await bare.call('get')))
+    .add('kit host_read_file', async () => void (await kit.call('read')))
+    .add('bare host_read_file', async () => void (await bare.call('read')))
+    .add('bare host_read_file, containment', async () => void (await contained.call('read')));
   await bench.run();
-  await kit.close();
-  await bare.close();
-  const t = (name: string) => median(bench.getTask(name)!) * 1000;
-  return [
-    { name: `handle_command (${mode})`, kit: t('kit handle_command'), bare: t('bare handle_command'), unit: 'µs', goal: '≤ 1.10×' },
-    { name: `host_storage_get (${mode})`, kit: t('kit host_storage_get'), bare: t('bare host_storage_get'), unit: 'µs', goal: '≤ 1.10×' },
-    { name: `host_read_file (${mode})`, kit: t('kit host_read_file'), bare: t('bare host_read_file'), unit: 'µs', goal: '≤ 1.10×' },
+  await Promise.all([kit.close(), bare.close(), capped.close(), contained.close()]);
+  const t = (name: string) => median(bench.getTask(name)!);
+  const rows: Row[] = [
+    { name: 'handle_command (in-process)', kit: t('kit handle_command'), bare: t('bare handle_command'), unit: 'µs', goal: '≤ 1.10×' },
+    { name: 'host_storage_get (in-process)', kit: t('kit host_storage_get'), bare: t('bare host_storage_get'), unit: 'µs', goal: '≤ 1.10×' },
+    { name: 'host_read_file (in-process)', kit: t('kit host_read_file'), bare: t('bare host_read_file'), unit: 'µs', goal: '≤ 1.10×' },
+    {
+      name: 'host_read_file (in-process), bare with the same workspace check',
+      kit: t('kit host_read_file'),
+      bare: t('bare host_read_file, containment'),
+      unit: 'µs',
+      goal: '≤ 1.10×',
+      baseline: 'bare + realpath check',
+    },
   ];
+  const us = (name: string) => `${t(name).toFixed(2)} µs`;
+  const notes = [
+    'Where the in-process handle_command time goes (medians of the same run):',
+    `bare call ${us('bare call')}; with the kit's memory cap (the SDK re-sums its blocks at every alloc) ${us('bare call, memory cap')}; ` +
+      `kit \`call\` (queue, input-size check, error normalisation) ${us('kit call')}; ` +
+      `kit \`handleCommand\` (adds sorted-key input JSON and CommandResponse validation) ${us('kit handle_command')}; ` +
+      `bare with JSON.parse of the output ${us('bare handle_command')}.`,
+  ];
+  return { rows, notes };
+}
+
+async function workerPairs(root: string, wasm: Uint8Array): Promise<{ rows: Row[]; notes: string[] }> {
+  const storage = new MemoryPluginStorage();
+  storage.set('bench:greeting', GREETING);
+  const host = createHostContext({ fs: nodeWorkspaceFs(root), storage, permissions: allowAll });
+  const kit = await loadPlugin(wasm, host, { name: 'bench', runInWorker: true });
+  const bareOptions = { useWasi: true, runInWorker: true };
+  const raw: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { ...bareOptions, functions: bareFunctions(root) });
+  const fixedPlugin: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { ...bareOptions, functions: withRc13Fixes(bareFunctions(root, { containment: true })) });
+  const fixed = resetting(fixedPlugin);
+  const bench = new Bench({ time: 1500, warmup: true, warmupIterations: 200, retainSamples: true });
+  bench
+    .add('kit handle_command', async () => void (await kit.handleCommand('noop', null)))
+    .add('bare handle_command', async () => void JSON.parse((await fixed('handle_command', COMMAND))!.text()))
+    .add('raw handle_command', async () => void JSON.parse((await raw.call('handle_command', COMMAND))!.text()))
+    .add('kit host_storage_get', async () => void (await kit.call('get')))
+    .add('bare host_storage_get', async () => void (await fixed('get')))
+    .add('raw host_storage_get', async () => void (await raw.call('get')))
+    .add('kit host_read_file', async () => void (await kit.call('read')))
+    .add('bare host_read_file', async () => void (await fixed('read')))
+    .add('raw host_read_file', async () => void (await raw.call('read')));
+  await bench.run();
+  await Promise.all([kit.close(), raw.close(), fixedPlugin.close()]);
+  const t = (name: string) => median(bench.getTask(name)!);
+  const s = (name: string) => stalls(bench.getTask(name)!);
+  const baseline = 'bare Extism + the rc13 fixes';
+  const rows: Row[] = ['handle_command', 'host_storage_get', 'host_read_file'].map((what) => ({
+    name: `${what} (worker)`,
+    kit: t(`kit ${what}`),
+    bare: t(`bare ${what}`),
+    unit: 'µs',
+    goal: '≤ 1.10×',
+    baseline,
+  }));
+  const count = (who: string) =>
+    ['handle_command', 'host_storage_get', 'host_read_file'].map((what) => `${s(`${who} ${what}`)}`).join(' / ');
+  const notes = [
+    `Worker mode, three plugins in one process. The baseline is bare Extism with the two rc13 fixes the kit applies ` +
+      `(block list reset every 64 calls; host calls answered a macrotask later) and, for host_read_file, the same workspace check. Bare rc13 without them: ` +
+      `${t('raw handle_command').toFixed(1)} / ${t('raw host_storage_get').toFixed(1)} / ${t('raw host_read_file').toFixed(1)} µs ` +
+      `(handle_command / host_storage_get / host_read_file).`,
+    `Calls over 100 ms (rc13's lost wake-up costs 500 ms each): kit ${count('kit')}; bare with the fixes ${count('bare')}; bare rc13 ${count('raw')}.`,
+  ];
+  return { rows, notes };
 }
 
 async function startup(base: string, runInWorker: boolean): Promise<Row> {
@@ -136,7 +230,9 @@ async function main() {
     // after the other sections, a large heap adds GC pauses of a few ms to them).
     const jsRuntime = await jsRuntimeSection(join(new URL('.tmp', import.meta.url).pathname));
     const wasm = await benchGuest('bench');
-    const rows: Row[] = [...(await pairs(root, wasm, false)), ...(await pairs(root, wasm, true))];
+    const inProcess = await inProcessPairs(root, wasm);
+    const worker = await workerPairs(root, wasm);
+    const rows: Row[] = [...inProcess.rows, ...worker.rows];
     rows.push(await startup(base, false), await startup(base, true));
     const events = await throughput(root, wasm);
     const lines = [
@@ -144,7 +240,7 @@ async function main() {
       '|---|---|---|---|---|',
       ...rows.map((r) => {
         const ratio = r.name.startsWith('start-up') ? `${(r.bare / r.kit).toFixed(2)}× faster warm` : `${(r.kit / r.bare).toFixed(2)}×`;
-        const baseline = r.name.startsWith('start-up') ? `${r.bare.toFixed(1)} ${r.unit} cold` : `${r.bare.toFixed(1)} ${r.unit} bare Extism`;
+        const baseline = r.name.startsWith('start-up') ? `${r.bare.toFixed(1)} ${r.unit} cold` : `${r.bare.toFixed(1)} ${r.unit} ${r.baseline ?? 'bare Extism'}`;
         return `| ${r.name} | ${r.kit.toFixed(1)} ${r.unit} | ${baseline} | ${ratio} | ${r.goal} |`;
       }),
     ];
@@ -155,6 +251,10 @@ async function main() {
       `Written by \`pnpm bench\` (bench/bench.ts). Machine: ${machine}. Medians (p50) from tinybench; one run.`,
       '',
       ...lines,
+      '',
+      ...inProcess.notes,
+      '',
+      ...worker.notes,
       '',
       events,
       '',

@@ -52,7 +52,9 @@ export function nodeWorkspaceFs(rootDir: string): WorkspaceFileSystem {
   return {
     root,
     readBinary(path) {
-      return new Uint8Array(readFileSync(locate(path)));
+      const buffer = readFileSync(locate(path));
+      // No copy when the Buffer owns its memory; a slice of Node's shared pool is copied out.
+      return buffer.byteLength === buffer.buffer.byteLength ? new Uint8Array(buffer.buffer) : new Uint8Array(buffer);
     },
     writeBinary(path, bytes) {
       const full = locate(path);
