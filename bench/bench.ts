@@ -90,10 +90,15 @@ interface Row {
 
 const COMMAND = '{"command":"noop","params":null}';
 
-async function inProcessPairs(root: string, wasm: Uint8Array): Promise<{ rows: Row[]; notes: string[] }> {
+/** The kit's host for the bench guests: the workspace folder and a stored greeting. */
+function benchHost(root: string) {
   const storage = new MemoryPluginStorage();
   storage.set('bench:greeting', GREETING);
-  const host = createHostContext({ fs: nodeWorkspaceFs(root), storage, permissions: allowAll });
+  return createHostContext({ fs: nodeWorkspaceFs(root), storage, permissions: allowAll });
+}
+
+async function inProcessPairs(root: string, wasm: Uint8Array): Promise<{ rows: Row[]; notes: string[] }> {
+  const host = benchHost(root);
   const kit = await loadPlugin(wasm, host, { name: 'bench', runInWorker: false });
   const bareOptions = { useWasi: true, runInWorker: false };
   const bare: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { ...bareOptions, functions: bareFunctions(root) });
@@ -139,9 +144,7 @@ async function inProcessPairs(root: string, wasm: Uint8Array): Promise<{ rows: R
 }
 
 async function workerPairs(root: string, wasm: Uint8Array): Promise<{ rows: Row[]; notes: string[] }> {
-  const storage = new MemoryPluginStorage();
-  storage.set('bench:greeting', GREETING);
-  const host = createHostContext({ fs: nodeWorkspaceFs(root), storage, permissions: allowAll });
+  const host = benchHost(root);
   const kit = await loadPlugin(wasm, host, { name: 'bench', runInWorker: true });
   const bareOptions = { useWasi: true, runInWorker: true };
   const raw: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { ...bareOptions, functions: bareFunctions(root) });
@@ -188,9 +191,7 @@ async function workerPairs(root: string, wasm: Uint8Array): Promise<{ rows: Row[
  * wake-ups: without the kit's fix, calls of 500 ms appeared after about a thousand calls.
  */
 async function alternatingWorkers(root: string, wasm: Uint8Array): Promise<string> {
-  const storage = new MemoryPluginStorage();
-  storage.set('bench:greeting', GREETING);
-  const host = createHostContext({ fs: nodeWorkspaceFs(root), storage, permissions: allowAll });
+  const host = benchHost(root);
   const plugins = [await loadPlugin(wasm, host, { name: 'a' }), await loadPlugin(wasm, host, { name: 'b' })];
   let slow = 0;
   let slowest = 0;
