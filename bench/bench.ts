@@ -71,13 +71,33 @@ function resetting(plugin: Plugin) {
   };
 }
 
-type Stats = { latency?: { p50?: number }; samples?: number[] };
+type Stats = { latency?: { p50?: number } };
 const median = (task: { result?: unknown }) => ((task.result as Stats | undefined)?.latency?.p50 ?? Number.NaN) * 1000;
 /** Calls that took over 100 ms (rc13's lost wake-up costs 500 ms). */
 const stalls = (task: { result?: unknown }) => {
   const result = task.result as { latency?: { samples?: number[] } } | undefined;
   return (result?.latency?.samples ?? []).filter((ms) => ms > 100).length;
 };
+
+/**
+ * Runs the tasks in rounds (each round a tinybench run of every task), so slow drifts of the
+ * machine hit every task alike; a task's figure is the median of its per-round medians.
+ */
+async function inRounds(tasks: Record<string, () => Promise<void>>, rounds: number, msPerTask: number) {
+  const medians = new Map<string, number[]>();
+  const slow = new Map<string, number>();
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({ time: msPerTask, warmup: round === 0, warmupIterations: 200, retainSamples: true });
+    for (const [name, task] of Object.entries(tasks)) bench.add(name, task);
+    await bench.run();
+    for (const task of bench.tasks) {
+      medians.set(task.name, [...(medians.get(task.name) ?? []), median(task)]);
+      slow.set(task.name, (slow.get(task.name) ?? 0) + stalls(task));
+    }
+  }
+  const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { t: (name: string) => middle(medians.get(name)!), s: (name: string) => slow.get(name)! };
+}
 
 interface Row {
   name: string;
@@ -104,21 +124,23 @@ async function inProcessPairs(root: string, wasm: Uint8Array): Promise<{ rows: R
   const bare: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { ...bareOptions, functions: bareFunctions(root) });
   const capped: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { ...bareOptions, memory: { maxPages: DEFAULT_MAX_MEMORY_PAGES }, functions: bareFunctions(root) });
   const contained: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { ...bareOptions, functions: bareFunctions(root, { containment: true }) });
-  const bench = new Bench({ time: 1000, warmup: true, warmupIterations: 500 });
-  bench
-    .add('kit handle_command', async () => void (await kit.handleCommand('noop', null)))
-    .add('bare handle_command', async () => void JSON.parse((await bare.call('handle_command', COMMAND))!.text()))
-    .add('bare call', async () => void (await bare.call('handle_command', COMMAND)))
-    .add('bare call, memory cap', async () => void (await capped.call('handle_command', COMMAND)))
-    .add('kit call', async () => void (await kit.call('handle_command', COMMAND)))
-    .add('kit host_storage_get', async () => void (await kit.call('get')))
-    .add('bare host_storage_get', async () => void (await bare.call('get')))
-    .add('kit host_read_file', async () => void (await kit.call('read')))
-    .add('bare host_read_file', async () => void (await bare.call('read')))
-    .add('bare host_read_file, containment', async () => void (await contained.call('read')));
-  await bench.run();
+  const { t } = await inRounds(
+    {
+      'kit handle_command': async () => void (await kit.handleCommand('noop', null)),
+      'bare handle_command': async () => void JSON.parse((await bare.call('handle_command', COMMAND))!.text()),
+      'bare call': async () => void (await bare.call('handle_command', COMMAND)),
+      'bare call, memory cap': async () => void (await capped.call('handle_command', COMMAND)),
+      'kit call': async () => void (await kit.call('handle_command', COMMAND)),
+      'kit host_storage_get': async () => void (await kit.call('get')),
+      'bare host_storage_get': async () => void (await bare.call('get')),
+      'kit host_read_file': async () => void (await kit.call('read')),
+      'bare host_read_file': async () => void (await bare.call('read')),
+      'bare host_read_file, containment': async () => void (await contained.call('read')),
+    },
+    5,
+    200,
+  );
   await Promise.all([kit.close(), bare.close(), capped.close(), contained.close()]);
-  const t = (name: string) => median(bench.getTask(name)!);
   const rows: Row[] = [
     { name: 'handle_command (in-process)', kit: t('kit handle_command'), bare: t('bare handle_command'), unit: 'µs', goal: '≤ 1.10×' },
     { name: 'host_storage_get (in-process)', kit: t('kit host_storage_get'), bare: t('bare host_storage_get'), unit: 'µs', goal: '≤ 1.10×' },
@@ -134,7 +156,7 @@ async function inProcessPairs(root: string, wasm: Uint8Array): Promise<{ rows: R
   ];
   const us = (name: string) => `${t(name).toFixed(2)} µs`;
   const notes = [
-    'Where the in-process handle_command time goes (medians of the same run):',
+    'Where the in-process handle_command time goes (same run; medians of 5 interleaved rounds):',
     `bare call ${us('bare call')}; with the kit's memory cap (the SDK re-sums its blocks at every alloc) ${us('bare call, memory cap')}; ` +
       `kit \`call\` (queue, input-size check, error normalisation) ${us('kit call')}; ` +
       `kit \`handleCommand\` (adds sorted-key input JSON and CommandResponse validation) ${us('kit handle_command')}; ` +
@@ -150,21 +172,22 @@ async function workerPairs(root: string, wasm: Uint8Array): Promise<{ rows: Row[
   const raw: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { ...bareOptions, functions: bareFunctions(root) });
   const fixedPlugin: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { ...bareOptions, functions: withRc13Fixes(bareFunctions(root, { containment: true })) });
   const fixed = resetting(fixedPlugin);
-  const bench = new Bench({ time: 1500, warmup: true, warmupIterations: 200, retainSamples: true });
-  bench
-    .add('kit handle_command', async () => void (await kit.handleCommand('noop', null)))
-    .add('bare handle_command', async () => void JSON.parse((await fixed('handle_command', COMMAND))!.text()))
-    .add('raw handle_command', async () => void JSON.parse((await raw.call('handle_command', COMMAND))!.text()))
-    .add('kit host_storage_get', async () => void (await kit.call('get')))
-    .add('bare host_storage_get', async () => void (await fixed('get')))
-    .add('raw host_storage_get', async () => void (await raw.call('get')))
-    .add('kit host_read_file', async () => void (await kit.call('read')))
-    .add('bare host_read_file', async () => void (await fixed('read')))
-    .add('raw host_read_file', async () => void (await raw.call('read')));
-  await bench.run();
+  const { t, s } = await inRounds(
+    {
+      'kit handle_command': async () => void (await kit.handleCommand('noop', null)),
+      'bare handle_command': async () => void JSON.parse((await fixed('handle_command', COMMAND))!.text()),
+      'raw handle_command': async () => void JSON.parse((await raw.call('handle_command', COMMAND))!.text()),
+      'kit host_storage_get': async () => void (await kit.call('get')),
+      'bare host_storage_get': async () => void (await fixed('get')),
+      'raw host_storage_get': async () => void (await raw.call('get')),
+      'kit host_read_file': async () => void (await kit.call('read')),
+      'bare host_read_file': async () => void (await fixed('read')),
+      'raw host_read_file': async () => void (await raw.call('read')),
+    },
+    6,
+    250,
+  );
   await Promise.all([kit.close(), raw.close(), fixedPlugin.close()]);
-  const t = (name: string) => median(bench.getTask(name)!);
-  const s = (name: string) => stalls(bench.getTask(name)!);
   const baseline = 'bare Extism + the rc13 fixes';
   const rows: Row[] = ['handle_command', 'host_storage_get', 'host_read_file'].map((what) => ({
     name: `${what} (worker)`,
@@ -177,7 +200,7 @@ async function workerPairs(root: string, wasm: Uint8Array): Promise<{ rows: Row[
   const count = (who: string) =>
     ['handle_command', 'host_storage_get', 'host_read_file'].map((what) => `${s(`${who} ${what}`)}`).join(' / ');
   const notes = [
-    `Worker mode, three plugins in one process. The baseline is bare Extism with the two rc13 fixes the kit applies ` +
+    `Worker mode, three plugins in one process, medians of 6 interleaved rounds. The baseline is bare Extism with the two rc13 fixes the kit applies ` +
       `(block list reset every 64 calls; host calls answered a macrotask later) and, for host_read_file, the same workspace check. Bare rc13 without them: ` +
       `${t('raw handle_command').toFixed(1)} / ${t('raw host_storage_get').toFixed(1)} / ${t('raw host_read_file').toFixed(1)} µs ` +
       `(handle_command / host_storage_get / host_read_file).`,
@@ -213,7 +236,7 @@ async function alternatingWorkers(root: string, wasm: Uint8Array): Promise<strin
 async function startup(base: string, runInWorker: boolean): Promise<Row> {
   const host = createHostContext({ permissions: allowAll });
   const samples = { cold: [] as number[], warm: [] as number[] };
-  for (let sample = 0; sample < 5; sample++) {
+  for (let sample = 0; sample < 9; sample++) {
     const dir = join(base, `plugins-${runInWorker}-${sample}`);
     for (let i = 0; i < 20; i++) {
       await mkdir(join(dir, `p${i}`), { recursive: true });
