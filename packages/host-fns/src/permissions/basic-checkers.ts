@@ -9,7 +9,8 @@ export const denyAll: PermissionChecker = {
 };
 
 /** Allows everything. For trusted plugins and tests only. */
-export const allowAll: PermissionChecker = { check: () => ({ allowed: true }) };
+const ALLOWED = Object.freeze({ allowed: true as const });
+export const allowAll: PermissionChecker = { check: () => ALLOWED };
 
 /** The message every check gets when a host context has no checker at all. */
 export const NO_CHECKER_MESSAGE = 'Permission checker is not configured for this plugin host context';

@@ -4,7 +4,7 @@ import type { PermissionDecision, PermissionKey } from '../permissions/types.js'
 import { decodeUtf8Lossy, decodeUtf8Strict } from '../util/utf8.js';
 import type { GuestMemory } from './extism-types.js';
 import { type Field, type Parsed, parseShape } from './input-schema.js';
-import { type HostTask, wait } from './maybe-async.js';
+import { type HostTask, isThenable, wait } from './maybe-async.js';
 import type { PluginHostState } from './plugin-state.js';
 
 /** Thrown inside a host function to fail (trap) the guest's current export call. */
@@ -91,9 +91,9 @@ export class HostCall {
    */
   *permission(permission: PermissionKey, target: string): HostTask<PermissionDecision> {
     const checker = this.context.permissions;
-    const decision: PermissionDecision = checker
-      ? yield* wait(checker.check(this.pluginId, permission, target))
-      : { allowed: false, message: NO_CHECKER_MESSAGE };
+    const answer = checker ? checker.check(this.pluginId, permission, target) : { allowed: false, message: NO_CHECKER_MESSAGE };
+    // A synchronous checker (the usual case) needs no round trip through the task runner.
+    const decision: PermissionDecision = isThenable(answer) ? yield* wait(answer) : answer;
     if (!decision.allowed) {
       this.denied = true;
       this.denialMessage = decision.message;

@@ -8,7 +8,8 @@ export type MaybePromise<T> = T | PromiseLike<T>;
  */
 export type HostTask<T> = Generator<unknown, T, unknown>;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** True for a Promise (or any thenable). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
   );

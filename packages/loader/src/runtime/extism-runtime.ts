@@ -22,10 +22,18 @@ export interface GuestInstanceOptions {
   logPrefix: () => string;
 }
 
+/** What an export call returns: the guest's output (read it with {@link ownedBytes}). */
+export interface GuestOutput {
+  bytes(): Uint8Array;
+}
+
 /** A running guest: call exports, close. */
 export interface GuestInstance {
-  /** Calls an export; `timeoutMs` overrides the instance's deadline for this call (worker mode). */
-  call(exportName: string, input: string | Uint8Array, timeoutMs?: number | null): Promise<Uint8Array | null>;
+  /**
+   * Calls an export; `timeoutMs` overrides the instance's deadline for this call (worker mode).
+   * Failures are the SDK's errors as thrown (normalise them with `toError`).
+   */
+  call(exportName: string, input: string | Uint8Array, timeoutMs?: number | null): Promise<GuestOutput | null>;
   close(): Promise<void>;
 }
 
@@ -139,7 +147,7 @@ const TIMED_OUT = Symbol('timed out');
 const WORKER_RESET_EVERY = 64;
 
 /** The output's bytes, owned by the caller (a worker's output may sit in shared memory). */
-function ownedBytes(output: { bytes(): Uint8Array } | null): Uint8Array | null {
+export function ownedBytes(output: GuestOutput | null): Uint8Array | null {
   if (output === null) return null;
   const bytes = output.bytes();
   return bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
@@ -149,10 +157,6 @@ function ownedBytes(output: { bytes(): Uint8Array } | null): Uint8Array | null {
 // input reads the same to the guest (input_length 0), without the block.
 function sdkInput(input: string | Uint8Array): string | Uint8Array | undefined {
   return input.length === 0 ? undefined : input;
-}
-
-function rethrow(error: unknown): never {
-  throw toError(error);
 }
 
 /**
@@ -166,10 +170,10 @@ export async function createGuestInstance(options: GuestInstanceOptions): Promis
 }
 
 // In-process the SDK resets its block list at every call and hands out a fresh buffer: the
-// call is the SDK's call, with nothing added but error normalisation.
+// call is the SDK's call, with nothing added (each layer of promises costs a microtask turn).
 function inProcessInstance(plugin: Plugin): GuestInstance {
   return {
-    call: (exportName, input) => plugin.call(exportName, sdkInput(input)).then(ownedBytes, rethrow),
+    call: (exportName, input) => plugin.call(exportName, sdkInput(input)),
     close: () => plugin.close(),
   };
 }
@@ -198,12 +202,12 @@ function workerInstance(first: Plugin, options: GuestInstanceOptions): GuestInst
           await restarting;
           throw new Error('EXTISM: call canceled due to timeout');
         }
-        const bytes = ownedBytes(output);
+        // The output stays readable after a reset: rc13 copied it out of the worker.
         if (++callsSinceReset >= WORKER_RESET_EVERY) {
           callsSinceReset = 0;
           await current.reset();
         }
-        return bytes;
+        return output;
       } catch (error) {
         throw toError(error);
       } finally {

@@ -68,12 +68,18 @@ export async function instantiateGuest(
  */
 function lazyInstance(create: () => Promise<GuestInstance>): GuestInstance {
   let started: Promise<GuestInstance> | null = null;
+  // Once running, calls go straight to the instance (no extra promise layer per call).
+  let running: GuestInstance | null = null;
   return {
-    async call(exportName, input, timeoutMs) {
-      started ??= create().catch((error: unknown) => {
-        throw new Error(`could not start the plugin: ${toError(error).message}`);
-      });
-      return (await started).call(exportName, input, timeoutMs);
+    call(exportName, input, timeoutMs) {
+      if (running) return running.call(exportName, input, timeoutMs);
+      started ??= create().then(
+        (instance) => (running = instance),
+        (error: unknown) => {
+          throw new Error(`could not start the plugin: ${toError(error).message}`);
+        },
+      );
+      return started.then((instance) => instance.call(exportName, input, timeoutMs));
     },
     async close() {
       const instance = await started?.catch(() => null);
