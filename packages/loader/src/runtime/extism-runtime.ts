@@ -3,7 +3,7 @@ import createPlugin, { type Plugin } from '@extism/extism';
 import type { ExtismHostFunction, HostLogger } from '@diaryx/host-fns';
 import { HOST_NAMESPACE } from '@diaryx/host-fns';
 import { toError } from '../errors.js';
-import { afterPendingTasks } from './after-pending-tasks.js';
+import { releaseAbandonedAnswers, type WorkerHostFunctions, workerHostFunctions } from './worker-host-calls.js';
 
 // The one module that touches @extism/extism (pinned to 2.0.0-rc13): moving to another SDK
 // version is a change here only.
@@ -86,16 +86,12 @@ export const CROSS_ORIGIN_ISOLATION_HELP =
   'serve the page with the headers "Cross-Origin-Opener-Policy: same-origin" and ' +
   '"Cross-Origin-Embedder-Policy: require-corp", or load the plugin with runInWorker: false';
 
-/** Worker-mode host functions answer after the host's pending tasks (see afterPendingTasks). */
-function answerAfterPendingTasks(functions: Record<string, ExtismHostFunction>): Record<string, ExtismHostFunction> {
-  const wrapped: Record<string, ExtismHostFunction> = {};
-  for (const [name, fn] of Object.entries(functions)) {
-    wrapped[name] = (memory, input) => {
-      const result = fn(memory, input);
-      return typeof result === 'bigint' ? afterPendingTasks(result) : result.then(afterPendingTasks);
-    };
-  }
-  return wrapped;
+// The host-call plumbing of each worker-mode plugin (rc13 internals; see worker-host-calls).
+const workerPlumbing = new WeakMap<Plugin, WorkerHostFunctions>();
+
+// rc13 keeps the memory it shares with a worker in this public but undocumented field.
+function sdkSharedData(plugin: Plugin): SharedArrayBuffer | undefined {
+  return (plugin as unknown as { sharedData?: SharedArrayBuffer }).sharedData;
 }
 
 async function startPlugin(options: GuestInstanceOptions): Promise<Plugin> {
@@ -104,6 +100,7 @@ async function startPlugin(options: GuestInstanceOptions): Promise<Plugin> {
     throw new Error(CROSS_ORIGIN_ISOLATION_HELP);
   }
   let plugin: Plugin;
+  const hostCalls = options.runInWorker ? workerHostFunctions(options.hostFunctions) : null;
   const creation = Symbol('creation');
   const guarded = options.runInWorker && nodeProcess !== null;
   if (guarded) {
@@ -120,7 +117,7 @@ async function startPlugin(options: GuestInstanceOptions): Promise<Plugin> {
         // The SDK applies this to instantiation (start function included) ...
         ...(options.runInWorker && options.timeoutMs !== null ? { timeoutMs: options.timeoutMs } : {}),
         memory: { maxPages: options.maxKernelPages },
-        functions: { [HOST_NAMESPACE]: options.runInWorker ? answerAfterPendingTasks(options.hostFunctions) : { ...options.hostFunctions } },
+        functions: { [HOST_NAMESPACE]: hostCalls ? hostCalls.functions : { ...options.hostFunctions } },
         logger: guestLogger(options.logger, options.logPrefix),
         logLevel: 'trace',
       },
@@ -136,6 +133,7 @@ async function startPlugin(options: GuestInstanceOptions): Promise<Plugin> {
   // ... but per call it would arm a 30-s timer that is never cleared (thousands pile up under
   // load), so calls get the clearable deadline of createGuestInstance instead.
   setSdkCallDeadline(plugin, null);
+  if (hostCalls) workerPlumbing.set(plugin, hostCalls);
   return plugin;
 }
 
@@ -197,6 +195,8 @@ function workerInstance(first: Plugin, options: GuestInstanceOptions): GuestInst
         if (output === TIMED_OUT) {
           restarting = (async () => {
             await current.close().catch(() => undefined);
+            const hostCalls = workerPlumbing.get(current);
+            if (hostCalls) releaseAbandonedAnswers(sdkSharedData(current), hostCalls);
             plugin = await startPlugin(options);
           })().finally(() => (restarting = null));
           await restarting;
