@@ -18,7 +18,7 @@ export class HostCall {
   denied = false;
   /** The denial message, when {@link denied}. */
   denialMessage: string | undefined;
-  #inputBytes: Uint8Array | undefined;
+  #inputBlock: Uint8Array | undefined;
 
   constructor(
     /** The host function's name, e.g. `host_read_file`. */
@@ -44,11 +44,11 @@ export class HostCall {
   // The guest's input block, read in place: the guest is blocked until this host function
   // returns, so the block cannot change while the call lasts. Only inputBytes hands out a copy.
   #inputView(): Uint8Array {
-    if (this.#inputBytes) return this.#inputBytes;
-    if (this.inputHandle === 0n) return (this.#inputBytes = new Uint8Array(0));
+    if (this.#inputBlock) return this.#inputBlock;
+    if (this.inputHandle === 0n) return (this.#inputBlock = new Uint8Array(0));
     const block = this.memory.read(this.inputHandle);
     if (!block) this.trap(`${this.fn}: invalid memory offset ${this.inputHandle}`);
-    return (this.#inputBytes = block.bytes());
+    return (this.#inputBlock = block.bytes());
   }
 
   /** The input as strict UTF-8 text (invalid UTF-8 traps, as in Rust). */

@@ -86,6 +86,23 @@ describe('loadPluginsFromDir: manifest cache (§7.3, AB-L3, AB-L4)', () => {
     expect(plugins[0]!.id).toBe('from.cache');
   });
 
+  it('a plugin.wasm replaced in place is compiled again in the same process (modules are cached by path, mtime and size)', async () => {
+    const dir = await makeTempDir();
+    const folder = await writePluginFolder(dir, 'p', await guestWasm({ manifest: manifestJson({ id: 'first.build' }) }));
+    await setTime(join(folder, 'plugin.wasm'), 1_000);
+    const first = await loadPluginsFromDir(dir, createHostContext(), inProcess);
+    expect(first.plugins.map((p) => p.id)).toEqual(['first.build']);
+    await Promise.all(first.plugins.map((p) => p.close()));
+
+    await writeFile(join(folder, 'plugin.wasm'), await guestWasm({ manifest: manifestJson({ id: 'second.build', name: 'A longer name' }) }));
+    await setTime(join(folder, 'manifest.json'), 2_000);
+    await setTime(join(folder, 'plugin.wasm'), 3_000);
+    const second = await loadPluginsFromDir(dir, createHostContext(), inProcess);
+    // The cache is stale, so the manifest comes from the guest: the new module's.
+    expect(second.plugins.map((p) => p.id)).toEqual(['second.build']);
+    await Promise.all(second.plugins.map((p) => p.close()));
+  });
+
   it('treats an equal mtime as fresh', async () => {
     const dir = await makeTempDir();
     const folder = await writePluginFolder(dir, 'p', await guestWasm({ manifest: manifestJson({ id: 'from.guest' }) }));

@@ -136,9 +136,10 @@ export async function loadPluginsFromDir(dir: string, host: HostContext, options
   const worker = async () => {
     while (next < folders.length) {
       const index = next++;
-      const { folder } = folders[index]!;
+      const pluginFolder = folders[index]!;
+      const { folder } = pluginFolder;
       try {
-        outcomes[index] = await loadPluginFolder(folders[index]!, host, resolved);
+        outcomes[index] = await loadPluginFolder(pluginFolder, host, resolved);
       } catch (error) {
         const loadError =
           error instanceof PluginLoadError

@@ -5,8 +5,8 @@ import { HOST_NAMESPACE } from '@diaryx/host-fns';
 import { toError } from '../errors.js';
 import { releaseAbandonedAnswers, type WorkerHostFunctions, workerHostFunctions } from './worker-host-calls.js';
 
-// The one module that touches @extism/extism (pinned to 2.0.0-rc13): moving to another SDK
-// version is a change here only.
+// The one module that touches @extism/extism (pinned to 2.0.0-rc13), with worker-host-calls for
+// its worker-mode defects: moving to another SDK version is a change here only.
 
 /** How to run one guest instance. */
 export interface GuestInstanceOptions {
@@ -86,21 +86,18 @@ export const CROSS_ORIGIN_ISOLATION_HELP =
   'serve the page with the headers "Cross-Origin-Opener-Policy: same-origin" and ' +
   '"Cross-Origin-Embedder-Policy: require-corp", or load the plugin with runInWorker: false';
 
-// The host-call plumbing of each worker-mode plugin (rc13 internals; see worker-host-calls).
-const workerPlumbing = new WeakMap<Plugin, WorkerHostFunctions>();
-
 // rc13 keeps the memory it shares with a worker in this public but undocumented field.
 function sdkSharedData(plugin: Plugin): SharedArrayBuffer | undefined {
   return (plugin as unknown as { sharedData?: SharedArrayBuffer }).sharedData;
 }
 
-async function startPlugin(options: GuestInstanceOptions): Promise<Plugin> {
+/** Starts the SDK plugin with these host functions (a fresh object: the SDK mutates it). */
+async function startPlugin(options: GuestInstanceOptions, hostFunctions: Record<string, ExtismHostFunction>): Promise<Plugin> {
   // Node leaves crossOriginIsolated undefined; a browser page without the headers says false.
   if (options.runInWorker && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
     throw new Error(CROSS_ORIGIN_ISOLATION_HELP);
   }
   let plugin: Plugin;
-  const hostCalls = options.runInWorker ? workerHostFunctions(options.hostFunctions) : null;
   const creation = Symbol('creation');
   const guarded = options.runInWorker && nodeProcess !== null;
   if (guarded) {
@@ -117,7 +114,7 @@ async function startPlugin(options: GuestInstanceOptions): Promise<Plugin> {
         // The SDK applies this to instantiation (start function included) ...
         ...(options.runInWorker && options.timeoutMs !== null ? { timeoutMs: options.timeoutMs } : {}),
         memory: { maxPages: options.maxKernelPages },
-        functions: { [HOST_NAMESPACE]: hostCalls ? hostCalls.functions : { ...options.hostFunctions } },
+        functions: { [HOST_NAMESPACE]: hostFunctions },
         logger: guestLogger(options.logger, options.logPrefix),
         logLevel: 'trace',
       },
@@ -133,7 +130,6 @@ async function startPlugin(options: GuestInstanceOptions): Promise<Plugin> {
   // ... but per call it would arm a 30-s timer that is never cleared (thousands pile up under
   // load), so calls get the clearable deadline of createGuestInstance instead.
   setSdkCallDeadline(plugin, null);
-  if (hostCalls) workerPlumbing.set(plugin, hostCalls);
   return plugin;
 }
 
@@ -163,8 +159,20 @@ function sdkInput(input: string | Uint8Array): string | Uint8Array | undefined {
  * is reset, as with the SDK's own timeout), so the plugin answers the next call.
  */
 export async function createGuestInstance(options: GuestInstanceOptions): Promise<GuestInstance> {
-  const plugin = await startPlugin(options);
-  return options.runInWorker ? workerInstance(plugin, options) : inProcessInstance(plugin);
+  return options.runInWorker
+    ? workerInstance(await startWorker(options), options)
+    : inProcessInstance(await startPlugin(options, { ...options.hostFunctions }));
+}
+
+/** A worker-mode SDK plugin and its host functions (which know their calls in flight). */
+interface WorkerPlugin {
+  sdk: Plugin;
+  hostCalls: WorkerHostFunctions;
+}
+
+async function startWorker(options: GuestInstanceOptions): Promise<WorkerPlugin> {
+  const hostCalls = workerHostFunctions(options.hostFunctions);
+  return { sdk: await startPlugin(options, hostCalls.functions), hostCalls };
 }
 
 // In-process the SDK resets its block list at every call and hands out a fresh buffer: the
@@ -176,28 +184,27 @@ function inProcessInstance(plugin: Plugin): GuestInstance {
   };
 }
 
-function workerInstance(first: Plugin, options: GuestInstanceOptions): GuestInstance {
-  let plugin = first;
+function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): GuestInstance {
+  let worker = first;
   let restarting: Promise<void> | null = null;
   let callsSinceReset = 0;
   return {
     async call(exportName, input, timeoutMs) {
       if (restarting) await restarting;
-      const current = plugin;
+      const current = worker;
       const deadline = timeoutMs ?? options.timeoutMs;
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        const call = current.call(exportName, sdkInput(input));
+        const call = current.sdk.call(exportName, sdkInput(input));
         const output =
           deadline === null
             ? await call
             : await Promise.race([call, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), deadline)))]);
         if (output === TIMED_OUT) {
           restarting = (async () => {
-            await current.close().catch(() => undefined);
-            const hostCalls = workerPlumbing.get(current);
-            if (hostCalls) releaseAbandonedAnswers(sdkSharedData(current), hostCalls);
-            plugin = await startPlugin(options);
+            await current.sdk.close().catch(() => undefined);
+            releaseAbandonedAnswers(sdkSharedData(current.sdk), current.hostCalls);
+            worker = await startWorker(options);
           })().finally(() => (restarting = null));
           await restarting;
           throw new Error('EXTISM: call canceled due to timeout');
@@ -205,7 +212,7 @@ function workerInstance(first: Plugin, options: GuestInstanceOptions): GuestInst
         // The output stays readable after a reset: rc13 copied it out of the worker.
         if (++callsSinceReset >= WORKER_RESET_EVERY) {
           callsSinceReset = 0;
-          await current.reset();
+          await current.sdk.reset();
         }
         return output;
       } catch (error) {
@@ -216,7 +223,7 @@ function workerInstance(first: Plugin, options: GuestInstanceOptions): GuestInst
     },
     async close() {
       if (restarting) await restarting.catch(() => undefined);
-      await plugin.close();
+      await worker.sdk.close();
     },
   };
 }

@@ -13,26 +13,15 @@ export interface WorkerHostFunctions {
  */
 export function workerHostFunctions(functions: Record<string, ExtismHostFunction>): WorkerHostFunctions {
   let inFlight = 0;
-  const done = <T>(value: T): T => {
-    inFlight--;
-    return value;
-  };
   const wrapped: Record<string, ExtismHostFunction> = {};
   for (const [name, fn] of Object.entries(functions)) {
-    wrapped[name] = (memory, input) => {
+    wrapped[name] = async (memory, input) => {
       inFlight++;
-      let result: bigint | Promise<bigint>;
       try {
-        result = fn(memory, input);
-      } catch (error) {
+        return await afterPendingTasks(await fn(memory, input));
+      } finally {
         inFlight--;
-        throw error;
       }
-      const answer = typeof result === 'bigint' ? afterPendingTasks(result) : result.then(afterPendingTasks);
-      return answer.then(done, (error: unknown) => {
-        inFlight--;
-        throw error;
-      });
     };
   }
   return { functions: wrapped, inFlight: () => inFlight };
