@@ -18,7 +18,9 @@ export {
   type RuleDecision,
   urlDomain,
 } from './permissions/rules.js';
-export { frontmatterChecker, normalizeTarget, rulesChecker } from './permissions/rules-checker.js';
+export { normalizeTarget, rulesChecker } from './permissions/rules-checker.js';
+export { type FrontmatterChecker, frontmatterChecker } from './permissions/frontmatter-checker.js';
+export { findRootIndex, isRootIndexText, ROOT_INDEX_NOT_AVAILABLE } from './permissions/root-index.js';
 export {
   PERMISSION_KEYS,
   type PermissionChecker,

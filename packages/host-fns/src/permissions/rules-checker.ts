@@ -1,9 +1,4 @@
-import type { WorkspaceFileSystem } from '../services/workspace-fs.js';
-import { type HostTask, runTask, wait } from '../runtime/maybe-async.js';
 import { toWorkspacePath } from '../runtime/path-guard.js';
-import { parseFrontmatter } from '../util/frontmatter.js';
-import { decodeUtf8Lossy } from '../util/utf8.js';
-import { parsePluginsConfig } from './plugins-config.js';
 import { checkPermission, type PluginsConfig } from './rules.js';
 import type { PermissionChecker, PermissionDecision, PermissionKey } from './types.js';
 
@@ -20,7 +15,8 @@ export function normalizeTarget(key: PermissionKey, target: string, workspaceRoo
   return slashed.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
 }
 
-function decide(plugins: PluginsConfig, pluginId: string, key: PermissionKey, target: string, root?: string): PermissionDecision {
+/** Rust's decision and messages for one check over a `plugins` config (§6.2, §6.3). */
+export function decide(plugins: PluginsConfig, pluginId: string, key: PermissionKey, target: string, root?: string): PermissionDecision {
   const normalized = normalizeTarget(key, target, root);
   switch (checkPermission(plugins, pluginId, key, normalized)) {
     case 'allowed':
@@ -50,41 +46,4 @@ export function rulesChecker(
 ): PermissionChecker {
   const current = typeof plugins === 'function' ? plugins : () => plugins;
   return { check: (pluginId, key, target) => decide(current(), pluginId, key, target, options.workspaceRoot) };
-}
-
-function* frontmatterDecision(
-  fs: WorkspaceFileSystem,
-  rootIndexPath: string,
-  pluginId: string,
-  key: PermissionKey,
-  target: string,
-): HostTask<PermissionDecision> {
-  let text: string;
-  try {
-    text = decodeUtf8Lossy(yield* wait(fs.readBinary(rootIndexPath)));
-  } catch (error) {
-    return { allowed: false, message: `Failed to read root index '${rootIndexPath}': ${(error as Error).message}` };
-  }
-  let frontmatter: Record<string, unknown> | null;
-  try {
-    frontmatter = parseFrontmatter(text);
-  } catch (error) {
-    return { allowed: false, message: `Failed to parse root frontmatter: ${(error as Error).message}` };
-  }
-  let plugins: PluginsConfig;
-  try {
-    plugins = parsePluginsConfig(frontmatter?.['plugins']);
-  } catch (error) {
-    return { allowed: false, message: `Invalid root frontmatter plugins config: ${(error as Error).message}` };
-  }
-  return decide(plugins, pluginId, key, target, fs.root);
-}
-
-/**
- * Rust's Frontmatter checker: the rules live in the `plugins` block of the workspace's root
- * index, which is re-read on every check so edits apply at once. `rootIndexPath` is
- * workspace-relative (e.g. `README.md`).
- */
-export function frontmatterChecker(fs: WorkspaceFileSystem, rootIndexPath: string): PermissionChecker {
-  return { check: (pluginId, key, target) => runTask(frontmatterDecision(fs, rootIndexPath, pluginId, key, target)) };
 }

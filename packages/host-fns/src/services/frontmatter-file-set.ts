@@ -1,5 +1,6 @@
 import { type HostTask, runTask, wait } from '../runtime/maybe-async.js';
-import { isRootIndex, linkTarget, parseFrontmatter } from '../util/frontmatter.js';
+import { findRootIndex } from '../permissions/root-index.js';
+import { linkTarget, parseFrontmatter } from '../util/frontmatter.js';
 import { decodeUtf8Lossy } from '../util/utf8.js';
 import type { WorkspaceFileSetProvider } from './workspace-file-set.js';
 import type { WorkspaceFileSystem } from './workspace-fs.js';
@@ -26,14 +27,11 @@ function* readFrontmatter(fs: WorkspaceFileSystem, path: string): HostTask<Recor
   }
 }
 
-function* findRootIndex(fs: WorkspaceFileSystem, dir: string): HostTask<string> {
+function* rootIndexOf(fs: WorkspaceFileSystem, dir: string): HostTask<string> {
   if (dir.endsWith('.md')) return dir;
-  const names = [...(yield* wait(fs.readDir(dir)))].sort().filter((n) => n.endsWith('.md'));
-  for (const name of names) {
-    const path = dir === '' ? name : `${dir}/${name}`;
-    if (isRootIndex(yield* readFrontmatter(fs, path))) return path;
-  }
-  throw new Error('workspace root index not found');
+  const found = yield* findRootIndex(fs, dir);
+  if (found === null) throw new Error('workspace root index not found');
+  return found;
 }
 
 function stringList(value: unknown): string[] {
@@ -41,7 +39,7 @@ function stringList(value: unknown): string[] {
 }
 
 function* collect(fs: WorkspaceFileSystem, workspacePath: string): HostTask<string[]> {
-  const root = yield* findRootIndex(fs, workspacePath);
+  const root = yield* rootIndexOf(fs, workspacePath);
   const found = new Set<string>([root]);
   const queue = [root];
   while (queue.length > 0) {

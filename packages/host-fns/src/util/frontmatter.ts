@@ -21,7 +21,13 @@ export function linkTarget(entry: string): string {
   return (match ? match[1]! : entry).trim();
 }
 
-/** True when frontmatter describes a root index: a `contents` list and no `part_of`. */
+/**
+ * True when frontmatter describes a root index: a `contents` list of strings and no `part_of`
+ * (absent or null, as Rust's `Option` reads it).
+ */
 export function isRootIndex(frontmatter: Record<string, unknown> | null): boolean {
-  return frontmatter !== null && Array.isArray(frontmatter['contents']) && frontmatter['part_of'] === undefined;
+  if (frontmatter === null) return false;
+  const contents = frontmatter['contents'];
+  const partOf = frontmatter['part_of'];
+  return Array.isArray(contents) && contents.every((entry) => typeof entry === 'string') && (partOf === undefined || partOf === null);
 }
