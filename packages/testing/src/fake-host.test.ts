@@ -33,6 +33,36 @@ describe('createFakeHost: the workspace (memfs)', () => {
   });
 });
 
+describe('createFakeHost: one declared workspace root (§13 D3, §3.7, §4.23)', () => {
+  it('serves absolute paths under the root (default /workspace) as the matching relative paths and refuses others', async () => {
+    const { host, call } = await probe({ files: { 'notes/a.md': 'hello' } });
+    expect(host.workspaceRoot).toBe('/workspace');
+    expect(await call('host_read_file', { path: '/workspace/notes/a.md' })).toBe('hello');
+    await call('host_write_file', { path: '/workspace/notes/b.md', content: 'b' });
+    expect(host).toHaveFile('notes/b.md', 'b');
+    expect(await call('host_file_exists', { path: '/workspace' })).toBe('true');
+    await expect(call('host_read_file', { path: '/etc/passwd' })).rejects.toThrow("Absolute path outside the workspace not allowed: '/etc/passwd'");
+    await expect(call('host_read_file', { path: '/workspacex/notes/a.md' })).rejects.toThrow('Absolute path outside the workspace not allowed');
+  });
+
+  it('hands the same root out in init, in the sample events and in the runtime context', async () => {
+    const { host, call } = await probe({ workspaceRoot: '/Users/me/journal/' });
+    expect(host.workspaceRoot).toBe('/Users/me/journal');
+    expect(host.initContext).toEqual({ workspace_root: '/Users/me/journal' });
+    expect(host.sampleEvents.map((e) => e.event_type)).toEqual([
+      'workspace_opened', 'workspace_closed', 'workspace_changed', 'workspace_committed', 'file_saved', 'file_created', 'file_deleted', 'file_moved',
+    ]);
+    expect(host.sampleEvents[0]).toEqual({ event_type: 'workspace_opened', payload: { workspace_root: '/Users/me/journal' } });
+    expect(await call('host_get_runtime_context', '')).toBe('{"current_workspace":{"path":"/Users/me/journal"}}');
+    const withServer = await probe({ runtimeContext: { server_url: 'https://sync.example.com' } });
+    expect(await withServer.call('host_get_runtime_context', '')).toBe('{"current_workspace":{"path":"/workspace"},"server_url":"https://sync.example.com"}');
+  });
+
+  it('refuses a root that is not absolute, naming the option', () => {
+    expect(() => createFakeHost({ workspaceRoot: 'workspace' })).toThrow(`workspaceRoot must be an absolute path such as '/workspace', got "workspace"`);
+  });
+});
+
 describe('createFakeHost: what the plugin did', () => {
   it('records events parsed (and non-JSON ones as text) and logs with levels', async () => {
     const { host, call } = await probe();

@@ -13,11 +13,13 @@ import {
   rulesChecker,
   systemClock,
 } from '@diaryx/host-fns';
+import type { GuestEvent, PluginContext } from '@diaryx/loader';
 import { type IFs, memfs } from 'memfs';
 import { FakeHttp, type FakeHttpRoutes } from './fake-http.js';
 import { FakeNamespaces } from './fake-namespaces.js';
 import { memfsWorkspace } from './memfs-workspace.js';
 import { RecordingStorage } from './recording-storage.js';
+import { declaredWorkspaceRoot, initContext, sampleEvents } from './workspace-root.js';
 
 /** A log line a plugin (or the host) wrote. */
 export interface FakeLogLine {
@@ -40,6 +42,13 @@ export type FakePluginCommand = (params: unknown, callerId: string) => unknown;
 export interface FakeHostOptions {
   /** The workspace: workspace-relative path → text or bytes, kept in a memfs volume. */
   files?: Record<string, string | Uint8Array>;
+  /**
+   * The workspace's absolute root (default `/workspace`): what `init` hands out as
+   * `workspace_root`, what the sample workspace events and the runtime context's
+   * `current_workspace.path` name. Guest paths under it (`/workspace/README.md`) are served as
+   * the matching relative paths; other absolute paths are refused (protocol §13 D3).
+   */
+  workspaceRoot?: string;
   /** `'allow-all'` (default, as Rust's test harness), `'deny-all'`, or rules applied to every plugin. */
   permissions?: 'allow-all' | 'deny-all' | PluginPermissions;
   /** Secrets by key; a key without `:` belongs to the plugin loaded by `loadTestPlugin`. */
@@ -52,7 +61,10 @@ export interface FakeHostOptions {
   now?: Date | string | number;
   /** The zone offset of `now` in minutes (east positive), default 0 (UTC). */
   utcOffsetMinutes?: number;
-  /** What `host_get_runtime_context` answers. */
+  /**
+   * What `host_get_runtime_context` answers, on top of the default
+   * `{"current_workspace": {"path": <workspaceRoot>}}` (top-level keys given here replace it).
+   */
   runtimeContext?: Record<string, unknown>;
   /** Files the host hands out through `host_request_file`, by key. */
   requestFiles?: Record<string, string | Uint8Array>;
@@ -66,8 +78,14 @@ export interface FakeHostOptions {
 export interface FakeHost {
   /** The host context to load plugins with (the same registry and checks the app uses). */
   readonly context: HostContext;
-  /** The memfs file system holding the workspace (root at `/`). */
+  /** The memfs file system holding the workspace (at the volume's `/`). */
   readonly fs: IFs;
+  /** The declared absolute workspace root (option `workspaceRoot`, default `/workspace`). */
+  readonly workspaceRoot: string;
+  /** What `init` should receive: `{"workspace_root": workspaceRoot}`. */
+  readonly initContext: PluginContext;
+  /** One event of each of the eight types; the workspace events name {@link workspaceRoot}. */
+  readonly sampleEvents: readonly GuestEvent[];
   /** Every emitted event, in order. */
   readonly events: FakeEvent[];
   /** Every log line, in order. */
@@ -106,8 +124,9 @@ function walk(fs: IFs, dir: string, out: Record<string, string>): void {
  * const plugin = await loadPlugin('build/plugin.wasm', host.context, { runInWorker: false });
  */
 export function createFakeHost(options: FakeHostOptions = {}): FakeHost {
+  const workspaceRoot = declaredWorkspaceRoot(options.workspaceRoot);
   const { fs } = memfs({}, '/');
-  const workspace = memfsWorkspace(fs);
+  const workspace = memfsWorkspace(fs, workspaceRoot);
   for (const [path, content] of Object.entries(options.files ?? {})) workspace.writeBinary(path.replace(/^\/+/, ''), bytes(content));
   const events: FakeEvent[] = [];
   const logs: FakeLogLine[] = [];
@@ -164,7 +183,7 @@ export function createFakeHost(options: FakeHostOptions = {}): FakeHost {
     files: mapFileProvider(Object.fromEntries(Object.entries(options.requestFiles ?? {}).map(([k, v]) => [k, bytes(v)]))),
     http,
     commands,
-    runtimeContext: { getContext: () => options.runtimeContext ?? {} },
+    runtimeContext: { getContext: () => ({ current_workspace: { path: workspaceRoot }, ...options.runtimeContext }) },
     namespaces,
     clock,
     logger,
@@ -174,6 +193,9 @@ export function createFakeHost(options: FakeHostOptions = {}): FakeHost {
   return {
     context,
     fs,
+    workspaceRoot,
+    initContext: initContext(workspaceRoot),
+    sampleEvents: sampleEvents(workspaceRoot),
     events,
     logs,
     storage,

@@ -11,3 +11,4 @@ export { FakeNamespaces, type FakeNamespaceObject } from './fake-namespaces.js';
 export { memfsWorkspace } from './memfs-workspace.js';
 export { RecordingStorage, type StorageOp } from './recording-storage.js';
 export { loadTestPlugin, type LoadTestPluginOptions } from './load-test-plugin.js';
+export { DEFAULT_WORKSPACE_ROOT } from './workspace-root.js';

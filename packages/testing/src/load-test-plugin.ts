@@ -15,6 +15,8 @@ export interface LoadTestPluginOptions extends FakeHostOptions {
   runInWorker?: boolean;
   /** Per-call deadline in ms when `runInWorker` is true. */
   timeoutMs?: number;
+  /** Call the plugin's `init` with the host's `{"workspace_root": …}` after loading (default false). */
+  init?: boolean;
 }
 
 /**
@@ -40,5 +42,6 @@ export async function loadTestPlugin(
     ...(options.config === undefined ? {} : { config: options.config }),
   });
   host.seedFor(plugin.id);
+  if (options.init === true) await plugin.init(host.initContext);
   return { plugin, host };
 }

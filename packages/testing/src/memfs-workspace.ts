@@ -3,9 +3,11 @@ import type { IFs } from 'memfs';
 
 /**
  * The fake host's workspace: a {@link WorkspaceFileSystem} over a memfs volume, with the
- * workspace root at `/` (so workspace-relative `notes/a.md` is `/notes/a.md` in the volume).
+ * workspace at the volume's `/` (so workspace-relative `notes/a.md` is `/notes/a.md` in the
+ * volume). `root` is the absolute location the workspace claims to have (what plugins get as
+ * `workspace_root`): guest paths under it are served as the matching relative paths.
  */
-export function memfsWorkspace(fs: IFs): WorkspaceFileSystem {
+export function memfsWorkspace(fs: IFs, root?: string): WorkspaceFileSystem {
   const at = (path: string) => `/${path}`;
   const statOrNull = (path: string) => {
     try {
@@ -15,6 +17,7 @@ export function memfsWorkspace(fs: IFs): WorkspaceFileSystem {
     }
   };
   return {
+    ...(root === undefined ? {} : { root }),
     readBinary: (path) => new Uint8Array(fs.readFileSync(at(path)) as Buffer),
     writeBinary(path, bytes) {
       const full = at(path);
