@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,13 +7,13 @@ import { type HostileModuleName, hostileModules } from '@diaryx/test-utils';
 import { describe, expect, it } from 'vitest';
 import { runConformance } from './conformance.js';
 import { inspectPlugin } from './inspect.js';
-import { parseAllow } from './run-command.js';
+import { parseAllow, runCommand } from './run-command.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..', '..');
 const cli = join(here, '..', 'dist', 'cli.js');
 const example = (name: string) => join(repo, 'examples', name, 'build', 'plugin.wasm');
-const EXAMPLES = ['word-count', 'word-count-ts', 'daily', 'webhook'];
+const EXAMPLES = ['word-count', 'word-count-ts', 'daily', 'webhook', 'contents'];
 
 function diaryxPlugin(...args: string[]) {
   return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', cli, ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -38,7 +38,7 @@ describe('diaryx-plugin check', () => {
     ['manifestNotJson', 'manifest is valid and complete', 'Failed to parse manifest'],
     ['manifestMissingId', 'manifest is valid and complete', 'missing field `id`'],
     ['protocol99', 'manifest is valid and complete', 'Protocol version mismatch'],
-    ['commandTrap', 'declared commands answer with a CommandResponse', 'run: '],
+    ['commandTrap', 'declared commands answer with a CommandResponse', '{"command":"run","params":null}: '],
     ['stackOverflow', 'declared commands answer with a CommandResponse', 'Maximum call stack size exceeded'],
     ['commandNotJson', 'declared commands answer with a CommandResponse', 'Failed to parse command response'],
     ['errorSet', 'declared commands answer with a CommandResponse', 'guest says no'],
@@ -49,6 +49,32 @@ describe('diaryx-plugin check', () => {
     const result = results.find((r) => r.name === check);
     expect(result, `${check} in ${JSON.stringify(results)}`).toMatchObject({ status: 'fail' });
     expect(result!.detail).toContain(reason);
+  });
+
+  it('passes a plugin written like Diaryx\'s first-party ones: absolute paths from init, EditorExtension, no config echo (§2.1, §8.6, D11, D3)', async () => {
+    const results = await runConformance(example('contents'), { randomRuns: 20 });
+    expect(results.filter((r) => r.status === 'fail')).toEqual([]);
+    expect(results.map((r) => r.name)).not.toContain('get_config returns what set_config stored');
+    expect(results.find((r) => r.name === 'every event type is accepted')).toMatchObject({ status: 'pass' });
+  });
+
+  it('names the input it sent with every failure', async () => {
+    const events = await runConformance(await hostileFile('eventTrap'), { timeBudgetMs: 1_000, randomRuns: 5 });
+    expect(events.find((r) => r.name === 'every event type is accepted')?.detail).toContain(
+      'workspace_opened: on_event ← {"event_type":"workspace_opened","payload":{"workspace_root":"/workspace"}}: ',
+    );
+    const random = events.find((r) => r.name === 'survives random and malformed event payloads')?.detail;
+    expect(random).toMatch(/^on_event ← .*: /);
+    const commands = await runConformance(await hostileFile('commandTrap'), { timeBudgetMs: 1_000, randomRuns: 5 });
+    expect(commands.find((r) => r.name === 'declared commands answer with a CommandResponse')?.detail).toContain('handle_command ← {"command":"run","params":null}: ');
+    const missing = await runConformance(await hostileFile('noManifest'), { randomRuns: 5 });
+    expect(missing.find((r) => r.name === 'manifest is valid and complete')?.detail).toMatch(/^manifest ← "": /);
+  });
+
+  it('has one time budget: the deadline of every call and the limit the budget check names', async () => {
+    const results = await runConformance(await hostileFile('commandLoop'), { timeBudgetMs: 300, randomRuns: 5 });
+    expect(results.find((r) => r.name === 'declared commands answer with a CommandResponse')?.detail).toContain('ran longer than 300 ms');
+    expect(results.find((r) => r.name === 'every call stays under 300 ms')).toMatchObject({ status: 'fail' });
   });
 
   it('prints a line per check and a summary, with exit code 0 or 1', async () => {
@@ -96,6 +122,20 @@ describe('diaryx-plugin run', () => {
     const denied = diaryxPlugin('run', example('word-count'), '--workspace', workspace, 'word-count', '--params', '{"path":"a.md"}', '--json');
     expect(denied.status).toBe(1);
     expect(JSON.parse(denied.stdout).calls[0]).toMatchObject({ name: 'host_read_file', outcome: 'denied' });
+  });
+
+  it('gives init the folder it serves, so a plugin\'s <workspace_root>/… paths reach the folder (§13 D3)', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'diaryx-cli-ws-'));
+    const result = await runCommand({
+      wasmPath: example('contents'),
+      workspace,
+      command: 'tour',
+      params: null,
+      allow: parseAllow(['read_files', 'create_files', 'edit_files', 'delete_files']),
+    });
+    expect(result.response).toMatchObject({ success: true, data: { root: workspace, read: '# Contents\n', exists_after_delete: false } });
+    expect(readFileSync(join(workspace, 'tour', 'a.md'), 'utf8')).toBe('# Contents\n');
+    expect(result.calls.filter((c) => c.outcome !== 'ok')).toEqual([]);
   });
 
   it('explains bad arguments, and every command has --help', () => {

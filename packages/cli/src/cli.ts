@@ -25,11 +25,12 @@ Prints the manifest, the exports, the host functions the module imports, the per
 requests with their reasons, and whether this Diaryx version can load it. Exit 1 if it cannot be read.`,
   check: `Usage: diaryx-plugin check <plugin.wasm|dir> [--json] [--budget-ms 2000] [--runs 50]
 
-Loads the plugin with the fake host (allow-all, in a worker with a deadline) and checks: the
-manifest is valid and complete; declared commands answer with a CommandResponse; an unknown
-command yields success: false; every event type is accepted; get_config/set_config round-trip;
-imports are all Diaryx host functions; every call stays under the budget; random and malformed
-event payloads do not make it fail (property-based). Exit 1 if any check fails.`,
+Loads the plugin with the fake host (allow-all, in a worker; --budget-ms is every call's
+deadline), gives it the workspace root /workspace with init, and checks: the manifest is valid
+and complete; declared commands answer with a CommandResponse; an unknown command yields
+success: false; every event type is accepted; imports are all Diaryx host functions; every call
+stays under the budget; random and malformed event payloads do not make it fail (property-based).
+Every failure shows the input that was sent. Exit 1 if any check fails.`,
   run: `Usage: diaryx-plugin run <plugin.wasm> --workspace <dir> <command> [--params JSON] [--allow key=scopes]… [--watch] [--json]
 
 Runs one command against a real workspace folder. Permissions are denied unless given:
