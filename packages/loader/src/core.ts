@@ -32,13 +32,33 @@ export { parseGuestManifest, ProtocolShapeError, serializeManifest } from './pro
 export { parseCommandResponse } from './protocol/command-response.js';
 export { guestEvents } from './protocol/events.js';
 export type {
+  AttributeSyntax,
+  ClickBehavior,
+  CliArg,
+  CliArgType,
+  CliCommand,
   CommandRequest,
   CommandResponse,
+  ComponentRef,
+  ContextMenuTarget,
   CoreCapability,
+  EditMode,
+  EditorNodeType,
   GuestEvent,
   GuestManifest,
   GuestRequestedPermissions,
+  HostWidgetAction,
+  InsertCommand,
+  InsertPlacement,
+  MarkAttribute,
+  MarkdownSyntax,
   PluginContext,
   PluginManifest,
+  SelectOption,
   ServerFunctionDecl,
+  SettingsField,
+  SidebarSide,
+  StatusBarPosition,
+  UiContribution,
 } from './protocol/types.js';
+export { KNOWN_UI_SLOTS } from './protocol/ui-elements.js';

@@ -39,9 +39,13 @@ function isEmptyConfig(config: unknown): boolean {
 export class LoadedPlugin {
   /** The guest manifest as the plugin declared it (defaults filled in). */
   readonly manifest: GuestManifest;
-  /** The core manifest the app sees (capabilities mapped, invalid UI/CLI entries dropped). */
+  /** The core manifest the app sees: capabilities mapped, UI and CLI elements typed with their defaults, invalid ones dropped (see {@link warnings}). */
   readonly coreManifest: PluginManifest;
-  /** Problems found while loading that did not stop the load (e.g. a corrupt config.json kept aside). */
+  /**
+   * Problems found while loading that did not stop the load: a corrupt config.json kept aside,
+   * unknown capabilities, UI or CLI elements dropped from the core manifest (each naming the
+   * plugin, the element and the field or slot). Also logged at warn.
+   */
   readonly warnings: readonly string[];
   /** The config file `setConfig` writes, or null when the config is not kept in a file. */
   readonly configPath: string | null;
@@ -58,11 +62,13 @@ export class LoadedPlugin {
     this.#guest = init.guest;
     this.manifest = init.manifest;
     this.#options = init.options;
-    this.coreManifest = toCoreManifest(init.manifest, init.options.logger);
+    const core = toCoreManifest(init.manifest);
+    for (const warning of core.warnings) init.options.logger.warn(warning);
+    this.coreManifest = core.manifest;
     this.#config = init.config;
     this.configPath = init.configPath;
     this.#saveConfig = init.saveConfig;
-    this.warnings = init.warnings;
+    this.warnings = [...init.warnings, ...core.warnings];
   }
 
   /** The plugin's id: the manifest `id` (locked at load; storage keys and permissions use it). */

@@ -1,5 +1,6 @@
-import type { HostLogger } from '@diaryx/host-fns';
+import { ElementFieldError } from './element-schema.js';
 import type { CoreCapability, GuestManifest, PluginManifest } from './types.js';
+import { KNOWN_UI_SLOTS, readCliCommand, readUiContribution } from './ui-elements.js';
 
 const SIMPLE_CAPABILITIES: Record<string, CoreCapability> = {
   file_events: 'FileEvents',
@@ -9,63 +10,67 @@ const SIMPLE_CAPABILITIES: Record<string, CoreCapability> = {
   editor_extension: 'EditorExtension',
 };
 
-// Required top-level fields of each UiContribution variant (§3.9); nested shapes are the app's.
-const UI_REQUIRED: Record<string, string[]> = {
-  SettingsTab: ['id', 'label', 'fields'],
-  SidebarTab: ['id', 'label', 'side', 'component'],
-  CommandPaletteItem: ['id', 'label', 'plugin_command'],
-  CommandPalette: ['id', 'component'],
-  ContextMenu: ['id', 'target', 'component'],
-  StatusBarItem: ['id', 'label', 'position'],
-  WorkspaceProvider: ['id', 'label'],
-  EditorExtension: ['extension_id', 'node_type', 'markdown'],
-};
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function uiProblem(element: unknown): string | null {
-  if (!isObject(element)) return 'not an object';
-  const slot = element['slot'];
-  if (typeof slot !== 'string' || !(slot in UI_REQUIRED)) return `unknown slot ${JSON.stringify(slot)}`;
-  const missing = UI_REQUIRED[slot]!.filter((key) => element[key] === undefined || element[key] === null);
-  return missing.length > 0 ? `${slot} is missing ${missing.join(', ')}` : null;
+/** How a warning names an element: its index, and its slot and id (or name) when it has them. */
+function elementLabel(kind: 'ui' | 'cli', index: number, element: unknown): string {
+  if (!isObject(element)) return `${kind}[${index}]`;
+  const id = [element['id'], element['extension_id'], element['name']].find((v) => typeof v === 'string') as string | undefined;
+  const slot = kind === 'ui' && typeof element['slot'] === 'string' ? element['slot'] : undefined;
+  const parts = [slot, id === undefined ? undefined : `'${id}'`].filter((part) => part !== undefined).join(' ');
+  return parts === '' ? `${kind}[${index}]` : `${kind}[${index}] (${parts})`;
 }
 
-function cliProblem(element: unknown): string | null {
-  if (!isObject(element)) return 'not an object';
-  if (typeof element['name'] !== 'string') return 'missing `name`';
-  if (typeof element['about'] !== 'string') return 'missing `about`';
-  return null;
+/** The converted manifest and one warning per capability or element that was dropped. */
+export interface CoreManifestResult {
+  manifest: PluginManifest;
+  warnings: string[];
 }
 
 /**
  * Converts a guest manifest into the core manifest the app sees (§3.8): known capabilities
- * mapped (order and duplicates kept), unknown ones dropped with a warning, invalid `ui`/`cli`
- * elements dropped with a warning.
+ * mapped (order and duplicates kept), unknown ones dropped; every `ui` and `cli` element read
+ * into its typed shape with the defaults filled in (§3.9, §3.10). An element with a missing or
+ * wrong-typed field, an unknown enum value or a slot Diaryx 1.4.1 does not know is dropped, as
+ * the app's typed parsing drops it. Each drop is a warning naming the plugin, the element and
+ * the field (or the slot).
  */
-export function toCoreManifest(manifest: GuestManifest, logger: HostLogger): PluginManifest {
+export function toCoreManifest(manifest: GuestManifest): CoreManifestResult {
+  const warnings: string[] = [];
+  const warn = (text: string) => warnings.push(`Plugin '${manifest.id}': ${text}`);
   const capabilities: CoreCapability[] = [];
   for (const name of manifest.capabilities) {
     if (name === 'custom_commands') capabilities.push({ CustomCommands: { commands: [...manifest.commands] } });
     else if (name === 'media_transcoder') capabilities.push({ MediaTranscoder: { conversions: [...manifest.conversions] } });
     else if (name in SIMPLE_CAPABILITIES) capabilities.push(SIMPLE_CAPABILITIES[name]!);
-    else logger.warn(`Plugin '${manifest.id}': Unknown capability: ${name}`);
+    else warn(`Unknown capability: ${name}`);
   }
-  const keep = (kind: string, check: (e: unknown) => string | null) => (element: unknown, index: number) => {
-    const problem = check(element);
-    if (problem) logger.warn(`Plugin '${manifest.id}': dropping ${kind}[${index}]: ${problem}`);
-    return problem === null;
+  const keep = <T>(kind: 'ui' | 'cli', read: (value: unknown, path: string) => T) => (out: T[], element: unknown, index: number) => {
+    if (kind === 'ui' && isObject(element) && typeof element['slot'] === 'string' && !(KNOWN_UI_SLOTS as readonly string[]).includes(element['slot'])) {
+      warn(`dropping ${elementLabel(kind, index, element)}: the slot \`${element['slot']}\` is not known to Diaryx 1.4.1 (known: ${KNOWN_UI_SLOTS.join(', ')})`);
+      return out;
+    }
+    try {
+      out.push(read(element, ''));
+    } catch (error) {
+      if (!(error instanceof ElementFieldError)) throw error;
+      warn(`dropping ${elementLabel(kind, index, element)}: ${error.message}`);
+    }
+    return out;
   };
   return {
-    id: manifest.id,
-    name: manifest.name,
-    version: manifest.version,
-    description: manifest.description,
-    capabilities,
-    ui: manifest.ui.filter(keep('ui', uiProblem)),
-    cli: manifest.cli.filter(keep('cli', cliProblem)),
+    manifest: {
+      id: manifest.id,
+      name: manifest.name,
+      version: manifest.version,
+      description: manifest.description,
+      capabilities,
+      ui: manifest.ui.reduce(keep('ui', readUiContribution), []),
+      cli: manifest.cli.reduce(keep('cli', readCliCommand), []),
+    },
+    warnings,
   };
 }
 
