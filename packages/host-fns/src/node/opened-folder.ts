@@ -20,8 +20,8 @@ import { join } from 'node:path';
 export class WorkspacePathError extends Error {
   override readonly name = 'WorkspacePathError';
   constructor(
-    /** `outside_workspace`: the path leads out of the workspace; `link_changed`: a symbolic link appeared while it was being used. */
-    readonly kind: 'outside_workspace' | 'link_changed',
+    /** `outside_workspace`: the path leads out of the workspace; `link_loop`: a symbolic link loops, or appeared while the path was used. */
+    readonly kind: 'outside_workspace' | 'link_loop',
     message: string,
   ) {
     super(message);
@@ -44,7 +44,7 @@ function errorCode(error: unknown): string | undefined {
 export function withWorkspacePath(error: unknown, shown: string): unknown {
   const e = error as (NodeJS.ErrnoException & { dest?: unknown }) | null;
   if (e === null || typeof e.message !== 'string') return error;
-  if (errorCode(e) === 'ELOOP') return new WorkspacePathError('link_changed', `'${shown}' goes through a symbolic link that changed while it was written`);
+  if (errorCode(e) === 'ELOOP') return new WorkspacePathError('link_loop', `'${shown}' goes through a symbolic link that loops, or that changed while it was used`);
   if (typeof e.path === 'string') e.message = e.message.split(`'${e.path}'`).join(`'${shown}'`);
   if (typeof e.dest === 'string') e.message = e.message.split(`'${e.dest}'`).join(`'${shown}'`);
   return e;
