@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  accessSync,
   closeSync,
   constants,
   existsSync,
@@ -140,7 +141,8 @@ function lstatOrNull(path: string) {
  * Writes `name` in the folder atomically: the bytes go to a hidden temporary file created there
  * (never through a link), which then replaces the old file by rename. A failed write (full disk)
  * leaves the old file whole and removes the temporary file (kit decision D22). An existing
- * file's permission bits are kept.
+ * file's permission bits are kept, and a read-only file is refused (EACCES) as an in-place write
+ * would be.
  */
 export function writeAtomically(folder: OpenedFolder, name: string, bytes: Uint8Array, shown: string): void {
   const target = folder.at(name);
@@ -148,6 +150,8 @@ export function writeAtomically(folder: OpenedFolder, name: string, bytes: Uint8
   if (existing?.isDirectory()) {
     throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${shown}'`), { code: 'EISDIR' });
   }
+  // A rename would replace a read-only file that an in-place write may not change.
+  if (existing?.isFile()) accessSync(target, constants.W_OK);
   const temp = folder.at(`.diaryx-write-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o666);
   let open = true;

@@ -13,7 +13,8 @@ export interface ProtectedFiles {
   /**
    * The app's plugins folder when it lies inside the workspace (the apps' `.diaryx/plugins`):
    * absolute (under the workspace root) or workspace-relative. Guest writes and deletes inside
-   * it are refused (`plugin.wasm`, `config.json`, `manifest.json` of every plugin).
+   * it are refused (`plugin.wasm`, `config.json`, `manifest.json` of every plugin). An absolute
+   * path must start with the workspace root as the file system spells it (`fs.root`).
    */
   pluginsDir?: string;
   /**

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,18 @@ describe('nodeWorkspaceFs and symbolic links', () => {
       .catch((error: Error) => error.message);
     expect(missing).toBe("ENOENT: no such file or directory, open 'notes/missing.md'");
     expect(await readdir(outside)).toEqual([]);
+  });
+
+  it('a write keeps the permission bits of the file it replaces and refuses a read-only one', async () => {
+    const { dir, fs } = await disk();
+    await chmod(join(dir, 'notes/a.md'), 0o640);
+    await fs.writeBinary('notes/a.md', encodeUtf8('new'));
+    expect((await stat(join(dir, 'notes/a.md'))).mode & 0o777).toBe(0o640);
+    await chmod(join(dir, 'notes/a.md'), 0o440);
+    if (process.getuid?.() !== 0) {
+      await expect(async () => fs.writeBinary('notes/a.md', encodeUtf8('x'))).rejects.toThrow(/EACCES/);
+      expect(await readFile(join(dir, 'notes/a.md'), 'utf8')).toBe('new');
+    }
   });
 });
 
