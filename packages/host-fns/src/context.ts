@@ -14,6 +14,7 @@ import { type WorkspaceFileSystem, noWorkspaceFileSystem } from './services/work
 import { type WebSocketBridge, noopWebSocketBridge } from './services/ws-bridge.js';
 import type { PermissionChecker } from './permissions/types.js';
 import type { HostCallObserver } from './runtime/host-call-record.js';
+import type { ProtectedFiles } from './runtime/protected-files.js';
 
 /** Rust's `DEFAULT_STORAGE_QUOTA_BYTES`: the largest single value `host_storage_set` accepts. */
 export const DEFAULT_STORAGE_QUOTA_BYTES = 1_048_576;
@@ -57,6 +58,8 @@ export interface HostContext {
   storageQuotaBytes: number;
   /** Sees every host-function call (name, input, output, outcome). Default: none. */
   observer: HostCallObserver | null;
+  /** Files guests may not change: the plugins folder, the root index's `plugins` block (D21). Default: none. */
+  protectedFiles: ProtectedFiles;
 }
 
 /** Builds a {@link HostContext}: what you pass replaces the default. */
@@ -79,6 +82,7 @@ export function createHostContext(services: Partial<HostContext> = {}): HostCont
     logger: silentLogger,
     storageQuotaBytes: DEFAULT_STORAGE_QUOTA_BYTES,
     observer: null,
+    protectedFiles: {},
     ...services,
   };
 }

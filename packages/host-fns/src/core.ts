@@ -52,7 +52,7 @@ export { noopRuntimeContextProvider, type RuntimeContextProvider } from './servi
 export { noopSecretStore, type SecretStore } from './services/secret-store.js';
 export type { WasiRunner, WasiRunRequest, WasiRunResult } from './services/wasi-runner.js';
 export type { WorkspaceFileSetProvider } from './services/workspace-file-set.js';
-export { type FileMetadata, noWorkspaceFileSystem, type WorkspaceFileSystem } from './services/workspace-fs.js';
+export { type DirectoryEntry, type FileMetadata, noWorkspaceFileSystem, type WorkspaceFileSystem } from './services/workspace-fs.js';
 export { memoryWorkspaceFs } from './services/memory-workspace-fs.js';
 export { noopWebSocketBridge, type WebSocketBridge } from './services/ws-bridge.js';
 
@@ -65,6 +65,8 @@ export { HostCall, HostTrap } from './runtime/host-call.js';
 export type { HostCallObserver, HostCallOutcome, HostCallRecord } from './runtime/host-call-record.js';
 export { type HostTask, type MaybePromise, runTask, wait } from './runtime/maybe-async.js';
 export { guardPath, hasTraversal, toWorkspacePath } from './runtime/path-guard.js';
+export { type GuestPath, pathPermission, requirePathPermission, resolveGuestPath } from './runtime/guest-path.js';
+export type { ProtectedFiles } from './runtime/protected-files.js';
 export { createPluginHostState, lockPluginId, type PluginHostState } from './runtime/plugin-state.js';
 
 export { decodeBase64Strict, encodeBase64 } from './util/base64.js';

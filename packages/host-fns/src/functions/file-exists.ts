@@ -1,12 +1,18 @@
 import { defineHostFunction } from '../runtime/define.js';
 import { str } from '../runtime/input-schema.js';
 import { wait } from '../runtime/maybe-async.js';
-import { guardPath } from '../runtime/path-guard.js';
+import { pathPermission, resolveGuestPath, usablePath } from '../runtime/guest-path.js';
 
-/** `host_file_exists {path}` → `true`/`false` (directories too). A denial traps. */
+/**
+ * `host_file_exists {path}` → `true`/`false` (directories too; a link leading out of the
+ * workspace is `false`). A denial traps.
+ */
 export const hostFileExists = defineHostFunction('host_file_exists', function* (call) {
   const { path } = call.input({ path: str() });
-  const relative = guardPath(call, path);
-  yield* call.requirePermission('read_files', relative);
-  return (yield* wait(call.context.fs.exists(relative))) ? 'true' : 'false';
+  const target = yield* resolveGuestPath(call, path);
+  const decision = yield* pathPermission(call, 'read_files', target);
+  if (!decision.allowed) return call.trap(decision.message);
+  // A link that leads out of the workspace: nothing of the workspace is there.
+  if (target.error !== undefined) return 'false';
+  return (yield* wait(call.context.fs.exists(usablePath(target)))) ? 'true' : 'false';
 });

@@ -1,7 +1,7 @@
 import { defineHostFunction } from '../runtime/define.js';
 import { str } from '../runtime/input-schema.js';
 import { wait } from '../runtime/maybe-async.js';
-import { guardPath } from '../runtime/path-guard.js';
+import { pathPermission, resolveGuestPath, usablePath } from '../runtime/guest-path.js';
 
 const NOT_FOUND = '{"exists":false,"modified_at_ms":null,"size_bytes":null}';
 
@@ -11,11 +11,11 @@ const NOT_FOUND = '{"exists":false,"modified_at_ms":null,"size_bytes":null}';
  */
 export const hostFileMetadata = defineHostFunction('host_file_metadata', function* (call) {
   const { path } = call.input({ path: str() });
-  const relative = guardPath(call, path);
-  const decision = yield* call.permission('read_files', relative);
+  const target = yield* resolveGuestPath(call, path);
+  const decision = yield* pathPermission(call, 'read_files', target);
   if (!decision.allowed) return NOT_FOUND;
   try {
-    const meta = yield* wait(call.context.fs.metadata(relative));
+    const meta = yield* wait(call.context.fs.metadata(usablePath(target)));
     if (meta === null) return NOT_FOUND;
     const ms = meta.modifiedAtMs === null ? null : Math.trunc(meta.modifiedAtMs);
     return JSON.stringify({ exists: true, modified_at_ms: ms, size_bytes: meta.sizeBytes });

@@ -1,7 +1,7 @@
 import { defineHostFunction } from '../runtime/define.js';
 import { str } from '../runtime/input-schema.js';
 import { wait } from '../runtime/maybe-async.js';
-import { guardPath } from '../runtime/path-guard.js';
+import { pathPermission, resolveGuestPath, usablePath } from '../runtime/guest-path.js';
 import { decodeUtf8Strict } from '../util/utf8.js';
 import { errorMessage } from '../util/error-message.js';
 
@@ -11,11 +11,11 @@ import { errorMessage } from '../util/error-message.js';
  */
 export const hostReadFile = defineHostFunction('host_read_file', function* (call) {
   const { path } = call.input({ path: str() });
-  const relative = guardPath(call, path);
-  const decision = yield* call.permission('read_files', relative);
+  const target = yield* resolveGuestPath(call, path);
+  const decision = yield* pathPermission(call, 'read_files', target);
   if (!decision.allowed) return JSON.stringify({ error: decision.message });
   try {
-    const bytes = yield* wait(call.context.fs.readBinary(relative));
+    const bytes = yield* wait(call.context.fs.readBinary(usablePath(target)));
     return decodeUtf8Strict(bytes);
   } catch (error) {
     return JSON.stringify({ error: `host_read_file: ${errorMessage(error)}` });

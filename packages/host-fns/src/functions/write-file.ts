@@ -2,22 +2,27 @@ import type { HostCall } from '../runtime/host-call.js';
 import { defineHostFunction } from '../runtime/define.js';
 import { str } from '../runtime/input-schema.js';
 import { type HostTask, wait } from '../runtime/maybe-async.js';
-import { guardPath } from '../runtime/path-guard.js';
+import { requirePathPermission, resolveGuestPath, usablePath } from '../runtime/guest-path.js';
+import { refuseProtectedChange } from '../runtime/protected-files.js';
 import { decodeBase64Strict } from '../util/base64.js';
 import { errorMessage } from '../util/error-message.js';
 import { encodeUtf8 } from '../util/utf8.js';
 
 /**
  * The shared write path of `host_write_file` and `host_write_binary`: edit_files when the path
- * exists (directories count), else create_files; a denial traps before anything is written;
- * a write error is returned as `"<fn>: <message>"`.
+ * exists (directories count), else create_files, asked for the guest's path and for where it
+ * really is; a denial, or a protected file (D21), traps before anything is written; a write
+ * error (a link leading out of the workspace included) is returned as `"<fn>: <message>"`.
+ * The file system gets the real path, so a link swapped afterwards is not followed.
  */
 function* writeChecked(call: HostCall, path: string, bytes: Uint8Array): HostTask<string> {
-  const relative = guardPath(call, path);
-  const exists = yield* wait(call.context.fs.exists(relative));
-  yield* call.requirePermission(exists ? 'edit_files' : 'create_files', relative);
+  const target = yield* resolveGuestPath(call, path);
+  if (target.error !== undefined) return `${call.fn}: ${errorMessage(target.error)}`;
+  const exists = yield* wait(call.context.fs.exists(target.real));
+  yield* requirePathPermission(call, exists ? 'edit_files' : 'create_files', target);
+  yield* refuseProtectedChange(call, target.real, bytes);
   try {
-    yield* wait(call.context.fs.writeBinary(relative, bytes));
+    yield* wait(call.context.fs.writeBinary(usablePath(target), bytes));
   } catch (error) {
     return `${call.fn}: ${errorMessage(error)}`;
   }

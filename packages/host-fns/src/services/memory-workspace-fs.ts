@@ -1,5 +1,5 @@
 import { encodeUtf8 } from '../util/utf8.js';
-import type { FileMetadata, WorkspaceFileSystem } from './workspace-fs.js';
+import type { DirectoryEntry, FileMetadata, WorkspaceFileSystem } from './workspace-fs.js';
 
 interface StoredFile {
   bytes: Uint8Array;
@@ -41,6 +41,19 @@ export function memoryWorkspaceFs(
     }
     stored.set(key, { bytes: bytes.slice(), modifiedAtMs: now() });
   };
+  // No links in memory: every child is a file or a folder.
+  const readDirEntries = (path: string): DirectoryEntry[] => {
+    const dir = clean(path);
+    if (!isDir(dir)) throw new Error(`not a folder: '${path}'`);
+    const prefix = dir === '' ? '' : `${dir}/`;
+    const entries = new Map<string, DirectoryEntry>();
+    for (const key of stored.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      const [name, ...rest] = key.slice(prefix.length).split('/');
+      if (rest.length > 0 || !entries.has(name!)) entries.set(name!, { name: name!, kind: rest.length > 0 ? 'directory' : 'file' });
+    }
+    return [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  };
   for (const [path, content] of Object.entries(files)) write(path, typeof content === 'string' ? encodeUtf8(content) : content);
 
   return {
@@ -52,14 +65,8 @@ export function memoryWorkspaceFs(
     },
     exists: (path) => stored.has(clean(path)) || isDir(clean(path)),
     isDir: (path) => isDir(clean(path)),
-    readDir(path) {
-      const dir = clean(path);
-      if (!isDir(dir)) throw new Error(`not a folder: '${path}'`);
-      const prefix = dir === '' ? '' : `${dir}/`;
-      const names = new Set<string>();
-      for (const key of stored.keys()) if (key.startsWith(prefix)) names.add(key.slice(prefix.length).split('/')[0]!);
-      return [...names].sort();
-    },
+    readDir: (path) => readDirEntries(path).map((entry) => entry.name),
+    readDirEntries,
     metadata(path): FileMetadata | null {
       const found = stored.get(clean(path));
       if (found) return { modifiedAtMs: found.modifiedAtMs, sizeBytes: found.bytes.length };

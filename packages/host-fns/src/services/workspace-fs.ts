@@ -8,6 +8,17 @@ export interface FileMetadata {
   sizeBytes: number | null;
 }
 
+/** One child of a folder, as {@link WorkspaceFileSystem.readDirEntries} reports it. */
+export interface DirectoryEntry {
+  /** The child's name (not its path). */
+  name: string;
+  /**
+   * `directory`: a real folder; `link`: a symbolic link to something inside the workspace
+   * (listed, never walked into, so link loops end); `file`: anything else.
+   */
+  kind: 'file' | 'directory' | 'link';
+}
+
 /**
  * The workspace as the host functions see it. Every path given to these methods has already
  * passed the path guard: it is workspace-relative, uses `/`, and has no `..` component. The
@@ -36,6 +47,19 @@ export interface WorkspaceFileSystem {
   readDir(path: string): MaybePromise<string[]>;
   /** Size and modification time, or null when the path does not exist. */
   metadata(path: string): MaybePromise<FileMetadata | null>;
+  /**
+   * Optional: the children of a folder with their kind, links not followed. Links that lead out
+   * of the workspace (or cannot be resolved) are left out. `host_list_files` walks only into
+   * `directory` entries. Without it, `host_list_files` uses `readDir` and `isDir`.
+   */
+  readDirEntries?(path: string): MaybePromise<DirectoryEntry[]>;
+  /**
+   * Optional, for file systems with symbolic links: where `path` really is, as a
+   * workspace-relative path with every link followed (dangling ones too). Throws when that is
+   * outside the workspace. The host functions check permissions and protected files against
+   * this path as well, and then hand it to the other methods. Without it, a path is where it is.
+   */
+  realPath?(path: string): MaybePromise<string>;
 }
 
 function unavailable(): never {
