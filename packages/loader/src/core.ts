@@ -30,6 +30,7 @@ export {
 } from './protocol/versions.js';
 export { parseGuestManifest, ProtocolShapeError, serializeManifest } from './protocol/manifest-parse.js';
 export { parseCommandResponse } from './protocol/command-response.js';
+export { isValidPluginId, PLUGIN_ID_RULE } from './protocol/plugin-id.js';
 export { guestEvents } from './protocol/events.js';
 export type {
   CommandRequest,

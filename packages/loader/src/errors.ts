@@ -6,7 +6,12 @@ export type PluginLoadErrorKind =
   | 'manifest_parse'
   | 'protocol_mismatch'
   | 'app_version_too_old'
-  /** Kit addition: another folder of the same scan already loaded a plugin with this id. */
+  /** Kit addition (D17): the manifest `id` breaks the id rule (1–128 of `[A-Za-z0-9._-]`, no leading/trailing `.`). */
+  | 'invalid_id'
+  /**
+   * Kit addition (D20): several folders of one scan declare this id; the folder named after the id
+   * owns it, else every one of them is refused.
+   */
   | 'duplicate_id';
 
 /** A plugin failed to load. `kind` is for programs; the message names the plugin and the cause. */

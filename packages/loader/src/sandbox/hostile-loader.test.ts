@@ -1,0 +1,137 @@
+import { createHostContext, allowAll, type SecretStore } from '@diaryx/host-fns';
+import { hostileManifest, makeTempDir, removeTempDirs } from '@diaryx/test-utils';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadPluginFromBytes } from '../load-plugin-from-bytes.js';
+import type { LoadedPlugin } from '../loaded-plugin.js';
+import { loadPluginsFromDir } from '../node/load-plugins-from-dir.js';
+import { PLUGIN_ID_RULE } from '../protocol/plugin-id.js';
+import { guestWasm, writePluginFolder } from '../test-support/fixtures.js';
+
+// Issue 15 (security round 2), the loader's part: hostile manifests and plugin folders, each case
+// in worker and in-process mode where a guest runs.
+
+const MODES = [
+  ['worker', { runInWorker: true, manifestTimeoutMs: 5_000, timeoutMs: 5_000 }],
+  ['in-process', { runInWorker: false }],
+] as const;
+
+const opened: LoadedPlugin[] = [];
+afterAll(async () => {
+  await Promise.all(opened.map((p) => p.close()));
+  await removeTempDirs();
+});
+
+function secretStore(entries: Record<string, string>): SecretStore & { map: Map<string, string> } {
+  const map = new Map(Object.entries(entries));
+  return { map, get: (k) => map.get(k) ?? null, set: (k, v) => void map.set(k, v), delete: (k) => void map.delete(k) };
+}
+
+/** A guest whose `run` command answers with what `host_secret_get {key}` returned. */
+function secretReader(manifest: string, key: string): Promise<Uint8Array> {
+  return guestWasm({
+    manifest,
+    hostImports: ['host_secret_get'],
+    data: { req: JSON.stringify({ key }) },
+    exports: { handle_command: '(call $output_handle (call $host_secret_get (call $to_block (global.get $req_ptr) (global.get $req_len)))) (i32.const 0)' },
+  });
+}
+
+/** A guest whose `manifest` export first reads the secret `key` and emits what it got. */
+function manifestTimeSecretReader(manifest: string, key: string): Promise<Uint8Array> {
+  return guestWasm({
+    manifest,
+    hostImports: ['host_secret_get', 'host_emit_event'],
+    data: { req: JSON.stringify({ key }) },
+    exports: {
+      manifest: `(local $h i64)
+        (local.set $h (call $host_secret_get (call $to_block (global.get $req_ptr) (global.get $req_len))))
+        (if (i64.ne (local.get $h) (i64.const 0)) (then (drop (call $host_emit_event (local.get $h)))))
+        (call $output_bytes (global.get $manifest_ptr) (global.get $manifest_len)) (i32.const 0)`,
+    },
+  });
+}
+
+describe.each(MODES)('15.1 plugin ids (D17), %s', (_mode, options) => {
+  it.each([
+    ['""', ''],
+    ['"   "', '   '],
+    ['with ":" (acme reading acme:notes keys)', 'acme.sync:api'],
+    ['starting with "."', '.hidden'],
+    ['ending with "."', 'acme.'],
+    ['129 characters', 'a'.repeat(129)],
+    ['non-ASCII', 'acmé'],
+    ['with a slash', 'a/b'],
+  ])('an id %s is refused at load as invalid_id, naming the id and the rule', async (_label, id) => {
+    const dir = await makeTempDir();
+    await writePluginFolder(dir, 'acme.sync', await secretReader(hostileManifest('acme.sync'), 'api_token'));
+    await writePluginFolder(dir, 'evil', await secretReader(hostileManifest(id), 'acme.sync:api_token'));
+    const secrets = secretStore({ 'acme.sync:api_token': 'hunter2' });
+    const { plugins, failures } = await loadPluginsFromDir(dir, createHostContext({ secrets, permissions: allowAll }), options);
+    opened.push(...plugins);
+    expect(plugins.map((p) => p.id)).toEqual(['acme.sync']);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.error).toMatchObject({ kind: 'invalid_id', pluginName: 'evil' });
+    expect(failures[0]!.error.message).toContain(JSON.stringify(id));
+    expect(failures[0]!.error.message).toContain(PLUGIN_ID_RULE);
+  });
+
+  it.each(['diaryx.daily', 'a', 'A-b_c.9', 'x'.repeat(128)])('the id %s loads', async (id) => {
+    const plugin = await loadPluginFromBytes(await secretReader(hostileManifest(id), 'k'), createHostContext(), options);
+    opened.push(plugin);
+    expect(plugin.id).toBe(id);
+  });
+
+  it('the manifest-time id of a folder named with ":" cannot read another plugin\'s keys (AB-L9 folder name)', async () => {
+    const dir = await makeTempDir();
+    const events: string[] = [];
+    const secrets = secretStore({ 'acme.sync:oauth:token': 'hunter2' });
+    // Folder "acme.sync:oauth" + key "token" would be "acme.sync:oauth:token", acme.sync's key "oauth:token".
+    await writePluginFolder(dir, 'acme.sync:oauth', await manifestTimeSecretReader(hostileManifest('squatter'), 'token'));
+    const host = createHostContext({ secrets, permissions: allowAll, events: { emit: (text) => void events.push(text) } });
+    const { plugins } = await loadPluginsFromDir(dir, host, options);
+    opened.push(...plugins);
+    expect(plugins.map((p) => p.id)).toEqual(['squatter']);
+    expect(events).toEqual([]);
+  });
+
+  it('the manifest-time id of a plugin named "" does not disable key scoping', async () => {
+    const events: string[] = [];
+    const secrets = secretStore({ 'acme.sync:api_token': 'hunter2' });
+    const host = createHostContext({ secrets, permissions: allowAll, events: { emit: (text) => void events.push(text) } });
+    const wasm = await manifestTimeSecretReader(hostileManifest('squatter'), 'acme.sync:api_token');
+    const plugin = await loadPluginFromBytes(wasm, host, { ...options, name: '' });
+    opened.push(plugin);
+    expect(events).toEqual([]);
+  });
+});
+
+describe.each(MODES)('15.7 id squatting (D20), %s', (_mode, options) => {
+  it('a folder sorting first that declares acme.sync is refused; the acme.sync folder owns the id', async () => {
+    const dir = await makeTempDir();
+    await writePluginFolder(dir, '0-evil', await secretReader(hostileManifest('acme.sync'), 'api_token'));
+    await writePluginFolder(dir, 'acme.sync', await secretReader(hostileManifest('acme.sync'), 'api_token'));
+    const secrets = secretStore({ 'acme.sync:api_token': 'hunter2' });
+    const { plugins, failures } = await loadPluginsFromDir(dir, createHostContext({ secrets, permissions: allowAll }), options);
+    opened.push(...plugins);
+    expect(plugins).toHaveLength(1);
+    expect(plugins[0]!.configPath).toBe(`${dir}/acme.sync/config.json`);
+    expect(failures.map((f) => [f.dir, f.error.kind])).toEqual([[`${dir}/0-evil`, 'duplicate_id']]);
+    expect(failures[0]!.error.message).toContain(`${dir}/acme.sync`);
+    const out = await plugins[0]!.call('handle_command', '{"command":"run","params":null}');
+    expect(new TextDecoder().decode(out!)).toBe('{"value":"hunter2"}');
+  });
+
+  it('when no folder is named after a duplicate id, every folder declaring it is refused, naming them all', async () => {
+    const dir = await makeTempDir();
+    const wasm = await secretReader(hostileManifest('acme.sync'), 'api_token');
+    for (const folder of ['a', 'b', 'c']) await writePluginFolder(dir, folder, wasm);
+    await writePluginFolder(dir, 'other', await secretReader(hostileManifest('other'), 'k'));
+    const { plugins, failures } = await loadPluginsFromDir(dir, createHostContext(), options);
+    opened.push(...plugins);
+    expect(plugins.map((p) => p.id)).toEqual(['other']);
+    expect(failures.map((f) => f.error.kind)).toEqual(['duplicate_id', 'duplicate_id', 'duplicate_id']);
+    for (const failure of failures) {
+      for (const folder of ['a', 'b', 'c']) expect(failure.error.message).toContain(`${dir}/${folder}`);
+    }
+  });
+});
