@@ -8,6 +8,7 @@ export { loadPluginFromBytes } from './load-plugin-from-bytes.js';
 export { LoadedPlugin } from './loaded-plugin.js';
 export { pluginCommandBridge } from './plugin-command-bridge.js';
 export {
+  LoaderOptionError,
   PluginCallError,
   type PluginCallErrorKind,
   PluginLoadError,

@@ -74,3 +74,17 @@ export function toError(error: unknown): Error {
   }
   return new Error(String(error));
 }
+
+/** A loader option has a value the loader cannot honour; thrown at load, before any plugin runs. */
+export class LoaderOptionError extends Error {
+  override readonly name = 'LoaderOptionError';
+  /** Always `invalid_option`. */
+  readonly kind = 'invalid_option' as const;
+  constructor(
+    /** The option's name, e.g. `timeoutMs`. */
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

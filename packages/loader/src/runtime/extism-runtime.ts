@@ -192,7 +192,8 @@ function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): Gue
     async call(exportName, input, timeoutMs) {
       if (restarting) await restarting;
       const current = worker;
-      const deadline = timeoutMs ?? options.timeoutMs;
+      // null: no deadline for this call; undefined: the instance's.
+      const deadline = timeoutMs === undefined ? options.timeoutMs : timeoutMs;
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         const call = current.sdk.call(exportName, sdkInput(input));

@@ -135,3 +135,56 @@ describe.each(MODES)('15.7 id squatting (D20), %s', (_mode, options) => {
     }
   });
 });
+
+describe('15.12 loader options are validated at load', () => {
+  it.each([
+    ['timeoutMs', Number.NaN],
+    ['timeoutMs', 0],
+    ['timeoutMs', -1],
+    ['timeoutMs', 2 ** 31],
+    ['timeoutMs', 1.5],
+    ['timeoutMs', Number.NEGATIVE_INFINITY],
+    ['manifestTimeoutMs', Number.NaN],
+    ['manifestTimeoutMs', 2 ** 40],
+    ['maxInputBytes', Number.NaN],
+    ['maxInputBytes', -1],
+    ['maxInputBytes', 0],
+    ['maxMemoryPages', 0],
+    ['maxMemoryPages', 65_537],
+    ['maxMemoryPages', Number.POSITIVE_INFINITY],
+    ['runInWorker', 'yes'],
+    ['appVersion', ''],
+    ['logger', {}],
+    ['name', 42],
+  ] as const)('%s: %s is refused with LoaderOptionError naming the option', async (option, value) => {
+    const wasm = await secretReader(hostileManifest('p'), 'k');
+    const attempt = loadPluginFromBytes(wasm, createHostContext(), { [option]: value });
+    await expect(attempt).rejects.toMatchObject({ name: 'LoaderOptionError', kind: 'invalid_option', option });
+    await expect(attempt).rejects.toThrow(`Invalid loader option ${option}:`);
+    const dir = await makeTempDir();
+    await expect(loadPluginsFromDir(dir, createHostContext(), { [option]: value })).rejects.toMatchObject({ kind: 'invalid_option', option });
+  });
+
+  it('the error says how to ask for no deadline', async () => {
+    const attempt = loadPluginFromBytes(await secretReader(hostileManifest('p'), 'k'), createHostContext(), { timeoutMs: 2 ** 31 });
+    await expect(attempt).rejects.toThrow('or Infinity for no deadline; got 2147483648');
+  });
+
+  it('timeoutMs: Infinity means no deadline: a call that waits 400 ms on its host succeeds (worker mode)', async () => {
+    const host = createHostContext({ events: { emit: () => new Promise<void>((resolve) => setTimeout(resolve, 400)) } });
+    const wasm = await guestWasm({
+      manifest: hostileManifest('slow.host'),
+      hostImports: ['host_emit_event'],
+      data: { ok: '{"success":true}' },
+      exports: {
+        handle_command: '(drop (call $host_emit_event (call $input_offset))) (call $output_bytes (global.get $ok_ptr) (global.get $ok_len)) (i32.const 0)',
+      },
+    });
+    const plugin = await loadPluginFromBytes(wasm, host, { runInWorker: true, timeoutMs: Number.POSITIVE_INFINITY, manifestTimeoutMs: 5_000 });
+    opened.push(plugin);
+    await expect(plugin.handleCommand('run')).resolves.toEqual({ success: true });
+    const started = await loadPluginFromBytes(wasm, host, { runInWorker: true, timeoutMs: 100, manifestTimeoutMs: Number.POSITIVE_INFINITY });
+    opened.push(started);
+    await expect(started.handleCommand('run')).rejects.toMatchObject({ kind: 'timeout' });
+  });
+});
