@@ -51,6 +51,8 @@ export class LoadedPlugin {
   readonly #options: ResolvedLoaderOptions;
   readonly #saveConfig: ((config: unknown) => Promise<void>) | null;
   #config: unknown;
+  /** The last `setConfig` in progress: each waits for the one before (saved and notified in order). */
+  #configUpdates: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   /** @internal Use {@link loadPlugin} or {@link loadPluginsFromDir}. */
@@ -227,10 +229,17 @@ export class LoadedPlugin {
   /**
    * Stores a new config: saves it (`config.json`, pretty, sorted and atomic, or the app's
    * `saveConfig`), then tells the guest through `set_config`. A failed save keeps the old config
-   * and does not notify the guest.
+   * and does not notify the guest. Concurrent calls run one after the other, in call order, so the
+   * saved config, `getConfig()` and the guest's last `set_config` always agree.
    * @throws PluginCallError `config_write`
    */
-  async setConfig(config: unknown): Promise<void> {
+  setConfig(config: unknown): Promise<void> {
+    const update = this.#configUpdates.then(() => this.#setConfigNow(config));
+    this.#configUpdates = update.catch(() => undefined);
+    return update;
+  }
+
+  async #setConfigNow(config: unknown): Promise<void> {
     if (this.#saveConfig !== null) {
       try {
         await this.#saveConfig(config);

@@ -10,6 +10,7 @@ import type { GuestManifest } from '../protocol/types.js';
 import { instantiateGuest, type InstantiatedGuest } from '../runtime/instantiate.js';
 import { loadConfig, writeConfigFile } from './config-file.js';
 import { fileSource, type WasmFileInfo } from './module-file.js';
+import { removeStaleTempFiles } from './stale-temp-files.js';
 
 /** A plugin folder that failed to load, and why. */
 export interface PluginLoadFailure {
@@ -97,6 +98,8 @@ function corruptCacheError(error: unknown, name: string, cachePath: string): Plu
 async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContext, options: ResolvedLoaderOptions): Promise<LoadedPlugin> {
   const name = folderName(folder);
   const cachePath = join(folder, 'manifest.json');
+  const configPath = join(folder, 'config.json');
+  for (const target of [cachePath, configPath]) await removeStaleTempFiles(target, options.logger);
   const cache = await stat(cachePath, { bigint: true }).catch(() => null);
   const fresh = isFresh(cache?.mtimeNs ?? null, wasm.mtimeNs);
   // With a fresh manifest cache the guest is not needed to load: start it on its first call.
@@ -105,7 +108,6 @@ async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContex
     const manifest = fresh ? await manifestFromCache(cachePath, name) : await manifestFromGuest(guest, cachePath, name, options);
     validateManifest(manifest, name, options.appVersion);
     lockPluginId(guest.state, manifest.id);
-    const configPath = join(folder, 'config.json');
     const { config, warnings } = await loadConfig(configPath, name, options.logger);
     options.logger.info(`Loaded extism plugin: ${manifest.name} (${manifest.id})`);
     const saveConfig = (next: unknown) => writeConfigFile(configPath, next);
@@ -163,7 +165,8 @@ async function refuseDuplicateIds(
  * plugin never stops the others and is returned in `failures` (and logged at warn). Loading
  * calls no lifecycle export: call `init` yourself. A plugin whose `manifest.json` cache is fresh
  * is validated from the cache and its instance (and worker) starts on its first call; a
- * failure to start then fails that call.
+ * failure to start then fails that call. Temporary files that interrupted saves left in a plugin
+ * folder (`config.json.<pid>.<hex>.tmp`, same for manifest.json) are removed once their process is gone.
  *
  * @example
  * const { plugins, failures } = await loadPluginsFromDir('.diaryx/plugins', host);
