@@ -1,4 +1,6 @@
-import { createHostContext, allowAll, type SecretStore } from '@diaryx/host-fns';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { allowAll, createHostContext, type SecretStore } from '@diaryx/host-fns';
 import { hostileManifest, makeTempDir, removeTempDirs } from '@diaryx/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPluginFromBytes } from '../load-plugin-from-bytes.js';
@@ -186,5 +188,67 @@ describe('15.12 loader options are validated at load', () => {
     const started = await loadPluginFromBytes(wasm, host, { runInWorker: true, timeoutMs: 100, manifestTimeoutMs: Number.POSITIVE_INFINITY });
     opened.push(started);
     await expect(started.handleCommand('run')).rejects.toMatchObject({ kind: 'timeout' });
+  });
+});
+
+const nested = (levels: number, inner = '0') => '['.repeat(levels) + inner + ']'.repeat(levels);
+const MANIFEST_BODY = '"name":"n","version":"1","description":"d","capabilities":["custom_commands"],"commands":["run"]';
+
+/** A plugin folder load of a guest whose `manifest` outputs exactly `text`. */
+async function loadWithManifestText(text: string, options: object) {
+  const dir = await makeTempDir();
+  await writePluginFolder(dir, 'strict', await guestWasm({ manifest: text, exports: { handle_command: '(i32.const 0)' } }));
+  const result = await loadPluginsFromDir(dir, createHostContext(), options);
+  opened.push(...result.plugins);
+  return { ...result, dir };
+}
+
+describe.each(MODES)('15.18 / 15.20 guest JSON is held to serde_json\'s rules, %s', (_mode, options) => {
+  it.each([
+    ['ui nested 100,000 deep', `{"id":"strict",${MANIFEST_BODY},"ui":${nested(100_000)}}`, 'recursion limit exceeded'],
+    ['128 levels in all (serde_json counts the manifest object too)', `{"id":"strict",${MANIFEST_BODY},"ui":[${nested(126)}]}`, 'recursion limit exceeded'],
+    ['"protocol_version": 1.0 (PROTOCOL §3.1 called accepting it harmless; issue 15.20 refuses it)', `{"protocol_version":1.0,"id":"strict",${MANIFEST_BODY}}`, 'invalid type: floating point `1.0`, expected u32'],
+    ['"protocol_version": 1e0', `{"protocol_version":1e0,"id":"strict",${MANIFEST_BODY}}`, 'floating point `1e0`'],
+    ['a duplicate "id" (§3.1 said last-wins was harmless; issue 15.20 refuses it)', `{"id":"acme.sync","id":"strict",${MANIFEST_BODY}}`, 'duplicate field `id`'],
+    ['a duplicate field inside requested_permissions.defaults.read_files', `{"id":"strict",${MANIFEST_BODY},"requested_permissions":{"defaults":{"read_files":{"include":["a"],"include":["all"]}}}}`, 'manifest.requested_permissions.defaults.read_files: duplicate field `include`'],
+    ['a duplicate field in a server_functions entry', `{"id":"strict",${MANIFEST_BODY},"server_functions":[{"name":"a","method":"GET","path":"/","description":"d","path":"/x"}]}`, 'manifest.server_functions[0]: duplicate field `path`'],
+    ['a lone surrogate "\\ud800"', `{"id":"strict",${MANIFEST_BODY.replace('"n"', '"\\ud800"')}}`, 'lone surrogate'],
+    ['a lone trailing surrogate in a ui key', `{"id":"strict",${MANIFEST_BODY},"ui":[{"\\udc00":1}]}`, 'lone surrogate'],
+  ])('a manifest with %s is refused as manifest_parse, and no manifest.json is written', async (_label, text, message) => {
+    const { plugins, failures, dir } = await loadWithManifestText(text, options);
+    expect(plugins).toEqual([]);
+    expect(failures[0]!.error).toMatchObject({ kind: 'manifest_parse', message: expect.stringContaining(message) });
+    await expect(readFile(join(dir, 'strict', 'manifest.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it.each([
+    ['127 levels in all', `{"id":"strict",${MANIFEST_BODY},"ui":[${nested(125)}]}`],
+    ['an unknown field nested 100,000 deep (serde_json skips ignored values without a limit)', `{"id":"strict",${MANIFEST_BODY},"extra":${nested(100_000)}}`],
+    ['a duplicate key inside a ui element (a serde_json Value keeps the last)', `{"id":"strict",${MANIFEST_BODY},"ui":[{"a":1,"a":2}]}`],
+    ['a duplicate unknown field', `{"id":"strict",${MANIFEST_BODY},"x":1,"x":2}`],
+    ['a surrogate pair', `{"id":"strict",${MANIFEST_BODY.replace('"n"', '"\\ud83d\\ude00"')}}`],
+    ['"protocol_version": 1', `{"protocol_version":1,"id":"strict",${MANIFEST_BODY}}`],
+  ])('a manifest with %s loads, as with serde_json, and its manifest.json is written', async (_label, text) => {
+    const { plugins, failures, dir } = await loadWithManifestText(text, options);
+    expect(failures).toEqual([]);
+    expect(plugins.map((p) => p.id)).toEqual(['strict']);
+    expect(JSON.parse(await readFile(join(dir, 'strict', 'manifest.json'), 'utf8'))).toMatchObject({ id: 'strict' });
+  });
+
+  it.each([
+    [100_000, 'invalid_response'],
+    [127, 'invalid_response'],
+    [126, null],
+  ] as const)('a command response whose data nests %i levels: %s', async (levels, kind) => {
+    const wasm = await guestWasm({
+      manifest: hostileManifest('deep'),
+      data: { out: `{"success":true,"data":${nested(levels)}}` },
+      exports: { handle_command: '(call $output_bytes (global.get $out_ptr) (global.get $out_len)) (i32.const 0)' },
+    });
+    const plugin = await loadPluginFromBytes(wasm, createHostContext(), options);
+    opened.push(plugin);
+    const answer = plugin.handleCommand('run');
+    if (kind === null) await expect(answer).resolves.toMatchObject({ success: true });
+    else await expect(answer).rejects.toMatchObject({ kind, message: expect.stringContaining('recursion limit exceeded') });
   });
 });
