@@ -41,6 +41,11 @@ export type PluginCallErrorKind =
   | 'invalid_response'
   /** The input was larger than the loader's `maxInputBytes`; the guest was not called. */
   | 'input_too_large'
+  /**
+   * The value given (event payload, command params, config) cannot be sent as JSON: a BigInt, a
+   * cycle, nesting too deep. The guest was not called.
+   */
+  | 'invalid_input'
   /** `config.json` could not be written. */
   | 'config_write'
   /** The plugin was closed. */

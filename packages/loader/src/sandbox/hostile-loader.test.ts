@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allowAll, createHostContext, type SecretStore } from '@diaryx/host-fns';
-import { hostileManifest, makeTempDir, removeTempDirs } from '@diaryx/test-utils';
+import { compileWat, hostileManifest, makeTempDir, removeTempDirs } from '@diaryx/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPluginFromBytes } from '../load-plugin-from-bytes.js';
 import type { LoadedPlugin } from '../loaded-plugin.js';
 import { loadPluginsFromDir } from '../node/load-plugins-from-dir.js';
 import { PLUGIN_ID_RULE } from '../protocol/plugin-id.js';
-import { guestWasm, writePluginFolder } from '../test-support/fixtures.js';
+import { guestWasm, recorderWat, writePluginFolder } from '../test-support/fixtures.js';
 
 // Issue 15 (security round 2), the loader's part: hostile manifests and plugin folders, each case
 // in worker and in-process mode where a guest runs.
@@ -250,5 +250,64 @@ describe.each(MODES)('15.18 / 15.20 guest JSON is held to serde_json\'s rules, %
     const answer = plugin.handleCommand('run');
     if (kind === null) await expect(answer).resolves.toMatchObject({ success: true });
     else await expect(answer).rejects.toMatchObject({ kind, message: expect.stringContaining('recursion limit exceeded') });
+  });
+});
+
+describe.each(MODES)('15.21 a module that traps while instantiating, %s', (_mode, options) => {
+  it('is reported at once as plugin_create with the trap, not as a timeout after manifestTimeoutMs', async () => {
+    const dir = await makeTempDir();
+    const good = await secretReader(hostileManifest('good'), 'k');
+    for (const folder of ['a', 'b', 'd']) await writePluginFolder(dir, folder, await secretReader(hostileManifest(folder), 'k'));
+    await writePluginFolder(dir, 'c-start-trap', await guestWasm({ manifest: hostileManifest('trap'), extra: '(func $start unreachable) (start $start)' }));
+    const started = Date.now();
+    const { plugins, failures } = await loadPluginsFromDir(dir, createHostContext(), { ...options, manifestTimeoutMs: 20_000 });
+    opened.push(...plugins);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(plugins.map((p) => p.id)).toEqual(['a', 'b', 'd']);
+    expect(failures.map((f) => [f.error.pluginName, f.error.kind])).toEqual([['c-start-trap', 'plugin_create']]);
+    expect(failures[0]!.error.message).toContain('unreachable');
+    expect(failures[0]!.error.message).not.toContain('timed out');
+    const alone = loadPluginFromBytes(await guestWasm({ manifest: hostileManifest('trap'), extra: '(func $start unreachable) (start $start)' }), createHostContext(), {
+      ...options,
+      manifestTimeoutMs: 20_000,
+    });
+    await expect(alone).rejects.toMatchObject({ kind: 'plugin_create', message: expect.stringContaining('unreachable') });
+    const after = await loadPluginFromBytes(good, createHostContext(), options);
+    opened.push(after);
+    expect(after.id).toBe('good');
+  }, 30_000);
+});
+
+describe.each(MODES)('15.22 values that cannot be sent as JSON, %s', (_mode, options) => {
+  const cycle = (): Record<string, unknown> => {
+    const value: Record<string, unknown> = { a: 1 };
+    value['self'] = value;
+    return value;
+  };
+
+  it.each([
+    ['a BigInt', () => ({ n: 10n }), 'BigInt'],
+    ['a cycle', cycle, 'cycle'],
+  ])('onEvent, handleCommand and setConfig with %s reject with PluginCallError invalid_input naming it', async (_label, make, problem) => {
+    const events: string[] = [];
+    const host = createHostContext({ events: { emit: (text) => void events.push(text) } });
+    const saved: unknown[] = [];
+    const wasm = await compileWat(recorderWat(hostileManifest('json.safe', { commands: ['run'] })));
+    const plugin = await loadPluginFromBytes(wasm, host, { ...options, saveConfig: async (c) => void saved.push(c) });
+    opened.push(plugin);
+    await expect(plugin.onEvent({ event_type: 'file_saved', payload: make() })).rejects.toMatchObject({
+      name: 'PluginCallError',
+      kind: 'invalid_input',
+      pluginId: 'json.safe',
+      exportName: 'on_event',
+      message: expect.stringContaining(problem),
+    });
+    await expect(plugin.handleCommand('run', make())).rejects.toMatchObject({ kind: 'invalid_input', exportName: 'handle_command', message: expect.stringContaining(problem) });
+    await expect(plugin.setConfig(make())).rejects.toMatchObject({ kind: 'invalid_input', exportName: 'set_config', message: expect.stringContaining(problem) });
+    expect(saved).toEqual([]);
+    expect(plugin.getConfig()).toBeNull();
+    expect(events).toEqual([]);
+    await plugin.onEvent({ event_type: 'file_saved', payload: { path: 'a.md' } });
+    expect(events).toHaveLength(1);
   });
 });
