@@ -8,6 +8,7 @@ export { loadPluginFromBytes } from './load-plugin-from-bytes.js';
 export { LoadedPlugin } from './loaded-plugin.js';
 export { pluginCommandBridge } from './plugin-command-bridge.js';
 export {
+  LoaderOptionError,
   PluginCallError,
   type PluginCallErrorKind,
   PluginLoadError,
@@ -30,6 +31,7 @@ export {
 } from './protocol/versions.js';
 export { parseGuestManifest, ProtocolShapeError, serializeManifest } from './protocol/manifest-parse.js';
 export { parseCommandResponse } from './protocol/command-response.js';
+export { isValidPluginId, PLUGIN_ID_RULE } from './protocol/plugin-id.js';
 export { guestEvents } from './protocol/events.js';
 export type {
   AttributeSyntax,

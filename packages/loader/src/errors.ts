@@ -6,7 +6,12 @@ export type PluginLoadErrorKind =
   | 'manifest_parse'
   | 'protocol_mismatch'
   | 'app_version_too_old'
-  /** Kit addition: another folder of the same scan already loaded a plugin with this id. */
+  /** Kit addition (D17): the manifest `id` breaks the id rule (1–128 of `[A-Za-z0-9._-]`, no leading/trailing `.`). */
+  | 'invalid_id'
+  /**
+   * Kit addition (D20): several folders of one scan declare this id; the folder named after the id
+   * owns it, else every one of them is refused.
+   */
   | 'duplicate_id';
 
 /** A plugin failed to load. `kind` is for programs; the message names the plugin and the cause. */
@@ -36,6 +41,11 @@ export type PluginCallErrorKind =
   | 'invalid_response'
   /** The input was larger than the loader's `maxInputBytes`; the guest was not called. */
   | 'input_too_large'
+  /**
+   * The value given (event payload, command params, config) cannot be sent as JSON: a BigInt, a
+   * cycle, nesting too deep. The guest was not called.
+   */
+  | 'invalid_input'
   /** `config.json` could not be written. */
   | 'config_write'
   /** The plugin was closed. */
@@ -68,4 +78,18 @@ export function toError(error: unknown): Error {
     return normalised;
   }
   return new Error(String(error));
+}
+
+/** A loader option has a value the loader cannot honour; thrown at load, before any plugin runs. */
+export class LoaderOptionError extends Error {
+  override readonly name = 'LoaderOptionError';
+  /** Always `invalid_option`. */
+  readonly kind = 'invalid_option' as const;
+  constructor(
+    /** The option's name, e.g. `timeoutMs`. */
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }

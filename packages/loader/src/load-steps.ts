@@ -1,6 +1,7 @@
 import { decodeUtf8Lossy, type HostContext, lockPluginId } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from './errors.js';
 import { parseGuestManifest } from './protocol/manifest-parse.js';
+import { isValidPluginId, PLUGIN_ID_RULE } from './protocol/plugin-id.js';
 import type { GuestManifest } from './protocol/types.js';
 import {
   appVersionSatisfies,
@@ -75,14 +76,25 @@ export function versionProblem(manifest: GuestManifest, name: string, appVersion
   return null;
 }
 
-/** Throws the version problem, if any. */
-export function validateVersions(manifest: GuestManifest, name: string, appVersion: string): void {
-  const problem = versionProblem(manifest, name, appVersion);
+/** The id problem of a manifest (kit decision D17), or null. */
+export function idProblem(manifest: GuestManifest, name: string): PluginLoadError | null {
+  if (isValidPluginId(manifest.id)) return null;
+  return new PluginLoadError(
+    'invalid_id',
+    name,
+    `Plugin '${name}' declares the id ${JSON.stringify(manifest.id)}, which is not a valid plugin id: ${PLUGIN_ID_RULE} ` +
+      '(storage, secrets and permissions are keyed by it). Change the `id` in the plugin\'s manifest.',
+  );
+}
+
+/** Throws the id problem, then the version problem, if any (checked before the id is locked). */
+export function validateManifest(manifest: GuestManifest, name: string, appVersion: string): void {
+  const problem = idProblem(manifest, name) ?? versionProblem(manifest, name, appVersion);
   if (problem) throw problem;
 }
 
 /**
- * The steps every load shares: instantiate, call `manifest`, validate versions, lock the id.
+ * The steps every load shares: instantiate, call `manifest`, validate the id and versions, lock the id.
  * On failure the instance is closed.
  */
 export async function startGuest(
@@ -94,7 +106,7 @@ export async function startGuest(
   const guest = await instantiateGuest(source, name, host, options);
   try {
     const manifest = await callGuestManifest(guest, name, options.manifestTimeoutMs);
-    validateVersions(manifest, name, options.appVersion);
+    validateManifest(manifest, name, options.appVersion);
     lockPluginId(guest.state, manifest.id);
     return { guest, manifest };
   } catch (error) {

@@ -55,6 +55,8 @@ export class LoadedPlugin {
   readonly #options: ResolvedLoaderOptions;
   readonly #saveConfig: ((config: unknown) => Promise<void>) | null;
   #config: unknown;
+  /** The last `setConfig` in progress: each waits for the one before (saved and notified in order). */
+  #configUpdates: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   /** @internal Use {@link loadPlugin} or {@link loadPluginsFromDir}. */
@@ -146,6 +148,18 @@ export class LoadedPlugin {
     );
   }
 
+  /** The JSON text `build` makes of a caller's value, or a typed `invalid_input` error naming the problem. */
+  #inputJson(exportName: string, what: string, build: () => string): string {
+    try {
+      return build();
+    } catch (error) {
+      const cause = toError(error);
+      const problem =
+        cause instanceof RangeError ? `it contains a cycle or nests too deeply (${cause.message})` : cause.message;
+      throw this.#callError('invalid_input', exportName, `the ${what} cannot be sent as JSON: ${problem}; the plugin was not called`, cause);
+    }
+  }
+
   #callError(kind: PluginCallErrorKind, exportName: string, reason: string, cause?: Error): PluginCallError {
     const message = `Plugin '${this.id}': Extism call \`${exportName}\` failed: ${reason}`;
     return new PluginCallError(kind, this.id, exportName, message, cause === undefined ? undefined : { cause });
@@ -170,17 +184,23 @@ export class LoadedPlugin {
     await this.#callOptional('init', sortedJson({ ...context, workspace_root: context.workspace_root ?? null }));
   }
 
-  /** Sends an event to `on_event` (fire-and-forget: failures are logged at warn, not raised). */
+  /**
+   * Sends an event to `on_event` (fire-and-forget: failures of the guest are logged at warn, not raised).
+   * @throws PluginCallError `invalid_input` when the payload cannot be sent as JSON (BigInt, cycle)
+   */
   async onEvent(event: GuestEvent): Promise<void> {
-    await this.#callOptional('on_event', JSON.stringify({ event_type: event.event_type, payload: sortKeys(event.payload ?? null) }));
+    const input = this.#inputJson('on_event', `payload of the event '${String(event.event_type)}'`, () =>
+      JSON.stringify({ event_type: event.event_type, payload: sortKeys(event.payload ?? null) }),
+    );
+    await this.#callOptional('on_event', input);
   }
 
   /**
    * Runs a declared command (§8.5). An undeclared command never reaches the guest and answers
    * `success: false` with `error_code: "command_not_declared"`. A guest `success: false` comes
    * back as is, with `error` and `error_code`.
-   * @throws PluginCallError when the call fails (`call_failed`, `host_trap`, `timeout`) or the
-   * output is not a CommandResponse (`invalid_response`)
+   * @throws PluginCallError when the call fails (`call_failed`, `host_trap`, `timeout`), the
+   * output is not a CommandResponse (`invalid_response`) or the params cannot be sent (`invalid_input`)
    */
   handleCommand(command: string, params: unknown = null): Promise<CommandResponse> {
     return this.#handleCommand(command, params, []);
@@ -203,9 +223,9 @@ export class LoadedPlugin {
     }
     let input: string;
     try {
-      input = JSON.stringify({ command, params: sortKeys(params ?? null) });
+      input = this.#inputJson('handle_command', `params of the command '${command}'`, () => JSON.stringify({ command, params: sortKeys(params ?? null) }));
     } catch (error) {
-      return Promise.reject(toError(error));
+      return Promise.reject(error as Error);
     }
     return this.#queue.run(() => this.#callNow('handle_command', input, chain, (output) => this.#commandResponse(output)));
   }
@@ -233,10 +253,18 @@ export class LoadedPlugin {
   /**
    * Stores a new config: saves it (`config.json`, pretty, sorted and atomic, or the app's
    * `saveConfig`), then tells the guest through `set_config`. A failed save keeps the old config
-   * and does not notify the guest.
-   * @throws PluginCallError `config_write`
+   * and does not notify the guest. Concurrent calls run one after the other, in call order, so the
+   * saved config, `getConfig()` and the guest's last `set_config` always agree.
+   * @throws PluginCallError `config_write`, or `invalid_input` (nothing saved) when the config cannot be sent as JSON
    */
-  async setConfig(config: unknown): Promise<void> {
+  setConfig(config: unknown): Promise<void> {
+    const update = this.#configUpdates.then(() => this.#setConfigNow(config));
+    this.#configUpdates = update.catch(() => undefined);
+    return update;
+  }
+
+  async #setConfigNow(config: unknown): Promise<void> {
+    const input = this.#inputJson('set_config', 'config', () => sortedJson(config));
     if (this.#saveConfig !== null) {
       try {
         await this.#saveConfig(config);
@@ -252,7 +280,7 @@ export class LoadedPlugin {
       }
     }
     this.#config = config;
-    await this.#callOptional('set_config', sortedJson(config));
+    await this.#callOptional('set_config', input);
   }
 
   /** Calls the guest's `shutdown` with `{}` (failures ignored). */

@@ -1,5 +1,6 @@
 import { type HostLogger, silentLogger } from '@diaryx/host-fns';
 import { DEFAULT_APP_VERSION } from './protocol/versions.js';
+import { validateLoaderOptions } from './validate-options.js';
 
 /** Default per-call deadline of worker-mode plugins: 30 s. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -20,18 +21,25 @@ export interface LoaderOptions {
    * caller's thread: faster calls, but an endless loop hangs the process — trusted plugins only.
    */
   runInWorker?: boolean;
-  /** Per-call deadline in ms for worker-mode plugins (default 30 000). Ignored in-process. */
+  /**
+   * Per-call deadline in ms for worker-mode plugins (default 30 000): a whole number from 1 to
+   * 2 147 483 647, or `Infinity` for no deadline. Ignored in-process.
+   */
   timeoutMs?: number;
-  /** Deadline of the `manifest` call and of instantiation (default 10 000); worker mode only. */
+  /**
+   * Deadline of the `manifest` call and of instantiation (default 10 000); worker mode only.
+   * A whole number from 1 to 2 147 483 647, or `Infinity` for no deadline.
+   */
   manifestTimeoutMs?: number;
   /**
-   * Largest input (event, command, config) passed to one guest call, in bytes (default 32 MiB).
-   * A larger one fails the call with kind `input_too_large` before the guest sees it.
+   * Largest input (event, command, config) passed to one guest call, in bytes (default 32 MiB):
+   * a whole number ≥ 1, or `Infinity` for no limit. A larger input fails the call with kind
+   * `input_too_large` before the guest sees it.
    */
   maxInputBytes?: number;
   /**
-   * Cap on the plugin's linear memory in 64 KiB pages (default 4096 = 256 MiB); also caps the
-   * Extism kernel memory the plugin can allocate through the host.
+   * Cap on the plugin's linear memory in 64 KiB pages (default 4096 = 256 MiB), from 1 to 65 536;
+   * also caps the Extism kernel memory the plugin can allocate through the host.
    */
   maxMemoryPages?: number;
   /** Receives guest logs and the loader's warnings. Default: silent. */
@@ -72,14 +80,21 @@ export interface ResolvedLoaderOptions {
   logger: HostLogger;
 }
 
-/** Fills in the documented defaults. */
-export function resolveLoaderOptions(options: LoaderOptions = {}): ResolvedLoaderOptions {
+// `Infinity` asks for no deadline.
+const deadline = (ms: number): number | null => (ms === Number.POSITIVE_INFINITY ? null : ms);
+
+/**
+ * Checks the options (every value, see {@link validateLoaderOptions}) and fills in the documented defaults.
+ * @throws LoaderOptionError naming an option the loader cannot honour
+ */
+export function resolveLoaderOptions(options: LoadPluginOptions = {}): ResolvedLoaderOptions {
+  validateLoaderOptions(options);
   const runInWorker = options.runInWorker ?? true;
   return {
     appVersion: options.appVersion ?? DEFAULT_APP_VERSION,
     runInWorker,
-    timeoutMs: runInWorker ? (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) : null,
-    manifestTimeoutMs: runInWorker ? (options.manifestTimeoutMs ?? DEFAULT_MANIFEST_TIMEOUT_MS) : null,
+    timeoutMs: runInWorker ? deadline(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) : null,
+    manifestTimeoutMs: runInWorker ? deadline(options.manifestTimeoutMs ?? DEFAULT_MANIFEST_TIMEOUT_MS) : null,
     maxInputBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
     maxMemoryPages: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES,
     logger: options.logger ?? silentLogger,

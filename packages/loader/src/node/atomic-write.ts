@@ -6,7 +6,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
  * temporary sibling, then rename it over the target (atomic on one file system).
  */
 export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`; // see TEMP_SUFFIX
   try {
     await writeFile(temp, content);
     await rename(temp, path);
@@ -15,3 +15,6 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
     throw error;
   }
 }
+
+/** The name of {@link writeFileAtomic}'s temporary files after the target's: `.<pid>.<8 hex>.tmp`. */
+export const TEMP_SUFFIX = /^\.(\d+)\.[0-9a-f]{8}\.tmp$/;

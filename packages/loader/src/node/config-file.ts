@@ -15,21 +15,25 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
 }
 
+// Fatal: invalid UTF-8 is corruption, not text to repair with U+FFFD (whose next save would lose
+// the original bytes). The BOM is kept, so a file with one stays unparsable, as for serde_json.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
- * Reads a plugin's `config.json`. Missing → `{}`. Unparsable → `{}` as in Rust, but the bad
- * file is kept: renamed to `config.json.corrupt-<timestamp>` so a later `setConfig` cannot
- * overwrite the user's bytes (kit decision D1). Other read errors propagate.
+ * Reads a plugin's `config.json`. Missing → `{}`. Unparsable or not UTF-8 → `{}` as in Rust, but
+ * the bad file is kept: renamed to `config.json.corrupt-<timestamp>` so a later `setConfig`
+ * cannot overwrite the user's bytes (kit decision D1). Other read errors propagate.
  */
 export async function readConfigFile(path: string, now: () => number = Date.now): Promise<ConfigReadResult> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     if (isMissing(error)) return { config: {} };
     throw error;
   }
   try {
-    return { config: JSON.parse(text) as unknown };
+    return { config: JSON.parse(strictUtf8.decode(bytes)) as unknown };
   } catch {
     const preservedAs = `${path}.corrupt-${now()}`;
     await rename(path, preservedAs);
@@ -55,7 +59,7 @@ export async function loadConfig(
     const result = await readConfigFile(configPath);
     if (!result.preservedAs) return { config: result.config, warnings: [] };
     const warning =
-      `Plugin '${name}': ${configPath} is not valid JSON; it was moved to ${result.preservedAs} and the plugin ` +
+      `Plugin '${name}': ${configPath} is not valid JSON (or not UTF-8); it was moved to ${result.preservedAs} and the plugin ` +
       'starts with an empty config. Fix the file and move it back to restore the settings.';
     logger.warn(warning);
     return { config: result.config, warnings: [warning] };

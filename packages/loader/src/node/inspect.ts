@@ -1,5 +1,5 @@
 import { createHostContext, denyAll } from '@diaryx/host-fns';
-import { callGuestManifest, versionProblem } from '../load-steps.js';
+import { callGuestManifest, idProblem, versionProblem } from '../load-steps.js';
 import { fileStem } from './load-plugin.js';
 import { type LoaderOptions, resolveLoaderOptions } from '../options.js';
 import type { GuestManifest } from '../protocol/types.js';
@@ -8,7 +8,8 @@ import { fileSource } from './module-file.js';
 
 /**
  * Reads a plugin's manifest for tooling and CI (§7.8): instantiates it with every host function
- * and a deny-all host, calls `manifest`, and returns it. Protocol and app-version mismatches are
+ * and a deny-all host, calls `manifest`, and returns it. An invalid id and protocol or app-version
+ * mismatches are
  * only warned about (through `options.logger`). Writes no cache, reads no config, calls no `init`.
  *
  * @example
@@ -21,8 +22,9 @@ export async function inspectPluginWasmManifest(wasmPath: string, options: Loade
   const guest = await instantiateGuest(fileSource(wasmPath), name, createHostContext({ permissions: denyAll, logger: resolved.logger }), resolved);
   try {
     const manifest = await callGuestManifest(guest, name, resolved.manifestTimeoutMs);
-    const problem = versionProblem(manifest, name, resolved.appVersion);
-    if (problem) resolved.logger.warn(problem.message);
+    for (const problem of [idProblem(manifest, name), versionProblem(manifest, name, resolved.appVersion)]) {
+      if (problem) resolved.logger.warn(problem.message);
+    }
     return manifest;
   } finally {
     await guest.instance.close().catch(() => undefined);

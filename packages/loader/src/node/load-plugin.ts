@@ -8,6 +8,7 @@ import { bytesSource } from '../runtime/compile-module.js';
 import { loadConfig, writeConfigFile } from './config-file.js';
 import { writeManifestCache } from './manifest-cache.js';
 import { fileSource } from './module-file.js';
+import { removeStaleTempFiles } from './stale-temp-files.js';
 
 /** Rust's file stem: the file name without its last extension ("unknown" when empty). */
 export function fileStem(path: string): string {
@@ -36,6 +37,9 @@ export async function loadPlugin(
   const resolved = resolveLoaderOptions(options);
   const path = typeof wasm === 'string' ? wasm : null;
   const name = options.name ?? (path === null ? 'plugin' : fileStem(path));
+  const configPath = options.configPath ?? (path === null ? null : join(dirname(path), 'config.json'));
+  const targets = [path === null ? null : join(dirname(path), 'manifest.json'), configPath];
+  for (const target of targets) if (target !== null) await removeStaleTempFiles(target, resolved.logger);
   const { guest, manifest } = await startGuest(path === null ? bytesSource(wasm as Uint8Array) : fileSource(path), name, host, resolved);
   try {
     if (path !== null) {
@@ -43,7 +47,6 @@ export async function loadPlugin(
         resolved.logger.debug(`Plugin '${name}': could not write manifest cache: ${toError(error).message}`),
       );
     }
-    const configPath = options.configPath ?? (path === null ? null : join(dirname(path), 'config.json'));
     if (configPath === null) {
       const saveConfig = options.saveConfig ?? null;
       return new LoadedPlugin({ guest, manifest, config: options.config ?? {}, configPath, saveConfig, warnings: [], options: resolved });

@@ -258,17 +258,19 @@ describe('loadPluginsFromDir: config.json (§7.3 step 5, AB-L10, kit D1)', () =>
 });
 
 describe('loadPluginsFromDir: duplicate ids (kit)', () => {
-  it('keeps the first folder of an id and reports the second as duplicate_id', async () => {
+  it('refuses every folder of an id none of them is named after (D20), naming them all', async () => {
     const dir = await makeTempDir();
     const wasm = await guestWasm({ manifest: manifestJson({ id: 'same.id' }) });
     await writePluginFolder(dir, 'a', wasm);
     await writePluginFolder(dir, 'b', wasm);
     const { plugins, failures } = await loadPluginsFromDir(dir, createHostContext(), inProcess);
-    expect(plugins.map((p) => p.id)).toEqual(['same.id']);
-    expect(failures).toHaveLength(1);
-    expect(failures[0]!.dir).toBe(join(dir, 'b'));
-    expect(failures[0]!.error).toMatchObject({ kind: 'duplicate_id', message: expect.stringContaining(`'same.id'`) });
-    expect(failures[0]!.error.message).toContain(join(dir, 'a'));
+    expect(plugins).toEqual([]);
+    expect(failures.map((f) => f.dir)).toEqual([join(dir, 'a'), join(dir, 'b')]);
+    for (const failure of failures) {
+      expect(failure.error).toMatchObject({ kind: 'duplicate_id', message: expect.stringContaining(`'same.id'`) });
+      expect(failure.error.message).toContain(join(dir, 'a'));
+      expect(failure.error.message).toContain(join(dir, 'b'));
+    }
   });
 });
 

@@ -4,12 +4,13 @@ import { type HostContext, lockPluginId } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
 import { isFresh, readManifestCache, writeManifestCache } from './manifest-cache.js';
 import { LoadedPlugin } from '../loaded-plugin.js';
-import { callGuestManifest, validateVersions } from '../load-steps.js';
+import { callGuestManifest, validateManifest } from '../load-steps.js';
 import { type LoaderOptions, type ResolvedLoaderOptions, resolveLoaderOptions } from '../options.js';
 import type { GuestManifest } from '../protocol/types.js';
 import { instantiateGuest, type InstantiatedGuest } from '../runtime/instantiate.js';
 import { loadConfig, writeConfigFile } from './config-file.js';
 import { fileSource, type WasmFileInfo } from './module-file.js';
+import { removeStaleTempFiles } from './stale-temp-files.js';
 
 /** A plugin folder that failed to load, and why. */
 export interface PluginLoadFailure {
@@ -95,17 +96,18 @@ function corruptCacheError(error: unknown, name: string, cachePath: string): Plu
 
 /** Loads one plugin folder (§7.3). */
 async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContext, options: ResolvedLoaderOptions): Promise<LoadedPlugin> {
-  const name = folder.split(/[\\/]/).pop() ?? folder;
+  const name = folderName(folder);
   const cachePath = join(folder, 'manifest.json');
+  const configPath = join(folder, 'config.json');
+  for (const target of [cachePath, configPath]) await removeStaleTempFiles(target, options.logger);
   const cache = await stat(cachePath, { bigint: true }).catch(() => null);
   const fresh = isFresh(cache?.mtimeNs ?? null, wasm.mtimeNs);
   // With a fresh manifest cache the guest is not needed to load: start it on its first call.
   const guest = await instantiateGuest(fileSource(join(folder, 'plugin.wasm'), wasm), name, host, options, { lazy: fresh });
   try {
     const manifest = fresh ? await manifestFromCache(cachePath, name) : await manifestFromGuest(guest, cachePath, name, options);
-    validateVersions(manifest, name, options.appVersion);
+    validateManifest(manifest, name, options.appVersion);
     lockPluginId(guest.state, manifest.id);
-    const configPath = join(folder, 'config.json');
     const { config, warnings } = await loadConfig(configPath, name, options.logger);
     options.logger.info(`Loaded extism plugin: ${manifest.name} (${manifest.id})`);
     const saveConfig = (next: unknown) => writeConfigFile(configPath, next);
@@ -116,12 +118,55 @@ async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContex
   }
 }
 
+function folderName(folder: string): string {
+  return folder.split(/[\\/]/).pop() ?? folder;
+}
+
+/**
+ * Kit decision D20: storage, secrets and permissions are keyed by id, so two loaded plugins must
+ * never share one. Where several folders declare an id, the folder named after the id owns it and
+ * the others are refused; when none is, every one of them is (a squatter that sorts first must
+ * not take the id). Refused plugins are closed; returns their failures by outcome index.
+ */
+async function refuseDuplicateIds(
+  outcomes: ReadonlyArray<LoadedPlugin | PluginLoadFailure>,
+  folders: readonly PluginFolder[],
+  options: ResolvedLoaderOptions,
+): Promise<Map<number, PluginLoadFailure>> {
+  const indexesOfId = new Map<string, number[]>();
+  for (const [index, outcome] of outcomes.entries()) {
+    if (outcome instanceof LoadedPlugin) indexesOfId.set(outcome.id, [...(indexesOfId.get(outcome.id) ?? []), index]);
+  }
+  const refused = new Map<number, PluginLoadFailure>();
+  for (const [id, indexes] of indexesOfId) {
+    if (indexes.length < 2) continue;
+    const all = indexes.map((i) => folders[i]!.folder);
+    const owner = indexes.find((i) => folderName(folders[i]!.folder) === id);
+    for (const index of indexes) {
+      if (index === owner) continue;
+      const { folder } = folders[index]!;
+      const message =
+        owner === undefined
+          ? `Plugin folders ${all.join(', ')} all declare the id '${id}' and none of them is named '${id}', so every one ` +
+            `is refused (plugin ids must be unique). Keep one: name its folder '${id}', or remove the others.`
+          : `Plugin folder ${folder} declares the id '${id}', which belongs to the folder named after it, ` +
+            `${folders[owner]!.folder}; plugin ids must be unique. Remove ${folder}.`;
+      const error = new PluginLoadError('duplicate_id', folderName(folder), message);
+      options.logger.warn(error.message);
+      refused.set(index, { dir: folder, error });
+      await (outcomes[index] as LoadedPlugin).close();
+    }
+  }
+  return refused;
+}
+
 /**
  * Scans a plugins folder (§7.2): every sub-folder holding `plugin.wasm` is loaded; one bad
  * plugin never stops the others and is returned in `failures` (and logged at warn). Loading
  * calls no lifecycle export: call `init` yourself. A plugin whose `manifest.json` cache is fresh
  * is validated from the cache and its instance (and worker) starts on its first call; a
- * failure to start then fails that call.
+ * failure to start then fails that call. Temporary files that interrupted saves left in a plugin
+ * folder (`config.json.<pid>.<hex>.tmp`, same for manifest.json) are removed once their process is gone.
  *
  * @example
  * const { plugins, failures } = await loadPluginsFromDir('.diaryx/plugins', host);
@@ -151,31 +196,13 @@ export async function loadPluginsFromDir(dir: string, host: HostContext, options
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, folders.length) }, worker));
+  const refused = await refuseDuplicateIds(outcomes, folders, resolved);
   const plugins: LoadedPlugin[] = [];
   const failures: PluginLoadFailure[] = [];
-  const folderOfId = new Map<string, string>();
   for (const [index, outcome] of outcomes.entries()) {
-    if (!(outcome instanceof LoadedPlugin)) {
-      failures.push(outcome);
-      continue;
-    }
-    const { folder } = folders[index]!;
-    const first = folderOfId.get(outcome.id);
-    if (first === undefined) {
-      folderOfId.set(outcome.id, folder);
-      plugins.push(outcome);
-      continue;
-    }
-    // Storage, secrets and permissions are keyed by id: two plugins with one id would share them.
-    await outcome.close();
-    const error = new PluginLoadError(
-      'duplicate_id',
-      folder,
-      `Plugin folder ${folder} declares the id '${outcome.id}', which ${first} already uses; ` +
-        'plugin ids must be unique. Remove one of the two folders.',
-    );
-    resolved.logger.warn(error.message);
-    failures.push({ dir: folder, error });
+    if (!(outcome instanceof LoadedPlugin)) failures.push(outcome);
+    else if (refused.has(index)) failures.push(refused.get(index)!);
+    else plugins.push(outcome);
   }
   return { plugins, failures };
 }

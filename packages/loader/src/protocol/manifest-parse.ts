@@ -1,4 +1,5 @@
 import { PERMISSION_KEYS, type PermissionRule, type PluginPermissions } from '@diaryx/host-fns';
+import { checkManifestText, checkManifestValue } from './manifest-strict.js';
 import type { GuestManifest, GuestRequestedPermissions, ServerFunctionDecl } from './types.js';
 
 /** Thrown when guest JSON does not have the protocol's shape; the message says where. */
@@ -96,12 +97,15 @@ function parseProtocolVersion(obj: Json): number {
 
 /**
  * Parses a guest manifest with serde's rules (§3.1–3.2): required fields present and typed,
- * `null` only for optional fields, defaults for absent lists, unknown fields ignored.
+ * `null` only for optional fields, defaults for absent lists, unknown fields ignored; and, as
+ * serde_json does, no duplicate struct field, no float for an integer, no lone surrogate, no
+ * nesting past 127 levels (see manifest-strict.ts).
  * @throws SyntaxError for text that is not JSON, ProtocolShapeError for the wrong shape.
  */
 export function parseGuestManifest(text: string): GuestManifest {
   const value: unknown = JSON.parse(text);
   if (!isObject(value)) return fail('manifest', 'a JSON object', value);
+  checkManifestText(text);
   const path = 'manifest';
   const minApp = value['min_app_version'];
   if (minApp !== undefined && minApp !== null && typeof minApp !== 'string') {
@@ -123,6 +127,7 @@ export function parseGuestManifest(text: string): GuestManifest {
   };
   if (typeof minApp === 'string') manifest.min_app_version = minApp;
   if (serverFunctions.length > 0) manifest.server_functions = serverFunctions;
+  checkManifestValue(manifest);
   return manifest;
 }
 

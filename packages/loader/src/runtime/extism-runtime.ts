@@ -1,8 +1,8 @@
-import type { Worker } from 'node:worker_threads';
 import createPlugin, { type Plugin } from '@extism/extism';
 import type { ExtismHostFunction, HostLogger } from '@diaryx/host-fns';
 import { HOST_NAMESPACE } from '@diaryx/host-fns';
 import { toError } from '../errors.js';
+import { failFastWhileStarting } from './worker-start-failures.js';
 import { releaseAbandonedAnswers, type WorkerHostFunctions, workerHostFunctions } from './worker-host-calls.js';
 
 // The one module that touches @extism/extism (pinned to 2.0.0-rc13), with worker-host-calls for
@@ -61,25 +61,6 @@ function guestLogger(logger: HostLogger, prefix: () => string): Console {
   } as unknown as Console;
 }
 
-// The SDK starts each worker without an 'error' listener, so a guest that traps while being
-// instantiated (e.g. in its start function) would crash the whole host process. While worker
-// plugins are being created, every new worker gets a listener that logs the failure instead; the
-// creation then fails through the SDK's own start-up timeout.
-// Node only: browsers report a failing worker as an event and carry on.
-const starting = new Map<symbol, HostLogger>();
-interface WorkerEvents {
-  on(event: 'worker', listener: (worker: Worker) => void): unknown;
-  off(event: 'worker', listener: (worker: Worker) => void): unknown;
-}
-const nodeProcess: WorkerEvents | null = typeof globalThis.process?.on === 'function' ? globalThis.process : null;
-function guardWorker(worker: Worker): void {
-  if (starting.size === 0) return;
-  const loggers = [...new Set(starting.values())];
-  worker.on('error', (error: unknown) => {
-    for (const logger of loggers) logger.error(`a plugin worker failed while starting: ${toError(error).message}`);
-  });
-}
-
 /** Browsers share memory with workers only in cross-origin isolated pages. */
 export const CROSS_ORIGIN_ISOLATION_HELP =
   'a plugin in a worker needs SharedArrayBuffer, which a browser gives only to a cross-origin isolated page: ' +
@@ -98,14 +79,8 @@ async function startPlugin(options: GuestInstanceOptions, hostFunctions: Record<
     throw new Error(CROSS_ORIGIN_ISOLATION_HELP);
   }
   let plugin: Plugin;
-  const creation = Symbol('creation');
-  const guarded = options.runInWorker && nodeProcess !== null;
-  if (guarded) {
-    if (starting.size === 0) nodeProcess.on('worker', guardWorker);
-    starting.set(creation, options.logger);
-  }
-  try {
-    plugin = await createPlugin(
+  const create = () =>
+    createPlugin(
       { wasm: [{ module: options.module }] },
       {
         useWasi: true,
@@ -119,13 +94,10 @@ async function startPlugin(options: GuestInstanceOptions, hostFunctions: Record<
         logLevel: 'trace',
       },
     );
+  try {
+    plugin = await (options.runInWorker ? failFastWhileStarting(options.logger, create) : create());
   } catch (error) {
     throw toError(error);
-  } finally {
-    if (guarded) {
-      starting.delete(creation);
-      if (starting.size === 0) nodeProcess.off('worker', guardWorker);
-    }
   }
   // ... but per call it would arm a 30-s timer that is never cleared (thousands pile up under
   // load), so calls get the clearable deadline of createGuestInstance instead.
@@ -192,7 +164,8 @@ function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): Gue
     async call(exportName, input, timeoutMs) {
       if (restarting) await restarting;
       const current = worker;
-      const deadline = timeoutMs ?? options.timeoutMs;
+      // null: no deadline for this call; undefined: the instance's.
+      const deadline = timeoutMs === undefined ? options.timeoutMs : timeoutMs;
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         const call = current.sdk.call(exportName, sdkInput(input));

@@ -6,6 +6,7 @@ import {
 } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
 import type { ResolvedLoaderOptions } from '../options.js';
+import { idBeforeManifest } from '../protocol/plugin-id.js';
 import type { ModuleSource } from './compile-module.js';
 import { createGuestInstance, type GuestInstance } from './extism-runtime.js';
 import { unsatisfiedImport } from './import-check.js';
@@ -20,7 +21,8 @@ export interface InstantiatedGuest {
 
 /**
  * Caps the module's memory, compiles it (once per content), and instantiates it with every
- * Diaryx host function and a fresh per-plugin state whose id is `name` until the manifest is read.
+ * Diaryx host function and a fresh per-plugin state whose id is `name` until the manifest is read
+ * (percent-encoded when `name` is not a valid plugin id, so it cannot break key scoping).
  * @throws PluginLoadError `plugin_create`
  */
 export async function instantiateGuest(
@@ -38,7 +40,7 @@ export async function instantiateGuest(
     const module = await source(options.maxMemoryPages);
     const importProblem = unsatisfiedImport(module);
     if (importProblem) throw new Error(importProblem);
-    const state = createPluginHostState(name, { inProcess: !options.runInWorker });
+    const state = createPluginHostState(idBeforeManifest(name), { inProcess: !options.runInWorker });
     const create = () =>
       createGuestInstance({
         module,

@@ -1,0 +1,56 @@
+import { LoaderOptionError } from './errors.js';
+import type { LoadPluginOptions } from './options.js';
+
+/** The largest delay timers honour (2^31 − 1 ms, about 24.8 days); a larger one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+/** The most 64 KiB pages a 32-bit WebAssembly memory can have (4 GiB). */
+const MAX_WASM_PAGES = 65_536;
+
+function describe(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
+function refuse(option: string, rule: string, value: unknown): never {
+  throw new LoaderOptionError(option, `Invalid loader option ${option}: ${rule}; got ${describe(value)}`);
+}
+
+function wholeNumber(option: string, value: unknown, min: number, max: number, rule: string, infinityAllowed: boolean): void {
+  if (value === undefined) return;
+  const ok =
+    typeof value === 'number' &&
+    ((infinityAllowed && value === Number.POSITIVE_INFINITY) || (Number.isInteger(value) && value >= min && value <= max));
+  if (!ok) refuse(option, rule, value);
+}
+
+const DEADLINE_RULE =
+  `a whole number of milliseconds from 1 to ${MAX_TIMER_MS} (the longest timer JavaScript runs), ` +
+  'or Infinity for no deadline';
+const LOGGER_METHODS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
+
+/**
+ * Checks every loader option given (absent ones take their defaults), so a value the loader
+ * cannot honour fails the load with a message naming the option instead of misbehaving later:
+ * `timeoutMs: 2 ** 31` would fire every deadline at once, `NaN` would disable a limit.
+ * @throws LoaderOptionError naming the option, the rule and the value
+ */
+export function validateLoaderOptions(options: LoadPluginOptions): void {
+  if (options === null || typeof options !== 'object') refuse('options', 'an object of loader options', options);
+  const { appVersion, runInWorker, logger, name, configPath, saveConfig } = options;
+  if (appVersion !== undefined && (typeof appVersion !== 'string' || appVersion.trim() === '')) {
+    refuse('appVersion', 'a version string such as "1.4.1"', appVersion);
+  }
+  if (runInWorker !== undefined && typeof runInWorker !== 'boolean') refuse('runInWorker', 'true or false', runInWorker);
+  wholeNumber('timeoutMs', options.timeoutMs, 1, MAX_TIMER_MS, DEADLINE_RULE, true);
+  wholeNumber('manifestTimeoutMs', options.manifestTimeoutMs, 1, MAX_TIMER_MS, DEADLINE_RULE, true);
+  wholeNumber('maxInputBytes', options.maxInputBytes, 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, at least 1, or Infinity for no limit', true);
+  wholeNumber('maxMemoryPages', options.maxMemoryPages, 1, MAX_WASM_PAGES, `a whole number of 64 KiB pages from 1 to ${MAX_WASM_PAGES}`, false);
+  if (logger !== undefined) {
+    const missing = LOGGER_METHODS.filter((method) => typeof (logger as unknown as Record<string, unknown> | null)?.[method] !== 'function');
+    if (missing.length > 0) refuse('logger', `an object with the methods ${LOGGER_METHODS.join(', ')} (missing: ${missing.join(', ')})`, logger);
+  }
+  if (name !== undefined && typeof name !== 'string') refuse('name', 'a string', name);
+  if (configPath !== undefined && (typeof configPath !== 'string' || configPath === '')) refuse('configPath', 'a file path', configPath);
+  if (saveConfig !== undefined && typeof saveConfig !== 'function') refuse('saveConfig', 'a function', saveConfig);
+}
