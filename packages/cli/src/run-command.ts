@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import {
   createHostContext,
-  fetchHttpClient,
   type HostCallRecord,
   type HostLogger,
   MemoryPluginStorage,
+  nodeHttpClient,
   nodeWorkspaceFs,
   PERMISSION_KEYS,
   type PermissionKey,
@@ -66,7 +66,7 @@ export async function runCommand(options: {
     fs: nodeWorkspaceFs(workspace),
     storage: new MemoryPluginStorage(),
     events: { emit: (text) => void events.push(text) },
-    http: fetchHttpClient(),
+    http: nodeHttpClient(),
     permissions: { check: (id, key, target) => rulesChecker({ [pluginId || id]: { permissions: options.allow } }, { workspaceRoot: workspace }).check(id, key, target) },
     logger,
     observer: (record) => void calls.push(record),

@@ -33,8 +33,8 @@ export {
 export { type Clock, fixedClock, systemClock } from './services/clock.js';
 export { type EventEmitter, noopEventEmitter } from './services/event-emitter.js';
 export { type FileProvider, mapFileProvider, noopFileProvider } from './services/file-provider.js';
-export type { HttpClient, HttpRequest, HttpResponse } from './services/http-client.js';
-export { fetchHttpClient } from './services/fetch-http-client.js';
+export { DEFAULT_MAX_RESPONSE_BYTES, type HttpClient, type HttpRequest, type HttpResponse } from './services/http-client.js';
+export { type FetchHttpClientOptions, fetchHttpClient } from './services/fetch-http-client.js';
 export { frontmatterWorkspaceFileSet } from './services/frontmatter-file-set.js';
 export { type HostLogger, silentLogger } from './services/logger.js';
 export {
@@ -58,6 +58,7 @@ export { noopWebSocketBridge, type WebSocketBridge } from './services/ws-bridge.
 
 export { MAX_PLUGIN_COMMAND_DEPTH } from './functions/plugin-command.js';
 export { HTTP_TIMEOUT_RANGE_MS } from './functions/http-request.js';
+export { MAX_HTTP_REDIRECTS } from './util/http-redirects.js';
 export { formatRfc3339 } from './functions/get-now.js';
 export { defineHostFunction, type HostFunctionDefinition, type HostOutput, scopedKey } from './runtime/define.js';
 export type { ExtismHostFunction, GuestMemory } from './runtime/extism-types.js';
@@ -67,7 +68,13 @@ export { type HostTask, type MaybePromise, runTask, wait } from './runtime/maybe
 export { guardPath, hasTraversal, toWorkspacePath } from './runtime/path-guard.js';
 export { type GuestPath, pathPermission, requirePathPermission, resolveGuestPath } from './runtime/guest-path.js';
 export type { ProtectedFiles } from './runtime/protected-files.js';
-export { createPluginHostState, lockPluginId, type PluginHostState } from './runtime/plugin-state.js';
+export {
+  createPluginHostState,
+  endExportCall,
+  exportCallSignal,
+  lockPluginId,
+  type PluginHostState,
+} from './runtime/plugin-state.js';
 
 export { decodeBase64Strict, encodeBase64 } from './util/base64.js';
 export { sortedJson, sortedJsonPretty, sortKeys } from './util/json.js';

@@ -2,3 +2,4 @@
 export * from './core.js';
 export { nodeWorkspaceFs } from './node/node-workspace-fs.js';
 export { WorkspacePathError } from './node/opened-folder.js';
+export { type NodeHttpClientOptions, nodeHttpClient } from './node/node-http-client.js';

@@ -134,7 +134,7 @@ function invoke(
   );
 }
 
-function record(call: HostCall, outcome: HostCallOutcome, output: string, message?: string): void {
+function record(call: HostCall, outcome: HostCallOutcome, output: HostOutput, message?: string): void {
   const observer = call.context.observer;
   if (!observer) return;
   try {
@@ -142,7 +142,7 @@ function record(call: HostCall, outcome: HostCallOutcome, output: string, messag
       name: call.fn,
       pluginId: call.pluginId,
       input: call.inputPreview(),
-      output,
+      output: outputText(output),
       outcome,
       ...(message === undefined ? {} : { message }),
     });
@@ -152,7 +152,7 @@ function record(call: HostCall, outcome: HostCallOutcome, output: string, messag
 }
 
 function finish(call: HostCall, memory: GuestMemory, output: HostOutput): bigint {
-  record(call, call.denied ? 'denied' : 'ok', outputText(output), call.denialMessage);
+  record(call, call.denied ? 'denied' : 'ok', output, call.denialMessage);
   return output.length === 0 ? 0n : memory.store(output);
 }
 
@@ -165,7 +165,8 @@ function fail(call: HostCall, error: unknown): bigint {
     call.context.logger.error(`plugin '${call.pluginId}': ${message}`);
   }
   record(call, call.denied ? 'denied' : 'trap', '', message);
-  call.plugin.pendingTrap = message;
+  // A host call that outlived its export call (aborted with it) must not fail the next one.
+  if (!call.abandoned) call.plugin.pendingTrap = message;
   if (call.plugin.inProcess) throw new HostTrap(message);
   return 0n;
 }

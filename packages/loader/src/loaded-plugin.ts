@@ -1,4 +1,4 @@
-import { decodeUtf8Lossy, sortedJson, sortKeys, utf8ByteLength } from '@diaryx/host-fns';
+import { decodeUtf8Lossy, endExportCall, sortedJson, sortKeys, utf8ByteLength } from '@diaryx/host-fns';
 import { PluginCallError, type PluginCallErrorKind, toError } from './errors.js';
 import type { ResolvedLoaderOptions } from './options.js';
 import { parseCommandResponse } from './protocol/command-response.js';
@@ -118,6 +118,8 @@ export class LoadedPlugin {
     state.pendingTrap = null;
     state.callChain = chain;
     const settle = (): string | null => {
+      // Host work still running for this call (an HTTP request after a timeout) stops now.
+      endExportCall(state);
       const trap = state.pendingTrap;
       state.pendingTrap = null;
       state.callChain = [];

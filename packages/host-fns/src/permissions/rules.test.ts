@@ -44,10 +44,25 @@ describe('HTTP scope matching (§6.2, AB-M2)', () => {
   it.each([
     ['https://api.openrouter.ai/v1', 'api.openrouter.ai'],
     ['http://Example.COM:8080/x', 'example.com'],
-    ['HTTPS://x.com', 'https'],
-    ['https://user:pw@host/', 'user'],
-    ['https://host?x=1', 'host?x=1'],
-  ])('domain of %s is %s', (url, domain) => {
+    ['https://host/a:b/c', 'host'],
+  ])('domain of the well-formed %s is %s, as in Rust', (url, domain) => {
+    expect(urlDomain(url)).toBe(domain);
+  });
+
+  // Kit decision D19: the host the WHATWG parser (the sender) reads, where Rust cuts the text.
+  it.each([
+    ['https://host?x=1', 'host'],
+    ['https://evil.test?.example.com', 'evil.test'],
+    ['https://evil.test#.example.com', 'evil.test'],
+    ['https://evil.test\\.example.com/', 'evil.test'],
+    ['HTTPS://x.com', 'x.com'],
+    ['https://ex%61mple.com/', 'example.com'],
+    ['https://[::1]:8080/', '[::1]'],
+    ['https://user:pw@host/', null],
+    ['https://example.com:x@evil.test/', null],
+    ['ftp://example.com/', null],
+    ['not a url', null],
+  ])('D19: domain of %s is %s (the host the request would go to; null = never sent)', (url, domain) => {
     expect(urlDomain(url)).toBe(domain);
   });
 
@@ -58,6 +73,11 @@ describe('HTTP scope matching (§6.2, AB-M2)', () => {
     ['OpenRouter.AI', 'https://openrouter.ai', true],
     ['https://example.com', 'https://example.com/x', false],
     ['all', 'https://anything', true],
+    ['example.com', 'https://evil.test?.example.com', false],
+    ['example.com', 'https://evil.test#.example.com', false],
+    ['example.com', 'https://evil.test\\.example.com/', false],
+    ['example.com', 'https://example.com:x@evil.test/', false],
+    ['example.com', 'https://x:y@example.com/', false],
   ])('scope %s on %s → %s', (scope, url, matches) => {
     expect(httpScopeMatches(scope, url)).toBe(matches);
   });

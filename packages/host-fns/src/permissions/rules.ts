@@ -57,17 +57,35 @@ export function fileScopeMatches(scope: string, target: string): boolean {
   return parent.length > 0 && startsWith(t, parent);
 }
 
-/** The domain Rust derives from a URL: lowercase scheme prefix removed, cut at `/` then `:`. */
-export function urlDomain(url: string): string {
-  let rest = url.startsWith('https://') ? url.slice(8) : url.startsWith('http://') ? url.slice(7) : url;
-  rest = rest.split('/')[0]!;
-  return rest.split(':')[0]!.toLowerCase();
+/**
+ * The host a request to this URL goes to, read by the WHATWG URL parser (the one that sends the
+ * request; kit decision D19), lowercased; null when the URL cannot be sent as it is: not parsable,
+ * not `http:`/`https:`, or carrying user info (`user:pw@`), which the kit refuses.
+ *
+ * Rust (§6.2) cuts the URL text at `/` then `:` instead, so `https://evil.test?.example.com`
+ * counted as a subdomain of `example.com` while the request went to `evil.test`. For well-formed
+ * URLs (lowercase `http://`/`https://`, no user info) both read the same host.
+ */
+export function urlDomain(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null;
+  if (parsed.username !== '' || parsed.password !== '') return null;
+  return parsed.hostname.toLowerCase();
 }
 
-/** Rust's HTTP match: the domain equals the scope or ends with `.<scope>` (case-insensitive). */
+/**
+ * The HTTP match: the host the request goes to ({@link urlDomain}) equals the scope or ends with
+ * `.<scope>` (case-insensitive), as in Rust; a URL without a sendable host matches only `all`.
+ */
 export function httpScopeMatches(scope: string, url: string): boolean {
   if (isAll(scope)) return true;
   const domain = urlDomain(url);
+  if (domain === null) return false;
   const wanted = scope.trim().toLowerCase();
   return domain === wanted || domain.endsWith(`.${wanted}`);
 }

@@ -5,7 +5,7 @@ import { decodeUtf8Lossy, decodeUtf8Strict } from '../util/utf8.js';
 import type { GuestMemory } from './extism-types.js';
 import { type Field, type Parsed, parseShape } from './input-schema.js';
 import { type HostTask, isThenable, wait } from './maybe-async.js';
-import type { PluginHostState } from './plugin-state.js';
+import { exportCallSignal, type PluginHostState } from './plugin-state.js';
 
 /** Thrown inside a host function to fail (trap) the guest's current export call. */
 export class HostTrap extends Error {
@@ -19,6 +19,7 @@ export class HostCall {
   /** The denial message, when {@link denied}. */
   denialMessage: string | undefined;
   #inputBlock: Uint8Array | undefined;
+  #signal: AbortSignal | undefined;
 
   constructor(
     /** The host function's name, e.g. `host_read_file`. */
@@ -34,6 +35,20 @@ export class HostCall {
   /** The caller's plugin id (the manifest id once the manifest has been read). */
   get pluginId(): string {
     return this.plugin.pluginId;
+  }
+
+  /**
+   * Aborted when the export call this host call serves is over (timed out, plugin closed):
+   * pass it to long-running services (HTTP) so their work stops with the call.
+   */
+  get signal(): AbortSignal {
+    this.#signal ??= exportCallSignal(this.plugin);
+    return this.#signal;
+  }
+
+  /** True when the export call this host call served ended before the host call did. */
+  get abandoned(): boolean {
+    return this.#signal?.aborted ?? false;
   }
 
   /** The raw input, a copy the caller may keep. Handle 0 is the empty input; an unknown handle traps. */

@@ -25,11 +25,17 @@ export interface PluginHostState {
    * PluginCommandBridge; `[]` for calls from the app.
    */
   callChain: readonly string[];
+  /**
+   * Aborted when the current export call is over (returned, failed, timed out, or the plugin
+   * closed), so host work still running for it (an HTTP request) stops. Created on first use by
+   * {@link exportCallSignal}; the loader ends it with {@link endExportCall}.
+   */
+  callAbort: AbortController | null;
 }
 
 /** Creates the state for a plugin that is about to be instantiated. */
 export function createPluginHostState(initialId: string, options: { inProcess: boolean }): PluginHostState {
-  return { pluginId: initialId, idLocked: false, inProcess: options.inProcess, pendingTrap: null, callChain: [] };
+  return { pluginId: initialId, idLocked: false, inProcess: options.inProcess, pendingTrap: null, callChain: [], callAbort: null };
 }
 
 /** Rust's id lock: the first manifest id wins; later calls change nothing. */
@@ -37,4 +43,21 @@ export function lockPluginId(state: PluginHostState, manifestId: string): void {
   if (state.idLocked) return;
   state.pluginId = manifestId;
   state.idLocked = true;
+}
+
+/** The signal of the plugin's current export call (see {@link PluginHostState.callAbort}). */
+export function exportCallSignal(state: PluginHostState): AbortSignal {
+  state.callAbort ??= new AbortController();
+  return state.callAbort.signal;
+}
+
+/**
+ * Ends the plugin's current export call for the host work still running for it: its signal is
+ * aborted (with `reason`) and the next call gets a fresh one. Cheap when nothing asked for it.
+ */
+export function endExportCall(state: PluginHostState, reason?: unknown): void {
+  const controller = state.callAbort;
+  if (controller === null) return;
+  state.callAbort = null;
+  controller.abort(reason);
 }
