@@ -1,7 +1,7 @@
 import { defineHostFunction } from '../runtime/define.js';
 import { str } from '../runtime/input-schema.js';
 import { wait } from '../runtime/maybe-async.js';
-import { pathPermission, resolveGuestPath, usablePath } from '../runtime/guest-path.js';
+import { requirePathPermission, resolveGuestPath } from '../runtime/guest-path.js';
 
 /**
  * `host_file_exists {path}` → `true`/`false` (directories too; a link leading out of the
@@ -10,9 +10,8 @@ import { pathPermission, resolveGuestPath, usablePath } from '../runtime/guest-p
 export const hostFileExists = defineHostFunction('host_file_exists', function* (call) {
   const { path } = call.input({ path: str() });
   const target = yield* resolveGuestPath(call, path);
-  const decision = yield* pathPermission(call, 'read_files', target);
-  if (!decision.allowed) return call.trap(decision.message);
+  yield* requirePathPermission(call, 'read_files', target);
   // A link that leads out of the workspace: nothing of the workspace is there.
   if (target.error !== undefined) return 'false';
-  return (yield* wait(call.context.fs.exists(usablePath(target)))) ? 'true' : 'false';
+  return (yield* wait(call.context.fs.exists(target.real))) ? 'true' : 'false';
 });

@@ -13,7 +13,8 @@ import { encodeUtf8 } from '../util/utf8.js';
  * exists (directories count), else create_files, asked for the guest's path and for where it
  * really is; a denial, or a protected file (D21), traps before anything is written; a write
  * error (a link leading out of the workspace included) is returned as `"<fn>: <message>"`.
- * The file system gets the real path, so a link swapped afterwards is not followed.
+ * The file system gets the real path (no link in it), so a link in the guest's path that is
+ * swapped afterwards plays no part in the write.
  */
 function* writeChecked(call: HostCall, path: string, bytes: Uint8Array): HostTask<string> {
   const target = yield* resolveGuestPath(call, path);

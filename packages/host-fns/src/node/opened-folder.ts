@@ -73,10 +73,11 @@ function useProcAnchors(): boolean {
 
 /**
  * Opens `realRoot/parts…` following no link inside the workspace; with `create`, missing
- * folders are made one by one (never through a link).
+ * folders are made one by one (never through a link). `anchored` (default: where available)
+ * chooses the `/proc/self/fd` way; tests pass false to check the portable way.
  */
-export function openFolder(realRoot: string, parts: readonly string[], create: boolean): OpenedFolder {
-  if (useProcAnchors()) {
+export function openFolder(realRoot: string, parts: readonly string[], create: boolean, anchored = useProcAnchors()): OpenedFolder {
+  if (anchored) {
     let fd = openSync(realRoot, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0));
     try {
       for (const part of parts) {
@@ -85,6 +86,8 @@ export function openFolder(realRoot: string, parts: readonly string[], create: b
         try {
           child = openSync(next, FOLDER_FLAGS);
         } catch (error) {
+          // Linux answers ENOTDIR for a link opened with O_DIRECTORY | O_NOFOLLOW.
+          if (lstatOrNull(next)?.isSymbolicLink()) throw linkInPath(next);
           if (!create || errorCode(error) !== 'ENOENT') throw error;
           try {
             mkdirSync(next);
@@ -116,7 +119,7 @@ export function openFolder(realRoot: string, parts: readonly string[], create: b
       info = lstatSync(dir);
     }
     if (info === null) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${dir}'`), { code: 'ENOENT', path: dir });
-    if (info.isSymbolicLink()) throw Object.assign(new Error(`ELOOP: symbolic link, open '${dir}'`), { code: 'ELOOP', path: dir });
+    if (info.isSymbolicLink()) throw linkInPath(dir);
     if (!info.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, open '${dir}'`), { code: 'ENOTDIR', path: dir });
   }
   const opened = dir;
@@ -128,6 +131,9 @@ export function openFolder(realRoot: string, parts: readonly string[], create: b
     close: () => undefined,
   };
 }
+
+const linkInPath = (path: string) =>
+  Object.assign(new Error(`ELOOP: too many symbolic links encountered, open '${path}'`), { code: 'ELOOP', path });
 
 function lstatOrNull(path: string) {
   try {

@@ -4,8 +4,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 /** Linux's limit on symbolic links followed while resolving one path. */
 const MAX_LINK_HOPS = 40;
 
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | null)?.code;
+/** Nothing there: no such entry, or a file where a folder would be (`a.md/b.md`). */
+function missing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 /**
@@ -20,13 +22,13 @@ export function realLocation(path: string): string {
     try {
       return realpathSync.native(p);
     } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw error;
+      if (!missing(error)) throw error;
     }
     let link = false;
     try {
       link = lstatSync(p).isSymbolicLink();
     } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw error;
+      if (!missing(error)) throw error;
     }
     if (link) {
       hops += 1;

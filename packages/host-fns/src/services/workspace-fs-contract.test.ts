@@ -61,6 +61,8 @@ describe.each(Object.entries(implementations))('%s', (_name, make) => {
     await expect(async () => fs.readBinary('notes')).rejects.toThrow();
     await expect(async () => fs.deleteFile('missing.md')).rejects.toThrow();
     await expect(async () => fs.deleteFile('notes')).rejects.toThrow(/directory/);
+    expect(await fs.exists('notes/a.md/below.md')).toBe(false);
+    expect(await fs.metadata('notes/a.md/below.md')).toBeNull();
     await fs.deleteFile('notes/a.md');
     expect(await fs.exists('notes/a.md')).toBe(false);
   });
