@@ -53,6 +53,7 @@ function send(request: HttpRequest, maxBytes: number): Promise<HttpResponse> {
         readResponse(incoming, maxBytes, finish),
       );
       const created = outgoing;
+      created.on('error', (error) => finish(error));
       setHeaders(request, (name, values) => created.setHeader(name, values));
     } catch (error) {
       // An unusable method or header (Node checks them as Rust's client does).
@@ -61,7 +62,6 @@ function send(request: HttpRequest, maxBytes: number): Promise<HttpResponse> {
       reject(new Error(`invalid request: ${(error as Error).message}`));
       return;
     }
-    outgoing.on('error', (error) => finish(error));
     if (request.timeoutMs !== null) {
       timer = setTimeout(() => finish(new Error(`request timed out after ${request.timeoutMs} ms`)), request.timeoutMs);
     }
