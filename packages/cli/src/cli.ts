@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { watch } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { runConformance } from './conformance.js';
 import { inspectPlugin } from './inspect.js';
 import { resolveWasmPath } from './module-info.js';
 import { palette } from './output.js';
 import { parseAllow, runCommand } from './run-command.js';
+import { terminalSafe } from './terminal-text.js';
 
 const c = palette();
 
@@ -53,20 +55,25 @@ async function inspect(args: string[]): Promise<number> {
       return report.compatibility.length === 0 ? 0 : 1;
     }
     const m = report.manifest;
-    console.log(`${c.bold(m.name)} ${m.version} ${c.dim(`(${m.id})`)}\n${m.description}\n`);
-    console.log(`protocol v${m.protocol_version}${m.min_app_version ? `, needs Diaryx ≥ ${m.min_app_version}` : ''}`);
-    console.log(`capabilities: ${m.capabilities.join(', ') || '—'}`);
-    console.log(`commands: ${m.commands.join(', ') || '—'}`);
-    console.log(`exports: ${report.exports.join(', ')}`);
-    console.log(`host functions: ${report.hostImports.join(', ') || '—'}`);
+    const list = (items: readonly string[]) => items.map(terminalSafe).join(', ');
+    console.log(`${c.bold(terminalSafe(m.name))} ${terminalSafe(m.version)} ${c.dim(`(${terminalSafe(m.id)})`)}\n${terminalSafe(m.description)}\n`);
+    console.log(`protocol v${m.protocol_version}${m.min_app_version ? `, needs Diaryx ≥ ${terminalSafe(m.min_app_version)}` : ''}`);
+    console.log(`capabilities: ${list(m.capabilities) || '—'}`);
+    console.log(`commands: ${list(m.commands) || '—'}`);
+    console.log(`exports: ${list(report.exports)}`);
+    console.log(`host functions: ${list(report.hostImports) || '—'}`);
     const reasons = m.requested_permissions?.reasons ?? {};
     const requested = Object.entries(m.requested_permissions?.defaults ?? {});
     console.log(`permissions: ${requested.length === 0 ? '—' : ''}`);
-    for (const [key, rule] of requested) console.log(`  ${key} (${rule.include.join(', ')}): ${reasons[key] ?? c.yellow('no reason given')}`);
-    console.log(report.compatibility.length === 0 ? c.green('\n✓ compatible with this Diaryx') : c.red(`\n✗ ${report.compatibility.join('\n✗ ')}`));
+    for (const [key, rule] of requested) {
+      const reason = reasons[key];
+      console.log(`  ${terminalSafe(key)} (${list(rule.include)}): ${reason === undefined ? c.yellow('no reason given') : terminalSafe(reason)}`);
+    }
+    const problems = report.compatibility.map(terminalSafe);
+    console.log(problems.length === 0 ? c.green('\n✓ compatible with this Diaryx') : c.red(`\n✗ ${problems.join('\n✗ ')}`));
     return report.compatibility.length === 0 ? 0 : 1;
   } catch (error) {
-    console.error(`${c.red('✗')} ${(error as Error).message}`);
+    console.error(`${c.red('✗')} ${terminalSafe((error as Error).message)}`);
     return 1;
   }
 }
@@ -89,7 +96,7 @@ async function check(args: string[]): Promise<number> {
   }
   for (const r of results) {
     const mark = r.status === 'pass' ? c.green('✓') : r.status === 'fail' ? c.red('✗') : c.dim('-');
-    console.log(`${mark} ${r.name}${r.detail ? c.dim(` — ${r.detail}`) : ''}`);
+    console.log(`${mark} ${terminalSafe(r.name)}${r.detail ? c.dim(` — ${terminalSafe(r.detail)}`) : ''}`);
   }
   const passed = results.filter((r) => r.status === 'pass').length;
   console.log(`\n${failed === 0 ? c.green('PASS') : c.red('FAIL')} ${passed} passed, ${failed} failed, ${results.length - passed - failed} skipped`);
@@ -123,24 +130,29 @@ async function run(args: string[]): Promise<number> {
   } catch (error) {
     fail((error as Error).message);
   }
-  const wasmPath = await resolveWasmPath(wasm);
+  const workspaceInfo = await stat(values.workspace).catch(() => null);
+  if (!workspaceInfo?.isDirectory()) {
+    fail(`--workspace ${values.workspace} ${workspaceInfo ? 'is not a folder' : 'does not exist'}: give the folder of a Diaryx workspace`);
+  }
+  const wasmPath = await resolveWasmPath(wasm).catch((error: unknown) => fail((error as Error).message));
+  if (!(await stat(wasmPath).catch(() => null))?.isFile()) fail(`${wasmPath} is not a plugin.wasm file`);
   const once = async (): Promise<number> => {
     try {
       const result = await runCommand({ wasmPath, workspace: values.workspace!, command, params, allow });
       if (values.json) {
         console.log(JSON.stringify(result, null, 2));
       } else {
-        console.log(`${c.bold(result.pluginId)} ${command} → ${JSON.stringify(result.response)}`);
+        console.log(`${c.bold(terminalSafe(result.pluginId))} ${terminalSafe(command)} → ${terminalSafe(JSON.stringify(result.response))}`);
         for (const call of result.calls) {
           const mark = call.outcome === 'ok' ? c.green('ok') : call.outcome === 'denied' ? c.yellow('denied') : c.red('trap');
-          console.log(`  ${call.name} ${c.dim(call.input)} → ${mark}${call.message ? c.dim(` ${call.message}`) : ''}`);
+          console.log(`  ${terminalSafe(call.name)} ${c.dim(terminalSafe(call.input))} → ${mark}${call.message ? c.dim(` ${terminalSafe(call.message)}`) : ''}`);
         }
-        for (const event of result.events) console.log(`  event ${event}`);
-        for (const line of result.logs) console.log(c.dim(`  log ${line}`));
+        for (const event of result.events) console.log(`  event ${terminalSafe(event)}`);
+        for (const line of result.logs) console.log(c.dim(`  log ${terminalSafe(line)}`));
       }
       return result.response.success ? 0 : 1;
     } catch (error) {
-      console.error(`${c.red('✗')} ${(error as Error).message}`);
+      console.error(`${c.red('✗')} ${terminalSafe((error as Error).message)}`);
       return 1;
     }
   };

@@ -1,4 +1,13 @@
-import { appVersionSatisfies, CURRENT_PROTOCOL_VERSION, DEFAULT_APP_VERSION, type GuestManifest, inspectPluginWasmManifest, MIN_SUPPORTED_PROTOCOL_VERSION } from '@diaryx/loader';
+import {
+  appVersionSatisfies,
+  CURRENT_PROTOCOL_VERSION,
+  DEFAULT_APP_VERSION,
+  type GuestManifest,
+  inspectPluginWasmManifest,
+  isValidPluginId,
+  MIN_SUPPORTED_PROTOCOL_VERSION,
+  PLUGIN_ID_RULE,
+} from '@diaryx/loader';
 import { moduleInfo, type ModuleInfo, resolveWasmPath } from './module-info.js';
 
 /** What `diaryx-plugin inspect` reports. */
@@ -19,6 +28,7 @@ export async function inspectPlugin(path: string, appVersion = DEFAULT_APP_VERSI
   const info = await moduleInfo(wasmPath);
   const manifest = await inspectPluginWasmManifest(wasmPath, { manifestTimeoutMs: 5_000 });
   const compatibility: string[] = [];
+  if (!isValidPluginId(manifest.id)) compatibility.push(`the id ${JSON.stringify(manifest.id)} is not valid: ${PLUGIN_ID_RULE}`);
   const v = manifest.protocol_version;
   if (v < MIN_SUPPORTED_PROTOCOL_VERSION || v > CURRENT_PROTOCOL_VERSION) {
     compatibility.push(`protocol v${v} is not supported (this host speaks v${MIN_SUPPORTED_PROTOCOL_VERSION}..=v${CURRENT_PROTOCOL_VERSION})`);
