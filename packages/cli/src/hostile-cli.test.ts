@@ -96,6 +96,15 @@ describe('15.15 plugin-controlled text is escaped in text mode', () => {
   });
 });
 
+describe('15.1 inspect and plugin ids (D17)', () => {
+  it('an invalid id is a compatibility problem naming the id and the rule', async () => {
+    const manifest = JSON.stringify({ id: 'acme:notes', name: 'n', version: '1', description: 'd', capabilities: [] });
+    const result = diaryxPlugin('inspect', await wasmFile(guestWat({ manifest })), '--json');
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stdout).compatibility).toEqual([expect.stringContaining('the id "acme:notes" is not valid: a plugin id is 1–128 characters')]);
+  });
+});
+
 describe('15.23 run checks its arguments first', () => {
   it('a missing workspace folder: one clear line, exit code 2, nothing run', async () => {
     const wasm = await wasmFile(guestWat({ manifest: hostileManifest, exports: { handle_command: '(i32.const 0)' } }));

@@ -9,14 +9,12 @@ import type { LoadedPlugin } from '../loaded-plugin.js';
 import { loadPlugin } from '../node/load-plugin.js';
 import { loadPluginsFromDir } from '../node/load-plugins-from-dir.js';
 import { guestWasm, manifestJson, recorderWat, writePluginFolder } from '../test-support/fixtures.js';
+import { LOAD_MODES } from '../test-support/load-modes.js';
 
 // Issue 15 (security round 2): config.json and the temporary files of its saves, against
 // hostile or damaged plugin folders. Each case where a guest runs, in worker and in-process mode.
 
-const MODES = [
-  ['worker', { runInWorker: true, manifestTimeoutMs: 5_000, timeoutMs: 5_000 }],
-  ['in-process', { runInWorker: false }],
-] as const;
+const MODES = LOAD_MODES;
 
 const opened: LoadedPlugin[] = [];
 afterAll(async () => {

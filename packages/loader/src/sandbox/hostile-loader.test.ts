@@ -8,14 +8,12 @@ import type { LoadedPlugin } from '../loaded-plugin.js';
 import { loadPluginsFromDir } from '../node/load-plugins-from-dir.js';
 import { PLUGIN_ID_RULE } from '../protocol/plugin-id.js';
 import { guestWasm, recorderWat, writePluginFolder } from '../test-support/fixtures.js';
+import { LOAD_MODES } from '../test-support/load-modes.js';
 
 // Issue 15 (security round 2), the loader's part: hostile manifests and plugin folders, each case
 // in worker and in-process mode where a guest runs.
 
-const MODES = [
-  ['worker', { runInWorker: true, manifestTimeoutMs: 5_000, timeoutMs: 5_000 }],
-  ['in-process', { runInWorker: false }],
-] as const;
+const MODES = LOAD_MODES;
 
 const opened: LoadedPlugin[] = [];
 afterAll(async () => {
