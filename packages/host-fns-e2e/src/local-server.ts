@@ -17,8 +17,8 @@ export interface LocalServer {
   /** `http://127.0.0.1:<port>` (or without the port when it is 80). */
   origin: string;
   received: ReceivedRequest[];
-  /** Connections open right now. */
-  openSockets(): number;
+  /** Connections open right now that carried a request to `/hang`. */
+  openHangingSockets(): number;
   close(): Promise<void>;
 }
 
@@ -31,6 +31,7 @@ export interface LocalServer {
 export async function startLocalServer(port = 0): Promise<LocalServer> {
   const received: ReceivedRequest[] = [];
   const sockets = new Set<Socket>();
+  const hanging = new Set<Socket>();
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
     const url = new URL(request.url ?? '/', 'http://local');
@@ -41,6 +42,8 @@ export async function startLocalServer(port = 0): Promise<LocalServer> {
       response.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
     } else if (url.pathname === '/hang') {
       // Never answers: the client must give up (or be made to).
+      hanging.add(request.socket);
+      request.socket.on('close', () => hanging.delete(request.socket));
     } else if (url.pathname === '/big') {
       // Filled natively: a JavaScript loop here would block the event loop the test measures.
       const body = Buffer.alloc(Number(url.searchParams.get('bytes')), PATTERN);
@@ -62,7 +65,7 @@ export async function startLocalServer(port = 0): Promise<LocalServer> {
     port: bound,
     origin: bound === 80 ? 'http://127.0.0.1' : `http://127.0.0.1:${bound}`,
     received,
-    openSockets: () => sockets.size,
+    openHangingSockets: () => hanging.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
