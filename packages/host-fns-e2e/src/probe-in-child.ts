@@ -14,7 +14,7 @@ import { loadPlugin } from '@diaryx/loader';
 const [wasm, root, fn, inputFile, mode] = process.argv.slice(1);
 const input = readFileSync(inputFile, 'utf8');
 const host = createHostContext({ fs: nodeWorkspaceFs(root), permissions: allowAll });
-const plugin = await loadPlugin(readFileSync(wasm), host, { name: 'probe', runInWorker: mode === 'worker', timeoutMs: 5000 });
+const plugin = await loadPlugin(readFileSync(wasm), host, { name: 'probe', runInWorker: mode === 'worker', timeoutMs: 60000, manifestTimeoutMs: 60000 });
 try {
   const out = await plugin.call('probe_' + fn, input);
   process.stdout.write(new TextDecoder().decode(out ?? new Uint8Array()));
