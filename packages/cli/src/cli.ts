@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { watch } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runConformance } from './conformance.js';
