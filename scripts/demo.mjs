@@ -6,14 +6,12 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  createHostContext,
-  fetchHttpClient,
-  MemoryPluginStorage,
-  nodeWorkspaceFs,
-  rulesChecker,
-} from '@diaryx/host-fns';
-import { guestEvents, loadPluginsFromDir } from '@diaryx/loader';
+import { quietWasiWarning } from '@diaryx/loader/quiet-wasi-warning';
+
+// Node's WASI ExperimentalWarning is dropped before the loader (and the Extism SDK) loads.
+quietWasiWarning();
+const { createHostContext, fetchHttpClient, MemoryPluginStorage, nodeWorkspaceFs, rulesChecker } = await import('@diaryx/host-fns');
+const { guestEvents, loadPluginsFromDir } = await import('@diaryx/loader');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);

@@ -11,12 +11,12 @@ import { parseAllow, runCommand } from './run-command.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..', '..');
-const cli = join(here, '..', 'dist', 'cli.js');
+const cli = join(here, '..', 'dist', 'bin.js');
 const example = (name: string) => join(repo, 'examples', name, 'build', 'plugin.wasm');
 const EXAMPLES = ['word-count', 'word-count-ts', 'daily', 'webhook', 'contents'];
 
 function diaryxPlugin(...args: string[]) {
-  return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', cli, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
 }
 
 async function hostileFile(name: HostileModuleName): Promise<string> {
@@ -24,6 +24,14 @@ async function hostileFile(name: HostileModuleName): Promise<string> {
   writeFileSync(path, await hostileModules[name]());
   return path;
 }
+
+describe('diaryx-plugin output', () => {
+  it('prints no WASI ExperimentalWarning (the bin drops that one warning) and nothing else on stderr for a good plugin', () => {
+    const result = diaryxPlugin('inspect', example('word-count-ts'));
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+  });
+});
 
 describe('diaryx-plugin check', () => {
   it.each(EXAMPLES)('passes on the %s example', async (name) => {

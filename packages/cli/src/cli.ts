@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';

@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { idFromName, type PluginAnswers, titleFromFolder } from './answers.js';
 import { publishedKitPackages } from './package-specs.js';
@@ -32,6 +33,18 @@ describe('scaffold', () => {
     expect(source).toContain('.requestPermission("plugin_storage", "to remember its settings")');
     expect(source).toContain('.requiresApp("1.4.0")');
     expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toContain('plugin.wasm');
+  });
+
+  it('gives the generated project the Node versions of the kit: the engines of every package.json of the kit', () => {
+    const dir = join(temp(), 'engines-plugin');
+    scaffold(answers(dir), kit);
+    const generated = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).engines;
+    expect(generated).toEqual({ node: '^22 || ^24 || >=26' });
+    const repo = fileURLToPath(new URL('../../..', import.meta.url));
+    const manifests = ['package.json', ...['packages', 'examples'].flatMap((d) => readdirSync(join(repo, d)).map((p) => join(d, p, 'package.json')))];
+    for (const manifest of manifests) {
+      expect({ manifest, engines: JSON.parse(readFileSync(join(repo, manifest), 'utf8')).engines }).toEqual({ manifest, engines: generated });
+    }
   });
 
   it('writes the ts template: the js-runtime SDK, the manifest with reasons, and diaryx-js build', () => {

@@ -2,6 +2,9 @@ import type { PluginAnswers, RequestablePermission } from '../answers.js';
 import { PERMISSION_REASONS } from '../answers.js';
 import type { KitPackages } from '../package-specs.js';
 
+/** The Node versions a generated project supports: the kit's own (every package.json of the kit says the same). */
+export const SUPPORTED_NODE = '^22 || ^24 || >=26';
+
 /** The npm package name for a project folder. */
 export function packageName(answers: PluginAnswers): string {
   const base = answers.directory.split(/[\\/]/).filter(Boolean).pop() ?? 'diaryx-plugin';
@@ -20,7 +23,7 @@ export function packageJson(
     private: true,
     description: answers.description,
     type: 'module',
-    engines: { node: '>=20.11' },
+    engines: { node: SUPPORTED_NODE },
     scripts: parts.scripts,
     dependencies: parts.dependencies,
     devDependencies: parts.devDependencies,

@@ -147,23 +147,43 @@ async function startWorker(options: GuestInstanceOptions): Promise<WorkerPlugin>
   return { sdk: await startPlugin(options, hostCalls.functions), hostCalls };
 }
 
+// An instance the app drops without close() is closed when it is garbage-collected. In-process,
+// rc13 opens /dev/null twice (as FileHandles) for the guest's WASI stdin and stdout and closes
+// them only in close(); a FileHandle left to the garbage collector is an uncaught error from
+// Node 26 on ("A FileHandle object was closed during garbage collection"), which kills the host.
+// The registry holds the SDK plugin (and so its FileHandles) until it has closed them. In a
+// worker, closing ends the worker, which would otherwise keep running and the process alive.
+// The held closers are made by the functions below, outside the instances' scopes: a closure made
+// next to an instance would share its scope, keep it reachable, and it would never be collected.
+const closedOnCollection = new FinalizationRegistry<() => Promise<void>>((close) => {
+  close().catch(() => undefined);
+});
+const closerOf = (plugin: Plugin) => () => plugin.close();
+const closerOfRunning = (running: { worker: WorkerPlugin }) => () => running.worker.sdk.close();
+
 // In-process the SDK resets its block list at every call and hands out a fresh buffer: the
 // call is the SDK's call, with nothing added (each layer of promises costs a microtask turn).
 function inProcessInstance(plugin: Plugin): GuestInstance {
-  return {
+  const instance: GuestInstance = {
     call: (exportName, input) => plugin.call(exportName, sdkInput(input)),
-    close: () => plugin.close(),
+    close: () => {
+      closedOnCollection.unregister(instance);
+      return plugin.close();
+    },
   };
+  closedOnCollection.register(instance, closerOf(plugin), instance);
+  return instance;
 }
 
 function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): GuestInstance {
-  let worker = first;
+  // The worker is swapped on a restart; what closes a dropped instance reads the current one.
+  const running = { worker: first };
   let restarting: Promise<void> | null = null;
   let callsSinceReset = 0;
-  return {
+  const instance: GuestInstance = {
     async call(exportName, input, timeoutMs) {
       if (restarting) await restarting;
-      const current = worker;
+      const current = running.worker;
       // null: no deadline for this call; undefined: the instance's.
       const deadline = timeoutMs === undefined ? options.timeoutMs : timeoutMs;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -177,7 +197,7 @@ function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): Gue
           restarting = (async () => {
             await current.sdk.close().catch(() => undefined);
             releaseAbandonedAnswers(sdkSharedData(current.sdk), current.hostCalls);
-            worker = await startWorker(options);
+            running.worker = await startWorker(options);
           })().finally(() => (restarting = null));
           await restarting;
           throw new Error('EXTISM: call canceled due to timeout');
@@ -195,8 +215,11 @@ function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): Gue
       }
     },
     async close() {
+      closedOnCollection.unregister(instance);
       if (restarting) await restarting.catch(() => undefined);
-      await worker.sdk.close();
+      await running.worker.sdk.close();
     },
   };
+  closedOnCollection.register(instance, closerOfRunning(running), instance);
+  return instance;
 }
