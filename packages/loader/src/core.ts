@@ -20,6 +20,7 @@ export {
   DEFAULT_TIMEOUT_MS,
   type LoaderOptions,
   type LoadPluginFromBytesOptions,
+  type PluginMode,
 } from './options.js';
 export {
   appVersionSatisfies,

@@ -10,6 +10,20 @@ export const DEFAULT_MAX_INPUT_BYTES = 32 * 1024 * 1024;
 /** Default cap on a plugin's linear memory: 4096 pages of 64 KiB = 256 MiB. */
 export const DEFAULT_MAX_MEMORY_PAGES = 4096;
 
+/**
+ * Where a plugin runs:
+ * - `'worker'`: its own worker thread; a call past its deadline terminates the worker and a
+ *   fresh one answers the next call. Host services may be async. Costs ~150 µs per host call
+ *   and ~50 ms of start-up per plugin; browsers need a cross-origin isolated page.
+ * - `'metered'`: on the caller's thread, its wasm rewritten at load with fuel checks at every
+ *   function entry and loop header (see @diaryx/wasm `meterModule`), so a call past its deadline
+ *   traps with kind `timeout` and a fresh instance answers the next call. In-process speed;
+ *   host services must be synchronous. A module the rewriter cannot decode is refused.
+ * - `'in-process'`: on the caller's thread, unmodified: fastest, but nothing stops an endless
+ *   loop (no deadline) — trusted plugins only.
+ */
+export type PluginMode = 'worker' | 'metered' | 'in-process';
+
 /** Options of {@link loadPluginsFromDir}, {@link loadPlugin} and {@link inspectPluginWasmManifest}. */
 export interface LoaderOptions {
   /** The running Diaryx version, checked against a plugin's `min_app_version`. Default `"1.4.1"`. */
@@ -20,9 +34,14 @@ export interface LoaderOptions {
    * caller's thread: faster calls, but an endless loop hangs the process — trusted plugins only.
    */
   runInWorker?: boolean;
-  /** Per-call deadline in ms for worker-mode plugins (default 30 000). Ignored in-process. */
+  /**
+   * Where each plugin runs (see {@link PluginMode}); overrides `runInWorker` when given.
+   * Default: `'worker'`, or `'in-process'` when `runInWorker` is false.
+   */
+  mode?: PluginMode;
+  /** Per-call deadline in ms in worker and metered modes (default 30 000). Ignored in-process. */
   timeoutMs?: number;
-  /** Deadline of the `manifest` call and of instantiation (default 10 000); worker mode only. */
+  /** Deadline of the `manifest` call and of instantiation (default 10 000); worker and metered modes. */
   manifestTimeoutMs?: number;
   /**
    * Largest input (event, command, config) passed to one guest call, in bytes (default 32 MiB).
@@ -64,6 +83,8 @@ export interface LoadPluginOptions extends LoadPluginFromBytesOptions {
 /** Options with every default filled in. */
 export interface ResolvedLoaderOptions {
   appVersion: string;
+  mode: PluginMode;
+  /** `mode === 'worker'`. */
   runInWorker: boolean;
   timeoutMs: number | null;
   manifestTimeoutMs: number | null;
@@ -74,12 +95,14 @@ export interface ResolvedLoaderOptions {
 
 /** Fills in the documented defaults. */
 export function resolveLoaderOptions(options: LoaderOptions = {}): ResolvedLoaderOptions {
-  const runInWorker = options.runInWorker ?? true;
+  const mode: PluginMode = options.mode ?? (options.runInWorker === false ? 'in-process' : 'worker');
+  const deadlines = mode !== 'in-process';
   return {
     appVersion: options.appVersion ?? DEFAULT_APP_VERSION,
-    runInWorker,
-    timeoutMs: runInWorker ? (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) : null,
-    manifestTimeoutMs: runInWorker ? (options.manifestTimeoutMs ?? DEFAULT_MANIFEST_TIMEOUT_MS) : null,
+    mode,
+    runInWorker: mode === 'worker',
+    timeoutMs: deadlines ? (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) : null,
+    manifestTimeoutMs: deadlines ? (options.manifestTimeoutMs ?? DEFAULT_MANIFEST_TIMEOUT_MS) : null,
     maxInputBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
     maxMemoryPages: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES,
     logger: options.logger ?? silentLogger,

@@ -11,6 +11,7 @@ export interface WatFeatures {
   sat_float_to_int?: boolean;
   sign_extension?: boolean;
   tail_call?: boolean;
+  threads?: boolean;
 }
 
 /** Compiles WebAssembly text to a binary module with the `wabt` package (throws on errors). */

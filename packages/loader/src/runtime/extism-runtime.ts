@@ -2,7 +2,10 @@ import type { Worker } from 'node:worker_threads';
 import createPlugin, { type Plugin } from '@extism/extism';
 import type { ExtismHostFunction, HostLogger } from '@diaryx/host-fns';
 import { HOST_NAMESPACE } from '@diaryx/host-fns';
+import { METER_IMPORT } from '@diaryx/wasm';
 import { toError } from '../errors.js';
+import type { PluginMode } from '../options.js';
+import { createFuelMeter, type FuelMeter, TIMEOUT_MESSAGE } from './fuel-meter.js';
 import { releaseAbandonedAnswers, type WorkerHostFunctions, workerHostFunctions } from './worker-host-calls.js';
 
 // The one module that touches @extism/extism (pinned to 2.0.0-rc13), with worker-host-calls for
@@ -12,8 +15,9 @@ import { releaseAbandonedAnswers, type WorkerHostFunctions, workerHostFunctions 
 export interface GuestInstanceOptions {
   module: WebAssembly.Module;
   hostFunctions: Record<string, ExtismHostFunction>;
-  runInWorker: boolean;
-  /** Per-call deadline (worker mode only); null = none. */
+  /** Where the guest runs; a `metered` module must come from `meterModule` (@diaryx/wasm). */
+  mode: PluginMode;
+  /** Per-call deadline (worker and metered modes); null = none. */
   timeoutMs: number | null;
   /** Cap on Extism kernel memory (host-side blocks), in 64 KiB pages. */
   maxKernelPages: number;
@@ -84,7 +88,7 @@ function guardWorker(worker: Worker): void {
 export const CROSS_ORIGIN_ISOLATION_HELP =
   'a plugin in a worker needs SharedArrayBuffer, which a browser gives only to a cross-origin isolated page: ' +
   'serve the page with the headers "Cross-Origin-Opener-Policy: same-origin" and ' +
-  '"Cross-Origin-Embedder-Policy: require-corp", or load the plugin with runInWorker: false';
+  '"Cross-Origin-Embedder-Policy: require-corp", or load the plugin with mode: \'metered\' (in-process with a deadline)';
 
 // rc13 keeps the memory it shares with a worker in this public but undocumented field.
 function sdkSharedData(plugin: Plugin): SharedArrayBuffer | undefined {
@@ -92,14 +96,19 @@ function sdkSharedData(plugin: Plugin): SharedArrayBuffer | undefined {
 }
 
 /** Starts the SDK plugin with these host functions (a fresh object: the SDK mutates it). */
-async function startPlugin(options: GuestInstanceOptions, hostFunctions: Record<string, ExtismHostFunction>): Promise<Plugin> {
+async function startPlugin(
+  options: GuestInstanceOptions,
+  hostFunctions: Record<string, ExtismHostFunction>,
+  meter: FuelMeter | null = null,
+): Promise<Plugin> {
+  const runInWorker = options.mode === 'worker';
   // Node leaves crossOriginIsolated undefined; a browser page without the headers says false.
-  if (options.runInWorker && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+  if (runInWorker && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
     throw new Error(CROSS_ORIGIN_ISOLATION_HELP);
   }
   let plugin: Plugin;
   const creation = Symbol('creation');
-  const guarded = options.runInWorker && nodeProcess !== null;
+  const guarded = runInWorker && nodeProcess !== null;
   if (guarded) {
     if (starting.size === 0) nodeProcess.on('worker', guardWorker);
     starting.set(creation, options.logger);
@@ -110,11 +119,13 @@ async function startPlugin(options: GuestInstanceOptions, hostFunctions: Record<
       {
         useWasi: true,
         enableWasiOutput: false,
-        runInWorker: options.runInWorker,
+        runInWorker,
         // The SDK applies this to instantiation (start function included) ...
-        ...(options.runInWorker && options.timeoutMs !== null ? { timeoutMs: options.timeoutMs } : {}),
+        ...(runInWorker && options.timeoutMs !== null ? { timeoutMs: options.timeoutMs } : {}),
         memory: { maxPages: options.maxKernelPages },
-        functions: { [HOST_NAMESPACE]: hostFunctions },
+        functions: meter
+          ? { [HOST_NAMESPACE]: hostFunctions, [METER_IMPORT.module]: { [METER_IMPORT.name]: () => meter.outOfFuel() } }
+          : { [HOST_NAMESPACE]: hostFunctions },
         logger: guestLogger(options.logger, options.logPrefix),
         logLevel: 'trace',
       },
@@ -159,9 +170,73 @@ function sdkInput(input: string | Uint8Array): string | Uint8Array | undefined {
  * is reset, as with the SDK's own timeout), so the plugin answers the next call.
  */
 export async function createGuestInstance(options: GuestInstanceOptions): Promise<GuestInstance> {
-  return options.runInWorker
-    ? workerInstance(await startWorker(options), options)
-    : inProcessInstance(await startPlugin(options, { ...options.hostFunctions }));
+  if (options.mode === 'worker') return workerInstance(await startWorker(options), options);
+  if (options.mode === 'metered') return meteredInstance(await startMetered(options), options);
+  return inProcessInstance(await startPlugin(options, { ...options.hostFunctions }));
+}
+
+/** A metered SDK plugin and the meter its fuel import and host functions share. */
+interface MeteredPlugin {
+  sdk: Plugin;
+  meter: FuelMeter;
+}
+
+/** Host functions that first check the call's deadline (a host-call storm is stopped too). */
+function deadlineChecked(functions: Record<string, ExtismHostFunction>, meter: FuelMeter): Record<string, ExtismHostFunction> {
+  const checked: Record<string, ExtismHostFunction> = {};
+  for (const [name, fn] of Object.entries(functions)) {
+    checked[name] = (memory, input) => {
+      meter.checkDeadline();
+      return fn(memory, input);
+    };
+  }
+  return checked;
+}
+
+async function startMetered(options: GuestInstanceOptions): Promise<MeteredPlugin> {
+  const meter = createFuelMeter();
+  // Instantiation (the module's start function included) runs under the instance's deadline.
+  meter.arm(options.timeoutMs);
+  try {
+    return { sdk: await startPlugin(options, deadlineChecked(options.hostFunctions, meter), meter), meter };
+  } catch (error) {
+    throw meter.timedOut ? new Error(`${TIMEOUT_MESSAGE} (while the plugin was being instantiated)`) : error;
+  }
+}
+
+/**
+ * In-process, with the deadline kept by the guest's own fuel checks. After a deadline trap the
+ * instance is replaced (fresh memory, like a worker restart) and the plugin answers the next call.
+ */
+function meteredInstance(first: MeteredPlugin, options: GuestInstanceOptions): GuestInstance {
+  // null while a replacement could not be started: the next call tries again.
+  let current: MeteredPlugin | null = first;
+  let restarting: Promise<void> | null = null;
+  const call = async (exportName: string, input: string | Uint8Array, timeoutMs?: number | null) => {
+    if (restarting) await restarting;
+    current ??= await startMetered(options);
+    const plugin = current;
+    plugin.meter.arm(timeoutMs ?? options.timeoutMs);
+    try {
+      return await plugin.sdk.call(exportName, sdkInput(input));
+    } catch (error) {
+      if (!plugin.meter.timedOut) throw error;
+      // The timeout is reported at once; the next call waits for the replacement.
+      current = null;
+      restarting = (async () => {
+        await plugin.sdk.close().catch(() => undefined);
+        current = await startMetered(options).catch(() => null);
+      })().finally(() => (restarting = null));
+      throw new Error(TIMEOUT_MESSAGE, { cause: error });
+    }
+  };
+  return {
+    call,
+    async close() {
+      if (restarting) await restarting;
+      await current?.sdk.close();
+    },
+  };
 }
 
 /** A worker-mode SDK plugin and its host functions (which know their calls in flight). */

@@ -35,15 +35,16 @@ export async function instantiateGuest(
     throw new PluginLoadError('plugin_create', name, `Failed to create Extism plugin '${name}': ${cause.message}`, { cause });
   };
   try {
-    const module = await source(options.maxMemoryPages);
-    const importProblem = unsatisfiedImport(module);
+    const metered = options.mode === 'metered';
+    const module = await source(options.maxMemoryPages, metered);
+    const importProblem = unsatisfiedImport(module, metered);
     if (importProblem) throw new Error(importProblem);
-    const state = createPluginHostState(name, { inProcess: !options.runInWorker });
+    const state = createPluginHostState(name, { inProcess: options.mode !== 'worker' });
     const create = () =>
       createGuestInstance({
         module,
         hostFunctions: createHostFunctions(host, state),
-        runInWorker: options.runInWorker,
+        mode: options.mode,
         // Instantiation (the module's start function included) gets the manifest deadline.
         timeoutMs: options.manifestTimeoutMs,
         maxKernelPages: options.maxMemoryPages,
