@@ -143,6 +143,8 @@ function rewriteExpression(r: Reader, out: ByteWriter, rw: Rewrite, metered: boo
   root.meter = root;
   if (metered) root.weightAt = emitCheck(out, rw);
   const stack: Frame[] = [root];
+  // The frame whose weight the current instruction adds to (the innermost loop, or the body).
+  let meter = root;
   let copyFrom = r.pos;
   const flush = (to: number) => {
     out.bytes(b.subarray(copyFrom, to));
@@ -158,7 +160,7 @@ function rewriteExpression(r: Reader, out: ByteWriter, rw: Rewrite, metered: boo
     if (r.pos >= b.length) malformed(`${where()} has no end`);
     const start = r.pos;
     const op = b[r.pos++]!;
-    stack[stack.length - 1]!.meter.count++;
+    meter.count++;
     if (op >= 0x45 && op <= 0xc4) continue; // numeric, no immediates (incl. sign extension)
     switch (op) {
       case 0x00: // unreachable
@@ -174,8 +176,7 @@ function rewriteExpression(r: Reader, out: ByteWriter, rw: Rewrite, metered: boo
         // if
         const type = readSigned33(r);
         if (type < 0 && type !== -64 && !VALUE_TYPES.has(type + 128)) refuse(`block type ${type}`);
-        const parent = stack[stack.length - 1]!;
-        stack.push({ weightAt: -1, meter: parent.meter, count: 0 });
+        stack.push({ weightAt: -1, meter, count: 0 });
         break;
       }
       case 0x03: {
@@ -189,6 +190,7 @@ function rewriteExpression(r: Reader, out: ByteWriter, rw: Rewrite, metered: boo
           frame.weightAt = emitCheck(out, rw);
         }
         stack.push(frame);
+        meter = frame;
         break;
       }
       case 0x0b: {
@@ -199,6 +201,7 @@ function rewriteExpression(r: Reader, out: ByteWriter, rw: Rewrite, metered: boo
           flush(r.pos);
           return;
         }
+        meter = stack[stack.length - 1]!.meter;
         break;
       }
       case 0x0c: // br
