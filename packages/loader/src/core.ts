@@ -21,7 +21,10 @@ export {
   type LoaderOptions,
   type LoadPluginFromBytesOptions,
   type PluginMode,
+  type PluginRuntimeInfo,
+  type ResolvedPluginMode,
 } from './options.js';
+export { hasJspi } from './runtime/jspi.js';
 export {
   appVersionSatisfies,
   CURRENT_PROTOCOL_VERSION,

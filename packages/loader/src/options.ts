@@ -1,5 +1,6 @@
 import { type HostLogger, silentLogger } from '@diaryx/host-fns';
 import { DEFAULT_APP_VERSION } from './protocol/versions.js';
+import { hasJspi } from './runtime/jspi.js';
 
 /** Default per-call deadline of worker-mode plugins: 30 s. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -19,10 +20,26 @@ export const DEFAULT_MAX_MEMORY_PAGES = 4096;
  *   function entry and loop header (see @diaryx/wasm `meterModule`), so a call past its deadline
  *   traps with kind `timeout` and a fresh instance answers the next call. In-process speed;
  *   host services must be synchronous. A module the rewriter cannot decode is refused.
+ *   Where the runtime has JSPI (`WebAssembly.Suspending`: Node 26, Chromium 137+), host
+ *   services may be async too; without it a service that returns a Promise fails the call.
  * - `'in-process'`: on the caller's thread, unmodified: fastest, but nothing stops an endless
  *   loop (no deadline) — trusted plugins only.
+ * - `'auto'`: `'metered'` where the runtime has JSPI, `'worker'` otherwise (async host services
+ *   work either way). The choice is logged at load and readable as `plugin.runtime`.
  */
-export type PluginMode = 'worker' | 'metered' | 'in-process';
+export type PluginMode = 'worker' | 'metered' | 'in-process' | 'auto';
+
+/** The mode a plugin runs in, once `'auto'` is decided. */
+export type ResolvedPluginMode = Exclude<PluginMode, 'auto'>;
+
+/** Where a loaded plugin runs (see {@link PluginMode}). */
+export interface PluginRuntimeInfo {
+  mode: ResolvedPluginMode;
+  /** Whether host services may return Promises (worker, or metered with JSPI). */
+  asyncHostServices: boolean;
+  /** Why this mode: the option given, or what `'auto'` found. */
+  reason: string;
+}
 
 /** Options of {@link loadPluginsFromDir}, {@link loadPlugin} and {@link inspectPluginWasmManifest}. */
 export interface LoaderOptions {
@@ -83,9 +100,10 @@ export interface LoadPluginOptions extends LoadPluginFromBytesOptions {
 /** Options with every default filled in. */
 export interface ResolvedLoaderOptions {
   appVersion: string;
-  mode: PluginMode;
+  mode: ResolvedPluginMode;
   /** `mode === 'worker'`. */
   runInWorker: boolean;
+  runtime: PluginRuntimeInfo;
   timeoutMs: number | null;
   manifestTimeoutMs: number | null;
   maxInputBytes: number;
@@ -93,14 +111,28 @@ export interface ResolvedLoaderOptions {
   logger: HostLogger;
 }
 
+function resolveRuntime(options: LoaderOptions): PluginRuntimeInfo {
+  const jspi = hasJspi();
+  const asked = options.mode ?? (options.runInWorker === false ? 'in-process' : 'worker');
+  if (asked === 'auto') {
+    return jspi
+      ? { mode: 'metered', asyncHostServices: true, reason: "mode 'auto': this runtime has JSPI, so metered in-process with async host services" }
+      : { mode: 'worker', asyncHostServices: true, reason: "mode 'auto': no JSPI in this runtime, so a worker (async host services need one)" };
+  }
+  const reason = options.mode === undefined ? `runInWorker: ${options.runInWorker ?? true}` : `mode '${asked}'`;
+  return { mode: asked, asyncHostServices: asked === 'worker' || (asked === 'metered' && jspi), reason };
+}
+
 /** Fills in the documented defaults. */
 export function resolveLoaderOptions(options: LoaderOptions = {}): ResolvedLoaderOptions {
-  const mode: PluginMode = options.mode ?? (options.runInWorker === false ? 'in-process' : 'worker');
+  const runtime = resolveRuntime(options);
+  const mode = runtime.mode;
   const deadlines = mode !== 'in-process';
   return {
     appVersion: options.appVersion ?? DEFAULT_APP_VERSION,
     mode,
     runInWorker: mode === 'worker',
+    runtime,
     timeoutMs: deadlines ? (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) : null,
     manifestTimeoutMs: deadlines ? (options.manifestTimeoutMs ?? DEFAULT_MANIFEST_TIMEOUT_MS) : null,
     maxInputBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,

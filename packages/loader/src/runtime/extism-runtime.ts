@@ -4,7 +4,7 @@ import type { ExtismHostFunction, HostLogger } from '@diaryx/host-fns';
 import { HOST_NAMESPACE } from '@diaryx/host-fns';
 import { METER_IMPORT } from '@diaryx/wasm';
 import { toError } from '../errors.js';
-import type { PluginMode } from '../options.js';
+import type { ResolvedPluginMode } from '../options.js';
 import { createFuelMeter, type FuelMeter, TIMEOUT_MESSAGE } from './fuel-meter.js';
 import { releaseAbandonedAnswers, type WorkerHostFunctions, workerHostFunctions } from './worker-host-calls.js';
 
@@ -16,7 +16,9 @@ export interface GuestInstanceOptions {
   module: WebAssembly.Module;
   hostFunctions: Record<string, ExtismHostFunction>;
   /** Where the guest runs; a `metered` module must come from `meterModule` (@diaryx/wasm). */
-  mode: PluginMode;
+  mode: ResolvedPluginMode;
+  /** Metered mode: host functions may suspend the guest on a Promise (JSPI). */
+  asyncHostServices: boolean;
   /** Per-call deadline (worker and metered modes); null = none. */
   timeoutMs: number | null;
   /** Cap on Extism kernel memory (host-side blocks), in 64 KiB pages. */
@@ -181,14 +183,37 @@ interface MeteredPlugin {
   meter: FuelMeter;
 }
 
-/** Host functions that first check the call's deadline (a host-call storm is stopped too). */
-function deadlineChecked(functions: Record<string, ExtismHostFunction>, meter: FuelMeter): Record<string, ExtismHostFunction> {
+const AsyncFunction = (async () => undefined).constructor;
+
+// rc13 wraps a host function in WebAssembly.Suspending (JSPI) when its constructor is
+// AsyncFunction; marked so, a plain function suspends the guest only when it returns a Promise
+// (a value is returned at once, without the cost of a suspension).
+function suspendsOnPromise(fn: ExtismHostFunction): ExtismHostFunction {
+  Object.defineProperty(fn, 'constructor', { value: AsyncFunction });
+  return fn;
+}
+
+/**
+ * Host functions that first check the call's deadline (a host-call storm is stopped too); with
+ * JSPI, an async service's Promise suspends the guest and loses the race against the deadline.
+ */
+function deadlineChecked(
+  functions: Record<string, ExtismHostFunction>,
+  meter: FuelMeter,
+  jspi: boolean,
+): Record<string, ExtismHostFunction> {
   const checked: Record<string, ExtismHostFunction> = {};
   for (const [name, fn] of Object.entries(functions)) {
-    checked[name] = (memory, input) => {
-      meter.checkDeadline();
-      return fn(memory, input);
-    };
+    checked[name] = jspi
+      ? suspendsOnPromise((memory, input) => {
+          meter.checkDeadline();
+          const result = fn(memory, input);
+          return typeof result === 'bigint' ? result : meter.race(result);
+        })
+      : (memory, input) => {
+          meter.checkDeadline();
+          return fn(memory, input);
+        };
   }
   return checked;
 }
@@ -198,7 +223,8 @@ async function startMetered(options: GuestInstanceOptions): Promise<MeteredPlugi
   // Instantiation (the module's start function included) runs under the instance's deadline.
   meter.arm(options.timeoutMs);
   try {
-    return { sdk: await startPlugin(options, deadlineChecked(options.hostFunctions, meter), meter), meter };
+    const functions = deadlineChecked(options.hostFunctions, meter, options.asyncHostServices);
+    return { sdk: await startPlugin(options, functions, meter), meter };
   } catch (error) {
     throw meter.timedOut ? new Error(`${TIMEOUT_MESSAGE} (while the plugin was being instantiated)`) : error;
   }

@@ -21,6 +21,8 @@ export interface FuelMeter {
   outOfFuel(): number;
   /** Throws (a trap) when the deadline has passed; host functions call it before they run. */
   checkDeadline(): void;
+  /** Settles as `pending` does, or rejects (a trap) when the deadline passes first. */
+  race<T>(pending: Promise<T>): Promise<T>;
   /** Whether the last armed call was stopped by its deadline. */
   readonly timedOut: boolean;
 }
@@ -52,6 +54,20 @@ export function createFuelMeter(now: () => number = () => performance.now()): Fu
     },
     checkDeadline() {
       if (now() >= deadline) stop();
+    },
+    race(pending) {
+      if (deadline === Number.POSITIVE_INFINITY) return pending;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          try {
+            stop();
+          } catch (error) {
+            reject(error);
+          }
+        }, Math.max(0, deadline - now()));
+      });
+      return Promise.race([pending, expired]).finally(() => clearTimeout(timer));
     },
     get timedOut() {
       return timedOut;

@@ -35,16 +35,19 @@ export async function instantiateGuest(
     throw new PluginLoadError('plugin_create', name, `Failed to create Extism plugin '${name}': ${cause.message}`, { cause });
   };
   try {
+    options.logger.debug(`plugin '${name}' runs in mode ${options.mode} (${options.runtime.reason})`);
     const metered = options.mode === 'metered';
     const module = await source(options.maxMemoryPages, metered);
     const importProblem = unsatisfiedImport(module, metered);
     if (importProblem) throw new Error(importProblem);
-    const state = createPluginHostState(name, { inProcess: options.mode !== 'worker' });
+    // A host service may return a Promise in a worker, and in metered mode with JSPI.
+    const state = createPluginHostState(name, { inProcess: !options.runtime.asyncHostServices });
     const create = () =>
       createGuestInstance({
         module,
         hostFunctions: createHostFunctions(host, state),
         mode: options.mode,
+        asyncHostServices: options.mode === 'metered' && options.runtime.asyncHostServices,
         // Instantiation (the module's start function included) gets the manifest deadline.
         timeoutMs: options.manifestTimeoutMs,
         maxKernelPages: options.maxMemoryPages,

@@ -3,7 +3,7 @@ import { compileWat, guestWat, hostileManifest } from '@diaryx/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { LoadedPlugin } from '../loaded-plugin.js';
 import { loadPlugin } from '../node/load-plugin.js';
-import type { PluginMode } from '../options.js';
+import type { ResolvedPluginMode } from '../options.js';
 
 // The hostile corpus in every mode that keeps a deadline (worker and metered): each runaway
 // stops within its deadline plus a margin, and the plugin answers its next call. In-process
@@ -15,7 +15,7 @@ const DEADLINE_MS = 400;
 const MANIFEST_DEADLINE_MS = 2_000;
 // Generous for a loaded CI machine: a worker (re)start costs tens of milliseconds when idle and
 // seconds on a busy two-core box; the metered mode overshoots by a few milliseconds.
-const MARGINS_MS: Record<PluginMode, number> = { worker: 4_000, metered: 1_000, 'in-process': 0 };
+const MARGINS_MS: Record<ResolvedPluginMode, number> = { worker: 4_000, metered: 1_000, 'in-process': 0 };
 const OPTIONS = { timeoutMs: DEADLINE_MS, manifestTimeoutMs: MANIFEST_DEADLINE_MS, maxMemoryPages: 512 } as const;
 
 const LOOP = '(loop $l (br $l)) (i32.const 0)';
@@ -47,7 +47,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number
   return { result, ms: performance.now() - started };
 }
 
-const DEADLINE_MODES: PluginMode[] = ['worker', 'metered'];
+const DEADLINE_MODES: ResolvedPluginMode[] = ['worker', 'metered'];
 
 describe.each(DEADLINE_MODES)('hostile corpus, mode %s: stopped at the deadline, answers afterwards', (mode) => {
   const load = async (wasm: Uint8Array, name: string) => loadPlugin(wasm, createHostContext(), { ...OPTIONS, mode, name });
@@ -115,7 +115,7 @@ describe.each(DEADLINE_MODES)('hostile corpus, mode %s: stopped at the deadline,
   });
 });
 
-describe.each(['worker', 'metered', 'in-process'] as PluginMode[])('hostile corpus, mode %s: runaways that end by themselves', (mode) => {
+describe.each(['worker', 'metered', 'in-process'] as ResolvedPluginMode[])('hostile corpus, mode %s: runaways that end by themselves', (mode) => {
   const load = async (wasm: Uint8Array, name: string) => loadPlugin(wasm, createHostContext(), { ...OPTIONS, mode, name });
 
   it('a stack overflow fails the call; the plugin answers afterwards', async () => {
