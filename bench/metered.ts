@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
 import { allowAll, createHostContext, type HostContext, memoryWorkspaceFs } from '@diaryx/host-fns';
-import { type LoadedPlugin, loadPlugin, loadPluginsFromDir, type PluginMode } from '@diaryx/loader';
+import { hasJspi, type LoadedPlugin, loadPlugin, loadPluginsFromDir, type PluginMode } from '@diaryx/loader';
 import { compileWat, guestWat } from '@diaryx/test-utils';
 import { meterModule } from '@diaryx/wasm';
 import { Bench } from 'tinybench';
@@ -149,15 +149,17 @@ async function precision(wasm: Uint8Array): Promise<string[]> {
   for (const mode of ['metered', 'worker'] as const) {
     const plugin = await load(wasm, mode, `deadline-${mode}`, { timeoutMs: 50 });
     const overshoot: number[] = [];
+    let unanswered = 0;
     for (let run = 0; run < 20; run++) {
       const started = performance.now();
       await plugin.call('spin').catch(() => undefined);
       overshoot.push(performance.now() - started - 50);
-      await plugin.call('handle_command', COMMAND); // answers afterwards (waits for a restart)
+      // Answers afterwards (after a restart); a fresh worker's first call can itself pass 50 ms.
+      await plugin.call('handle_command', COMMAND).catch(() => unanswered++);
     }
     await plugin.close();
     rows.push(
-      `| deadline precision (${mode}): endless loop, 50 ms deadline, 20 runs | median +${median(overshoot).toFixed(1)} ms, max +${Math.max(...overshoot).toFixed(1)} ms | | | ≤ 10 ms |`,
+      `| deadline precision (${mode}): endless loop, 50 ms deadline, 20 runs | median +${median(overshoot).toFixed(1)} ms, max +${Math.max(...overshoot).toFixed(1)} ms | | next call failed ${unanswered}/20 | ≤ 10 ms |`,
     );
   }
   return rows;
@@ -184,6 +186,25 @@ function rewriteTime(): string[] {
   });
 }
 
+/** A host call to an async service (a resolved Promise): metered with JSPI vs worker. */
+async function asyncHostCall(wasm: Uint8Array): Promise<string> {
+  if (!hasJspi()) return `| async host service (\`host_storage_get\` awaiting a Promise): metered with JSPI vs worker | n/a: no JSPI in Node ${process.versions.node} | | | reported |`;
+  const asyncHost = () =>
+    createHostContext({
+      permissions: allowAll,
+      storage: { get: async () => new TextEncoder().encode(GREETING), set: () => undefined, delete: () => undefined },
+    });
+  const metered = await loadPlugin(wasm, asyncHost(), { mode: 'metered', name: 'jspi-m' });
+  const worker = await loadPlugin(wasm, asyncHost(), { mode: 'worker', name: 'jspi-w' });
+  const bench = new Bench({ time: 600, warmup: true, warmupIterations: 100 });
+  bench.add('metered', async () => void (await metered.call('get'))).add('worker', async () => void (await worker.call('get')));
+  await bench.run();
+  await Promise.all([metered.close(), worker.close()]);
+  const m = p50(bench, 'metered');
+  const w = p50(bench, 'worker');
+  return `| async host service (\`host_storage_get\` awaiting a Promise): metered with JSPI vs worker | ${m.toFixed(1)} µs | ${w.toFixed(1)} µs worker | ${(w / m).toFixed(1)}× faster | reported |`;
+}
+
 /** The metered-mode rows of the bench report (a markdown table). */
 export async function meteredSection(base: string): Promise<string[]> {
   const wasm = await guest('metered-bench');
@@ -191,5 +212,6 @@ export async function meteredSection(base: string): Promise<string[]> {
   const calls = await perCall(wasm);
   const cold = await coldStart(base);
   const deadline = await precision(wasm);
-  return ['## Metered in-process mode', '', ...calls, cold, ...deadline, ...rewrite];
+  const jspi = await asyncHostCall(wasm);
+  return ['## Metered in-process mode', '', `Node ${process.versions.node}.`, '', ...calls, jspi, cold, ...deadline, ...rewrite];
 }
