@@ -56,6 +56,13 @@ export interface LoaderOptions {
    * Default: `'worker'`, or `'in-process'` when `runInWorker` is false.
    */
   mode?: PluginMode;
+  /**
+   * Whether the host's services may return Promises (default true). `false` promises synchronous
+   * services: metered mode then skips JSPI (its calls are faster: the SDK wraps every export in
+   * `WebAssembly.promising` once one host function can suspend), and `'auto'` picks metered even
+   * where the runtime has no JSPI. A service that returns a Promise anyway fails the call.
+   */
+  asyncHostServices?: boolean;
   /** Per-call deadline in ms in worker and metered modes (default 30 000). Ignored in-process. */
   timeoutMs?: number;
   /** Deadline of the `manifest` call and of instantiation (default 10 000); worker and metered modes. */
@@ -113,14 +120,18 @@ export interface ResolvedLoaderOptions {
 
 function resolveRuntime(options: LoaderOptions): PluginRuntimeInfo {
   const jspi = hasJspi();
+  const wantsAsync = options.asyncHostServices ?? true;
   const asked = options.mode ?? (options.runInWorker === false ? 'in-process' : 'worker');
   if (asked === 'auto') {
+    if (!wantsAsync) {
+      return { mode: 'metered', asyncHostServices: false, reason: "mode 'auto' with synchronous host services: metered in-process" };
+    }
     return jspi
       ? { mode: 'metered', asyncHostServices: true, reason: "mode 'auto': this runtime has JSPI, so metered in-process with async host services" }
       : { mode: 'worker', asyncHostServices: true, reason: "mode 'auto': no JSPI in this runtime, so a worker (async host services need one)" };
   }
   const reason = options.mode === undefined ? `runInWorker: ${options.runInWorker ?? true}` : `mode '${asked}'`;
-  return { mode: asked, asyncHostServices: asked === 'worker' || (asked === 'metered' && jspi), reason };
+  return { mode: asked, asyncHostServices: asked === 'worker' || (asked === 'metered' && jspi && wantsAsync), reason };
 }
 
 /** Fills in the documented defaults. */

@@ -52,6 +52,18 @@ describe('mode auto and JSPI', () => {
     }
   });
 
+  it("mode 'auto' with asyncHostServices: false runs metered on any runtime, without JSPI", async () => {
+    const host = createHostContext({ storage: asyncStorage(5), permissions: allowAll });
+    const plugin = await loadPlugin(await guest(), host, { mode: 'auto', asyncHostServices: false, name: 'jspi' });
+    try {
+      expect(plugin.runtime).toMatchObject({ mode: 'metered', asyncHostServices: false, reason: expect.stringMatching(/synchronous/) });
+      await expect(plugin.call('get')).rejects.toMatchObject({ kind: 'host_trap', message: expect.stringMatching(/returned a Promise/) });
+      expect(text(await plugin.call('answer'))).toContain('still here');
+    } finally {
+      await plugin.close();
+    }
+  });
+
   it.runIf(hasJspi())('with JSPI, a metered plugin awaits an async host service in-process', async () => {
     const host = createHostContext({ storage: asyncStorage(20), permissions: allowAll });
     const plugin = await loadPlugin(await guest(), host, { mode: 'metered', name: 'jspi' });
