@@ -10,6 +10,7 @@ import { DEFAULT_MAX_MEMORY_PAGES, guestEvents, type LoadedPlugin, loadPlugin, l
 import { compileWat, guestWat } from '@diaryx/test-utils';
 import { Bench } from 'tinybench';
 import { jsRuntimeSection } from './js-runtime.js';
+import { meteredSection } from './metered.js';
 
 const NOTE = 'A short note with a few words in it.\n';
 const GREETING = new TextEncoder().encode('hello from storage');
@@ -278,7 +279,15 @@ async function main() {
     await writeFile(join(root, 'note.md'), NOTE);
     // First, while the process is quiet: cold first calls are what an app sees at start-up (later,
     // after the other sections, a large heap adds GC pauses of a few ms to them).
+    // `DIARYX_BENCH=metered pnpm bench` runs the metered-mode section alone.
+    if (process.env.DIARYX_BENCH === 'metered') {
+      const report = ['# Benchmark results (metered section only)', '', ...(await meteredSection(base)), ''].join('\n');
+      console.log(report);
+      await writeFile(new URL('./results-metered.md', import.meta.url), report);
+      return;
+    }
     const jsRuntime = await jsRuntimeSection(join(new URL('.tmp', import.meta.url).pathname));
+    const metered = await meteredSection(base);
     const wasm = await benchGuest('bench');
     const inProcess = await inProcessPairs(root, wasm);
     const worker = await workerPairs(root, wasm);
@@ -311,6 +320,8 @@ async function main() {
       events,
       '',
       ...jsRuntime,
+      '',
+      ...metered,
       '',
     ].join('\n');
     console.log(report);

@@ -1,10 +1,15 @@
 // A browser app's whole plugin host: the portable loader, an in-memory workspace, recorded events.
 import { allowAll, createHostContext, memoryWorkspaceFs } from '@diaryx/host-fns';
-import { loadPluginFromBytes } from '@diaryx/loader';
+import { loadPluginFromBytes, type PluginMode } from '@diaryx/loader';
 import wasmUrl from '@diaryx-examples/word-count/plugin.wasm?url';
-import type { PageReport, RunReport } from './report.js';
+import type { DeadlineReport, PageReport, RunReport } from './report.js';
 
-async function run(runInWorker: boolean): Promise<RunReport> {
+const failure = (error: unknown) => {
+  const { name, message } = error as Error;
+  return { ok: false as const, error: { name, message, kind: (error as { kind?: string }).kind ?? null } };
+};
+
+async function run(mode: PluginMode): Promise<RunReport> {
   const events: Array<{ pluginId: string; event: unknown }> = [];
   const host = createHostContext({
     fs: memoryWorkspaceFs({ 'notes/today.md': 'Grüße aus dem Browser, one two three', 'notes/other.md': 'four five' }),
@@ -13,7 +18,7 @@ async function run(runInWorker: boolean): Promise<RunReport> {
   });
   const bytes = new Uint8Array(await (await fetch(wasmUrl)).arrayBuffer());
   try {
-    const plugin = await loadPluginFromBytes(bytes, host, { runInWorker });
+    const plugin = await loadPluginFromBytes(bytes, host, { mode });
     try {
       await plugin.init({ workspace_root: null });
       const command = await plugin.handleCommand('word-count', { path: 'notes/today.md' });
@@ -23,16 +28,43 @@ async function run(runInWorker: boolean): Promise<RunReport> {
       await plugin.close();
     }
   } catch (error) {
-    const { name, message } = error as Error;
-    return { ok: false, error: { name, message, kind: (error as { kind?: string }).kind ?? null } };
+    return failure(error);
+  }
+}
+
+/** A metered plugin on the page's own thread: an endless call stopped at its deadline. */
+async function meteredDeadline(): Promise<DeadlineReport> {
+  const deadlineMs = 200;
+  try {
+    // The test injects the plugin (WAT compiled with wabt in Node) before the page runs.
+    const spinBase64 = (globalThis as { __DIARYX_SPIN_WASM__?: string }).__DIARYX_SPIN_WASM__;
+    if (spinBase64 === undefined) throw new Error('no spin plugin: the test injects __DIARYX_SPIN_WASM__');
+    const bytes = Uint8Array.from(atob(spinBase64), (c) => c.charCodeAt(0));
+    const plugin = await loadPluginFromBytes(bytes, createHostContext(), { mode: 'metered', timeoutMs: deadlineMs, name: 'spin' });
+    try {
+      const started = performance.now();
+      const kind = await plugin.call('spin').then(
+        () => null,
+        (error: unknown) => (error as { kind?: string }).kind ?? null,
+      );
+      const ms = performance.now() - started;
+      const next = new TextDecoder().decode((await plugin.call('answer')) ?? new Uint8Array());
+      return { ok: true, kind, ms, deadlineMs, next };
+    } finally {
+      await plugin.close();
+    }
+  } catch (error) {
+    return failure(error);
   }
 }
 
 const status = document.querySelector('#status')!;
 const report: PageReport = {
   crossOriginIsolated: globalThis.crossOriginIsolated,
-  inProcess: await run(false),
-  worker: await run(true),
+  inProcess: await run('in-process'),
+  worker: await run('worker'),
+  metered: await run('metered'),
+  meteredDeadline: await meteredDeadline(),
 };
 document.querySelector('#result')!.textContent = JSON.stringify(report, null, 2);
 status.textContent = 'done';

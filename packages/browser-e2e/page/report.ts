@@ -5,9 +5,16 @@ export type RunReport =
   | { ok: true; pluginId: string; command: CommandResponse; events: Array<{ pluginId: string; event: unknown }> }
   | { ok: false; error: { name: string; message: string; kind: string | null } };
 
+/** A metered plugin's endless call: how it ended, after how long, and what the next call said. */
+export type DeadlineReport =
+  | { ok: true; kind: string | null; ms: number; deadlineMs: number; next: string }
+  | { ok: false; error: { name: string; message: string; kind: string | null } };
+
 /** Everything the page shows, as JSON in `#result`. */
 export interface PageReport {
   crossOriginIsolated: boolean;
   inProcess: RunReport;
   worker: RunReport;
+  metered: RunReport;
+  meteredDeadline: DeadlineReport;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileWat, guestWat, hostileManifest } from '@diaryx/test-utils';
 import { type Browser, chromium } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +16,21 @@ const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 let server: PreviewServer;
 let browser: Browser;
+/** A plugin whose `spin` never ends and whose `answer` does, for the metered deadline. */
+let spinWasm: Uint8Array;
 
 beforeAll(async () => {
   if (!runBrowserTests) return;
+  spinWasm = await compileWat(
+    guestWat({
+      manifest: hostileManifest('spin'),
+      data: { answer: '{"success":true,"data":"still here"}' },
+      exports: {
+        spin: '(loop $l (br $l)) (i32.const 0)',
+        answer: '(call $output_bytes (global.get $answer_ptr) (global.get $answer_len)) (i32.const 0)',
+      },
+    }),
+  );
   if (!existsSync(join(packageDir, 'dist', 'index.html'))) {
     throw new Error(`the test page is not built: run \`pnpm --filter @diaryx/browser-e2e build\` (or \`npm test\` at the root)`);
   }
@@ -50,6 +63,9 @@ afterAll(async () => {
 /** Opens the page, waits for it to finish, and returns what it reports (page errors included). */
 async function openPage(query = ''): Promise<PageReport> {
   const page = await browser.newPage();
+  await page.addInitScript((base64) => {
+    (globalThis as { __DIARYX_SPIN_WASM__?: string }).__DIARYX_SPIN_WASM__ = base64;
+  }, Buffer.from(spinWasm).toString('base64'));
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
@@ -87,12 +103,19 @@ if (runBrowserTests) describe('@diaryx/loader in headless Chromium (the browser 
     expect(report.crossOriginIsolated).toBe(true);
     expect(report.inProcess).toMatchObject(expectedRun);
     expect(report.worker).toMatchObject(expectedRun);
+    expect(report.metered).toMatchObject(expectedRun);
   });
 
-  it('without COOP/COEP, in-process still works and worker mode fails with the headers to add', async () => {
+  it('without COOP/COEP, in-process and metered work, a metered deadline stops an endless call, worker mode fails with the headers to add', async () => {
     const report = await openPage('?isolation=off');
     expect(report.crossOriginIsolated).toBe(false);
     expect(report.inProcess).toMatchObject(expectedRun);
+    expect(report.metered).toMatchObject(expectedRun);
+    expect(report.meteredDeadline).toMatchObject({ ok: true, kind: 'timeout', next: expect.stringContaining('still here') });
+    if (report.meteredDeadline.ok) {
+      expect(report.meteredDeadline.ms).toBeGreaterThanOrEqual(report.meteredDeadline.deadlineMs - 5);
+      expect(report.meteredDeadline.ms).toBeLessThan(report.meteredDeadline.deadlineMs + 1_000);
+    }
     expect(report.worker).toMatchObject({
       ok: false,
       error: {

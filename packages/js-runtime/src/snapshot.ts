@@ -14,7 +14,7 @@ import {
   writeExports,
   writeGlobals,
   writeModule,
-} from './wasm/module.js';
+} from '@diaryx/wasm';
 
 /** A script evaluated into the snapshot, in order (the prelude, then the plugin bundle). */
 export interface SnapshotScript {

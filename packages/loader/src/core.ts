@@ -21,7 +21,11 @@ export {
   DEFAULT_TIMEOUT_MS,
   type LoaderOptions,
   type LoadPluginFromBytesOptions,
+  type PluginMode,
+  type PluginRuntimeInfo,
+  type ResolvedPluginMode,
 } from './options.js';
+export { hasJspi } from './runtime/jspi.js';
 export {
   appVersionSatisfies,
   CURRENT_PROTOCOL_VERSION,

@@ -1,6 +1,6 @@
 import { decodeUtf8Lossy, endExportCall, sortedJson, sortKeys, utf8ByteLength } from '@diaryx/host-fns';
 import { PluginCallError, type PluginCallErrorKind, toError } from './errors.js';
-import type { ResolvedLoaderOptions } from './options.js';
+import type { PluginRuntimeInfo, ResolvedLoaderOptions } from './options.js';
 import { parseCommandResponse } from './protocol/command-response.js';
 import { declaresCommand, toCoreManifest } from './protocol/core-manifest.js';
 import type { CommandResponse, GuestEvent, GuestManifest, PluginContext, PluginManifest } from './protocol/types.js';
@@ -71,6 +71,11 @@ export class LoadedPlugin {
     this.configPath = init.configPath;
     this.#saveConfig = init.saveConfig;
     this.warnings = [...init.warnings, ...core.warnings];
+  }
+
+  /** Where this plugin runs and whether its host services may be async (the `mode` option, resolved). */
+  get runtime(): PluginRuntimeInfo {
+    return { ...this.#options.runtime };
   }
 
   /** The plugin's id: the manifest `id` (locked at load; storage keys and permissions use it). */

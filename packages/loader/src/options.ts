@@ -1,5 +1,6 @@
 import { type HostLogger, silentLogger } from '@diaryx/host-fns';
 import { DEFAULT_APP_VERSION } from './protocol/versions.js';
+import { hasJspi } from './runtime/jspi.js';
 import { validateLoaderOptions } from './validate-options.js';
 
 /** Default per-call deadline of worker-mode plugins: 30 s. */
@@ -10,6 +11,36 @@ export const DEFAULT_MANIFEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_INPUT_BYTES = 32 * 1024 * 1024;
 /** Default cap on a plugin's linear memory: 4096 pages of 64 KiB = 256 MiB. */
 export const DEFAULT_MAX_MEMORY_PAGES = 4096;
+
+/**
+ * Where a plugin runs:
+ * - `'worker'`: its own worker thread; a call past its deadline terminates the worker and a
+ *   fresh one answers the next call. Host services may be async. Costs ~150 µs per host call
+ *   and ~50 ms of start-up per plugin; browsers need a cross-origin isolated page.
+ * - `'metered'`: on the caller's thread, its wasm rewritten at load with fuel checks at every
+ *   function entry and loop header (see @diaryx/wasm `meterModule`), so a call past its deadline
+ *   traps with kind `timeout` and a fresh instance answers the next call. In-process speed;
+ *   host services must be synchronous. A module the rewriter cannot decode is refused.
+ *   Where the runtime has JSPI (`WebAssembly.Suspending`: Node 26, Chromium 137+), host
+ *   services may be async too; without it a service that returns a Promise fails the call.
+ * - `'in-process'`: on the caller's thread, unmodified: fastest, but nothing stops an endless
+ *   loop (no deadline) — trusted plugins only.
+ * - `'auto'`: `'metered'` where the runtime has JSPI, `'worker'` otherwise (async host services
+ *   work either way). The choice is logged at load and readable as `plugin.runtime`.
+ */
+export type PluginMode = 'worker' | 'metered' | 'in-process' | 'auto';
+
+/** The mode a plugin runs in, once `'auto'` is decided. */
+export type ResolvedPluginMode = Exclude<PluginMode, 'auto'>;
+
+/** Where a loaded plugin runs (see {@link PluginMode}). */
+export interface PluginRuntimeInfo {
+  mode: ResolvedPluginMode;
+  /** Whether host services may return Promises (worker, or metered with JSPI). */
+  asyncHostServices: boolean;
+  /** Why this mode: the option given, or what `'auto'` found. */
+  reason: string;
+}
 
 /** Options of {@link loadPluginsFromDir}, {@link loadPlugin} and {@link inspectPluginWasmManifest}. */
 export interface LoaderOptions {
@@ -22,12 +53,24 @@ export interface LoaderOptions {
    */
   runInWorker?: boolean;
   /**
-   * Per-call deadline in ms for worker-mode plugins (default 30 000): a whole number from 1 to
+   * Where each plugin runs (see {@link PluginMode}); overrides `runInWorker` when given.
+   * Default: `'worker'`, or `'in-process'` when `runInWorker` is false.
+   */
+  mode?: PluginMode;
+  /**
+   * Whether the host's services may return Promises (default true). `false` promises synchronous
+   * services: metered mode then skips JSPI (its calls are faster: the SDK wraps every export in
+   * `WebAssembly.promising` once one host function can suspend), and `'auto'` picks metered even
+   * where the runtime has no JSPI. A service that returns a Promise anyway fails the call.
+   */
+  asyncHostServices?: boolean;
+  /**
+   * Per-call deadline in ms in worker and metered modes (default 30 000): a whole number from 1 to
    * 2 147 483 647, or `Infinity` for no deadline. Ignored in-process.
    */
   timeoutMs?: number;
   /**
-   * Deadline of the `manifest` call and of instantiation (default 10 000); worker mode only.
+   * Deadline of the `manifest` call and of instantiation (default 10 000); worker and metered modes.
    * A whole number from 1 to 2 147 483 647, or `Infinity` for no deadline.
    */
   manifestTimeoutMs?: number;
@@ -38,8 +81,8 @@ export interface LoaderOptions {
    */
   maxInputBytes?: number;
   /**
-   * Cap on the plugin's linear memory in 64 KiB pages (default 4096 = 256 MiB), from 1 to 65 536;
-   * also caps the Extism kernel memory the plugin can allocate through the host.
+   * Cap on the plugin's linear memory in 64 KiB pages (default 4096 = 256 MiB); also caps the
+   * Extism kernel memory the plugin can allocate through the host.
    */
   maxMemoryPages?: number;
   /** Receives guest logs and the loader's warnings. Default: silent. */
@@ -72,12 +115,31 @@ export interface LoadPluginOptions extends LoadPluginFromBytesOptions {
 /** Options with every default filled in. */
 export interface ResolvedLoaderOptions {
   appVersion: string;
+  mode: ResolvedPluginMode;
+  /** `mode === 'worker'`. */
   runInWorker: boolean;
+  runtime: PluginRuntimeInfo;
   timeoutMs: number | null;
   manifestTimeoutMs: number | null;
   maxInputBytes: number;
   maxMemoryPages: number;
   logger: HostLogger;
+}
+
+function resolveRuntime(options: LoaderOptions): PluginRuntimeInfo {
+  const jspi = hasJspi();
+  const wantsAsync = options.asyncHostServices ?? true;
+  const asked = options.mode ?? (options.runInWorker === false ? 'in-process' : 'worker');
+  if (asked === 'auto') {
+    if (!wantsAsync) {
+      return { mode: 'metered', asyncHostServices: false, reason: "mode 'auto' with synchronous host services: metered in-process" };
+    }
+    return jspi
+      ? { mode: 'metered', asyncHostServices: true, reason: "mode 'auto': this runtime has JSPI, so metered in-process with async host services" }
+      : { mode: 'worker', asyncHostServices: true, reason: "mode 'auto': no JSPI in this runtime, so a worker (async host services need one)" };
+  }
+  const reason = options.mode === undefined ? `runInWorker: ${options.runInWorker ?? true}` : `mode '${asked}'`;
+  return { mode: asked, asyncHostServices: asked === 'worker' || (asked === 'metered' && jspi && wantsAsync), reason };
 }
 
 // `Infinity` asks for no deadline.
@@ -89,12 +151,16 @@ const deadline = (ms: number): number | null => (ms === Number.POSITIVE_INFINITY
  */
 export function resolveLoaderOptions(options: LoadPluginOptions = {}): ResolvedLoaderOptions {
   validateLoaderOptions(options);
-  const runInWorker = options.runInWorker ?? true;
+  const runtime = resolveRuntime(options);
+  const mode = runtime.mode;
+  const deadlines = mode !== 'in-process';
   return {
     appVersion: options.appVersion ?? DEFAULT_APP_VERSION,
-    runInWorker,
-    timeoutMs: runInWorker ? deadline(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) : null,
-    manifestTimeoutMs: runInWorker ? deadline(options.manifestTimeoutMs ?? DEFAULT_MANIFEST_TIMEOUT_MS) : null,
+    mode,
+    runInWorker: mode === 'worker',
+    runtime,
+    timeoutMs: deadlines ? deadline(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) : null,
+    manifestTimeoutMs: deadlines ? deadline(options.manifestTimeoutMs ?? DEFAULT_MANIFEST_TIMEOUT_MS) : null,
     maxInputBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
     maxMemoryPages: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES,
     logger: options.logger ?? silentLogger,

@@ -1,5 +1,7 @@
 import { LoaderOptionError } from './errors.js';
-import type { LoadPluginOptions } from './options.js';
+import type { LoadPluginOptions, PluginMode } from './options.js';
+
+const PLUGIN_MODES: readonly PluginMode[] = ['worker', 'metered', 'in-process', 'auto'];
 
 /** The largest delay timers honour (2^31 − 1 ms, about 24.8 days); a larger one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -42,6 +44,10 @@ export function validateLoaderOptions(options: LoadPluginOptions): void {
     refuse('appVersion', 'a version string such as "1.4.1"', appVersion);
   }
   if (runInWorker !== undefined && typeof runInWorker !== 'boolean') refuse('runInWorker', 'true or false', runInWorker);
+  if (options.mode !== undefined && !PLUGIN_MODES.includes(options.mode)) refuse('mode', `one of ${PLUGIN_MODES.map((m) => `'${m}'`).join(', ')}`, options.mode);
+  if (options.asyncHostServices !== undefined && typeof options.asyncHostServices !== 'boolean') {
+    refuse('asyncHostServices', 'true or false', options.asyncHostServices);
+  }
   wholeNumber('timeoutMs', options.timeoutMs, 1, MAX_TIMER_MS, DEADLINE_RULE, true);
   wholeNumber('manifestTimeoutMs', options.manifestTimeoutMs, 1, MAX_TIMER_MS, DEADLINE_RULE, true);
   wholeNumber('maxInputBytes', options.maxInputBytes, 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, at least 1, or Infinity for no limit', true);

@@ -3,13 +3,24 @@ import wabtInit from 'wabt';
 type Wabt = Awaited<ReturnType<typeof wabtInit>>;
 let wabtPromise: Promise<Wabt> | undefined;
 
+/** WebAssembly features wabt accepts beyond the MVP (bulk memory is always on). */
+export interface WatFeatures {
+  simd?: boolean;
+  multi_value?: boolean;
+  reference_types?: boolean;
+  sat_float_to_int?: boolean;
+  sign_extension?: boolean;
+  tail_call?: boolean;
+  threads?: boolean;
+}
+
 /** Compiles WebAssembly text to a binary module with the `wabt` package (throws on errors). */
-export async function compileWat(source: string, name = 'fixture.wat'): Promise<Uint8Array> {
+export async function compileWat(source: string, name = 'fixture.wat', features: WatFeatures = {}): Promise<Uint8Array> {
   wabtPromise ??= wabtInit();
   const wabt = await wabtPromise;
   let module: ReturnType<Wabt['parseWat']> | undefined;
   try {
-    module = wabt.parseWat(name, source, { bulk_memory: true });
+    module = wabt.parseWat(name, source, { bulk_memory: true, ...features });
     module.validate();
     const { buffer } = module.toBinary({ write_debug_names: true });
     return new Uint8Array(buffer);

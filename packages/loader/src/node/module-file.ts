@@ -15,7 +15,7 @@ export interface WasmFileInfo {
  * `known` is the file's stat when the caller already has it.
  */
 export function fileSource(path: string, known?: WasmFileInfo): ModuleSource {
-  return async (maxPages) => {
+  return async (maxPages, metered) => {
     let info = known;
     if (info === undefined) {
       try {
@@ -24,7 +24,7 @@ export function fileSource(path: string, known?: WasmFileInfo): ModuleSource {
         throw new Error(`cannot read ${path}: ${(error as Error).message}`);
       }
     }
-    const key = `${path}\u0000${info.mtimeNs}\u0000${info.size}\u0000${maxPages}`;
+    const key = `${path}\u0000${info.mtimeNs}\u0000${info.size}\u0000${maxPages}\u0000${metered}`;
     return remember(byFile, key, async () => {
       let bytes: Uint8Array;
       try {
@@ -32,7 +32,7 @@ export function fileSource(path: string, known?: WasmFileInfo): ModuleSource {
       } catch (error) {
         throw new Error(`cannot read ${path}: ${(error as Error).message}`);
       }
-      return compileCapped(bytes, maxPages);
+      return compileCapped(bytes, maxPages, metered);
     });
   };
 }

@@ -1,8 +1,12 @@
 import { sha256Hex } from '@diaryx/host-fns';
+import { MeterError, meterModule } from '@diaryx/wasm';
 import { capMemory } from '../sandbox/memory-cap.js';
 
-/** Produces a plugin's compiled module, memory-capped to `maxPages` (64 KiB each). */
-export type ModuleSource = (maxPages: number) => Promise<WebAssembly.Module>;
+/**
+ * Produces a plugin's compiled module, memory-capped to `maxPages` (64 KiB each) and, when
+ * `metered`, rewritten with fuel checks (the rewritten module is what the cache keeps).
+ */
+export type ModuleSource = (maxPages: number, metered: boolean) => Promise<WebAssembly.Module>;
 
 const byContent = new Map<string, Promise<WebAssembly.Module>>();
 
@@ -28,17 +32,30 @@ async function contentKey(bytes: Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** Rewrites a module with fuel checks; a module the rewriter refuses names the way out. */
+function metered(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  try {
+    return meterModule(bytes).bytes;
+  } catch (error) {
+    if (error instanceof MeterError) {
+      throw new Error(`${error.message} (load it with mode: 'worker' to run it unmodified with a deadline)`, { cause: error });
+    }
+    throw error;
+  }
+}
+
 /**
- * Caps the module's memory and compiles it, once per content (SHA-256 of the capped bytes) and
- * JavaScript realm.
- * @throws Error when the bytes are not valid wasm or need more memory than the cap
+ * Caps the module's memory, meters it when asked, and compiles it, once per content (SHA-256 of
+ * the capped bytes, and whether metered) and JavaScript realm.
+ * @throws Error when the bytes are not valid wasm, need more memory than the cap, or cannot be metered
  */
-export async function compileCapped(bytes: Uint8Array, maxPages: number): Promise<WebAssembly.Module> {
+export async function compileCapped(bytes: Uint8Array, maxPages: number, meter = false): Promise<WebAssembly.Module> {
   const capped = capMemory(bytes, maxPages);
-  return remember(byContent, await contentKey(capped), () => WebAssembly.compile(capped as Uint8Array<ArrayBuffer>));
+  const key = `${await contentKey(capped)}${meter ? ':metered' : ''}`;
+  return remember(byContent, key, () => WebAssembly.compile(meter ? metered(capped) : (capped as Uint8Array<ArrayBuffer>)));
 }
 
 /** The source of wasm given as bytes. */
 export function bytesSource(bytes: Uint8Array): ModuleSource {
-  return (maxPages) => compileCapped(bytes, maxPages);
+  return (maxPages, meter) => compileCapped(bytes, maxPages, meter);
 }

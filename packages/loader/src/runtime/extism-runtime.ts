@@ -1,8 +1,11 @@
 import createPlugin, { type Plugin } from '@extism/extism';
 import type { ExtismHostFunction, HostLogger } from '@diaryx/host-fns';
 import { HOST_NAMESPACE } from '@diaryx/host-fns';
+import { METER_IMPORT } from '@diaryx/wasm';
 import { toError } from '../errors.js';
 import { failFastWhileStarting } from './worker-start-failures.js';
+import type { ResolvedPluginMode } from '../options.js';
+import { createFuelMeter, type FuelMeter, TIMEOUT_MESSAGE } from './fuel-meter.js';
 import { releaseAbandonedAnswers, type WorkerHostFunctions, workerHostFunctions } from './worker-host-calls.js';
 
 // The one module that touches @extism/extism (pinned to 2.0.0-rc13), with worker-host-calls for
@@ -12,8 +15,11 @@ import { releaseAbandonedAnswers, type WorkerHostFunctions, workerHostFunctions 
 export interface GuestInstanceOptions {
   module: WebAssembly.Module;
   hostFunctions: Record<string, ExtismHostFunction>;
-  runInWorker: boolean;
-  /** Per-call deadline (worker mode only); null = none. */
+  /** Where the guest runs; a `metered` module must come from `meterModule` (@diaryx/wasm). */
+  mode: ResolvedPluginMode;
+  /** Metered mode: host functions may suspend the guest on a Promise (JSPI). */
+  asyncHostServices: boolean;
+  /** Per-call deadline (worker and metered modes); null = none. */
   timeoutMs: number | null;
   /** Cap on Extism kernel memory (host-side blocks), in 64 KiB pages. */
   maxKernelPages: number;
@@ -65,7 +71,7 @@ function guestLogger(logger: HostLogger, prefix: () => string): Console {
 export const CROSS_ORIGIN_ISOLATION_HELP =
   'a plugin in a worker needs SharedArrayBuffer, which a browser gives only to a cross-origin isolated page: ' +
   'serve the page with the headers "Cross-Origin-Opener-Policy: same-origin" and ' +
-  '"Cross-Origin-Embedder-Policy: require-corp", or load the plugin with runInWorker: false';
+  '"Cross-Origin-Embedder-Policy: require-corp", or load the plugin with mode: \'metered\' (in-process with a deadline)';
 
 // rc13 keeps the memory it shares with a worker in this public but undocumented field.
 function sdkSharedData(plugin: Plugin): SharedArrayBuffer | undefined {
@@ -73,9 +79,14 @@ function sdkSharedData(plugin: Plugin): SharedArrayBuffer | undefined {
 }
 
 /** Starts the SDK plugin with these host functions (a fresh object: the SDK mutates it). */
-async function startPlugin(options: GuestInstanceOptions, hostFunctions: Record<string, ExtismHostFunction>): Promise<Plugin> {
+async function startPlugin(
+  options: GuestInstanceOptions,
+  hostFunctions: Record<string, ExtismHostFunction>,
+  meter: FuelMeter | null = null,
+): Promise<Plugin> {
+  const runInWorker = options.mode === 'worker';
   // Node leaves crossOriginIsolated undefined; a browser page without the headers says false.
-  if (options.runInWorker && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+  if (runInWorker && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
     throw new Error(CROSS_ORIGIN_ISOLATION_HELP);
   }
   let plugin: Plugin;
@@ -85,17 +96,19 @@ async function startPlugin(options: GuestInstanceOptions, hostFunctions: Record<
       {
         useWasi: true,
         enableWasiOutput: false,
-        runInWorker: options.runInWorker,
+        runInWorker,
         // The SDK applies this to instantiation (start function included) ...
-        ...(options.runInWorker && options.timeoutMs !== null ? { timeoutMs: options.timeoutMs } : {}),
+        ...(runInWorker && options.timeoutMs !== null ? { timeoutMs: options.timeoutMs } : {}),
         memory: { maxPages: options.maxKernelPages },
-        functions: { [HOST_NAMESPACE]: hostFunctions },
+        functions: meter
+          ? { [HOST_NAMESPACE]: hostFunctions, [METER_IMPORT.module]: { [METER_IMPORT.name]: () => meter.outOfFuel() } }
+          : { [HOST_NAMESPACE]: hostFunctions },
         logger: guestLogger(options.logger, options.logPrefix),
         logLevel: 'trace',
       },
     );
   try {
-    plugin = await (options.runInWorker ? failFastWhileStarting(options.logger, create) : create());
+    plugin = await (runInWorker ? failFastWhileStarting(options.logger, create) : create());
   } catch (error) {
     throw toError(error);
   }
@@ -131,9 +144,102 @@ function sdkInput(input: string | Uint8Array): string | Uint8Array | undefined {
  * is reset, as with the SDK's own timeout), so the plugin answers the next call.
  */
 export async function createGuestInstance(options: GuestInstanceOptions): Promise<GuestInstance> {
-  return options.runInWorker
-    ? workerInstance(await startWorker(options), options)
-    : inProcessInstance(await startPlugin(options, { ...options.hostFunctions }));
+  if (options.mode === 'worker') return workerInstance(await startWorker(options), options);
+  if (options.mode === 'metered') return meteredInstance(await startMetered(options), options);
+  return inProcessInstance(await startPlugin(options, { ...options.hostFunctions }));
+}
+
+/** A metered SDK plugin and the meter its fuel import and host functions share. */
+interface MeteredPlugin {
+  sdk: Plugin;
+  meter: FuelMeter;
+}
+
+const AsyncFunction = (async () => undefined).constructor;
+
+// rc13 wraps a host function in WebAssembly.Suspending (JSPI) when its constructor is
+// AsyncFunction; marked so, a plain function suspends the guest only when it returns a Promise
+// (a value is returned at once, without the cost of a suspension).
+function suspendsOnPromise(fn: ExtismHostFunction): ExtismHostFunction {
+  Object.defineProperty(fn, 'constructor', { value: AsyncFunction });
+  return fn;
+}
+
+/**
+ * Host functions that first check the call's deadline (a host-call storm is stopped too); with
+ * JSPI, an async service's Promise suspends the guest and loses the race against the deadline.
+ */
+function deadlineChecked(
+  functions: Record<string, ExtismHostFunction>,
+  meter: FuelMeter,
+  jspi: boolean,
+): Record<string, ExtismHostFunction> {
+  const checked: Record<string, ExtismHostFunction> = {};
+  for (const [name, fn] of Object.entries(functions)) {
+    checked[name] = jspi
+      ? suspendsOnPromise((memory, input) => {
+          meter.checkDeadline();
+          const result = fn(memory, input);
+          return typeof result === 'bigint' ? result : meter.race(result);
+        })
+      : (memory, input) => {
+          meter.checkDeadline();
+          return fn(memory, input);
+        };
+  }
+  return checked;
+}
+
+async function startMetered(options: GuestInstanceOptions): Promise<MeteredPlugin> {
+  const meter = createFuelMeter();
+  // Instantiation (the module's start function included) runs under the instance's deadline.
+  meter.arm(options.timeoutMs);
+  try {
+    const functions = deadlineChecked(options.hostFunctions, meter, options.asyncHostServices);
+    return { sdk: await startPlugin(options, functions, meter), meter };
+  } catch (error) {
+    throw meter.timedOut ? new Error(`${TIMEOUT_MESSAGE} (while the plugin was being instantiated)`) : error;
+  }
+}
+
+/**
+ * In-process, with the deadline kept by the guest's own fuel checks. After a deadline trap the
+ * instance is replaced (fresh memory, like a worker restart) and the plugin answers the next call.
+ */
+function meteredInstance(first: MeteredPlugin, options: GuestInstanceOptions): GuestInstance {
+  // current is null while a replacement could not be started: the next call tries again. Held in
+  // an object so that what closes a dropped instance reads the current plugin.
+  const running: { current: MeteredPlugin | null } = { current: first };
+  let restarting: Promise<void> | null = null;
+  const call = async (exportName: string, input: string | Uint8Array, timeoutMs?: number | null) => {
+    if (restarting) await restarting;
+    running.current ??= await startMetered(options);
+    const plugin = running.current;
+    // null: no deadline for this call; undefined: the instance's.
+    plugin.meter.arm(timeoutMs === undefined ? options.timeoutMs : timeoutMs);
+    try {
+      return await plugin.sdk.call(exportName, sdkInput(input));
+    } catch (error) {
+      if (!plugin.meter.timedOut) throw error;
+      // The timeout is reported at once; the next call waits for the replacement.
+      running.current = null;
+      restarting = (async () => {
+        await plugin.sdk.close().catch(() => undefined);
+        running.current = await startMetered(options).catch(() => null);
+      })().finally(() => (restarting = null));
+      throw new Error(TIMEOUT_MESSAGE, { cause: error });
+    }
+  };
+  const instance: GuestInstance = {
+    call,
+    async close() {
+      closedOnCollection.unregister(instance);
+      if (restarting) await restarting;
+      await running.current?.sdk.close();
+    },
+  };
+  closedOnCollection.register(instance, closerOfMetered(running), instance);
+  return instance;
 }
 
 /** A worker-mode SDK plugin and its host functions (which know their calls in flight). */
@@ -160,6 +266,9 @@ const closedOnCollection = new FinalizationRegistry<() => Promise<void>>((close)
 });
 const closerOf = (plugin: Plugin) => () => plugin.close();
 const closerOfRunning = (running: { worker: WorkerPlugin }) => () => running.worker.sdk.close();
+const closerOfMetered = (running: { current: MeteredPlugin | null }) => async () => {
+  await running.current?.sdk.close();
+};
 
 // In-process the SDK resets its block list at every call and hands out a fresh buffer: the
 // call is the SDK's call, with nothing added (each layer of promises costs a microtask turn).

@@ -1,4 +1,5 @@
 import { HOST_FUNCTION_NAMES, HOST_NAMESPACE } from '@diaryx/host-fns';
+import { METER_IMPORT } from '@diaryx/wasm';
 
 /** The Extism kernel functions (`extism:host/env`) that `@extism/extism` 2.0.0-rc13 provides. */
 const KERNEL_FUNCTIONS = new Set([
@@ -14,11 +15,14 @@ const HOST_FUNCTIONS = new Set(HOST_FUNCTION_NAMES);
  * Checks a module's imports before it is instantiated: only Extism kernel functions, Diaryx
  * host functions and WASI preview 1 can be satisfied. Returns a message naming the first
  * import that cannot, or null. (Checking up front also keeps a bad module from failing inside
- * a worker thread, where the SDK cannot report the error.)
+ * a worker thread, where the SDK cannot report the error.) A `metered` module's last import is
+ * the meter's own; a plugin cannot import it itself.
  */
-export function unsatisfiedImport(module: WebAssembly.Module): string | null {
-  for (const entry of WebAssembly.Module.imports(module)) {
+export function unsatisfiedImport(module: WebAssembly.Module, metered = false): string | null {
+  const imports = WebAssembly.Module.imports(module);
+  for (const [index, entry] of imports.entries()) {
     const what = `"${entry.module}" "${entry.name}"`;
+    if (metered && index === imports.length - 1 && entry.module === METER_IMPORT.module && entry.name === METER_IMPORT.name) continue;
     if (entry.kind !== 'function') return `it imports a ${entry.kind} (${what}); plugins may import functions only`;
     if (entry.module === 'wasi_snapshot_preview1') continue;
     if (entry.module === 'extism:host/env') {

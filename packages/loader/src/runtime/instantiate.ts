@@ -37,15 +37,19 @@ export async function instantiateGuest(
     throw new PluginLoadError('plugin_create', name, `Failed to create Extism plugin '${name}': ${cause.message}`, { cause });
   };
   try {
-    const module = await source(options.maxMemoryPages);
-    const importProblem = unsatisfiedImport(module);
+    options.logger.debug(`plugin '${name}' runs in mode ${options.mode} (${options.runtime.reason})`);
+    const metered = options.mode === 'metered';
+    const module = await source(options.maxMemoryPages, metered);
+    const importProblem = unsatisfiedImport(module, metered);
     if (importProblem) throw new Error(importProblem);
-    const state = createPluginHostState(idBeforeManifest(name), { inProcess: !options.runInWorker });
+    // A host service may return a Promise in a worker, and in metered mode with JSPI.
+    const state = createPluginHostState(idBeforeManifest(name), { inProcess: !options.runtime.asyncHostServices });
     const create = () =>
       createGuestInstance({
         module,
         hostFunctions: createHostFunctions(host, state),
-        runInWorker: options.runInWorker,
+        mode: options.mode,
+        asyncHostServices: options.mode === 'metered' && options.runtime.asyncHostServices,
         // Instantiation (the module's start function included) gets the manifest deadline.
         timeoutMs: options.manifestTimeoutMs,
         maxKernelPages: options.maxMemoryPages,

@@ -1,0 +1,103 @@
+import { allowAll, createHostContext, type PluginStorage } from '@diaryx/host-fns';
+import { compileWat, guestWat, hostileManifest } from '@diaryx/test-utils';
+import { describe, expect, it } from 'vitest';
+import { loadPlugin } from '../node/load-plugin.js';
+import { hasJspi } from '../runtime/jspi.js';
+
+// Async host services without a worker: JSPI (WebAssembly.Suspending) where the runtime has it
+// (Node 26, Chromium 137+; Node 24 behind --experimental-wasm-jspi). Node 20 and 22 lack it:
+// there the JSPI cases are skipped and the fallback cases run, so each runtime checks its side.
+
+const GREETING = 'hello, later';
+
+function guest(): Promise<Uint8Array> {
+  return compileWat(
+    guestWat({
+      manifest: hostileManifest('jspi'),
+      hostImports: ['host_storage_get'],
+      data: { key: '{"key":"greeting"}', answer: '{"success":true,"data":"still here"}' },
+      exports: {
+        get: '(call $output_handle (call $host_storage_get (call $to_block (global.get $key_ptr) (global.get $key_len)))) (i32.const 0)',
+        answer: '(call $output_bytes (global.get $answer_ptr) (global.get $answer_len)) (i32.const 0)',
+      },
+    }),
+  );
+}
+
+/** A storage service that answers after a timer, or never. */
+function asyncStorage(delayMs: number | null): PluginStorage {
+  return {
+    get: (key) =>
+      new Promise((resolve) => {
+        if (delayMs !== null) setTimeout(() => resolve(key === 'jspi:greeting' ? new TextEncoder().encode(GREETING) : null), delayMs);
+      }),
+    set: () => undefined,
+    delete: () => undefined,
+  };
+}
+
+const text = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes ?? new Uint8Array());
+
+describe('mode auto and JSPI', () => {
+  it("mode 'auto' picks metered where the runtime has JSPI, the worker otherwise, and says why", async () => {
+    const plugin = await loadPlugin(await guest(), createHostContext(), { mode: 'auto', name: 'auto' });
+    try {
+      expect(plugin.runtime).toMatchObject({
+        mode: hasJspi() ? 'metered' : 'worker',
+        asyncHostServices: true,
+        reason: expect.stringMatching(hasJspi() ? /has JSPI/ : /no JSPI/),
+      });
+    } finally {
+      await plugin.close();
+    }
+  });
+
+  it("mode 'auto' with asyncHostServices: false runs metered on any runtime, without JSPI", async () => {
+    const host = createHostContext({ storage: asyncStorage(5), permissions: allowAll });
+    const plugin = await loadPlugin(await guest(), host, { mode: 'auto', asyncHostServices: false, name: 'jspi' });
+    try {
+      expect(plugin.runtime).toMatchObject({ mode: 'metered', asyncHostServices: false, reason: expect.stringMatching(/synchronous/) });
+      await expect(plugin.call('get')).rejects.toMatchObject({ kind: 'host_trap', message: expect.stringMatching(/returned a Promise/) });
+      expect(text(await plugin.call('answer'))).toContain('still here');
+    } finally {
+      await plugin.close();
+    }
+  });
+
+  it.runIf(hasJspi())('with JSPI, a metered plugin awaits an async host service in-process', async () => {
+    const host = createHostContext({ storage: asyncStorage(20), permissions: allowAll });
+    const plugin = await loadPlugin(await guest(), host, { mode: 'metered', name: 'jspi' });
+    try {
+      expect(plugin.runtime).toMatchObject({ mode: 'metered', asyncHostServices: true });
+      const output = text(await plugin.call('get'));
+      expect(output).toContain(Buffer.from(GREETING).toString('base64'));
+    } finally {
+      await plugin.close();
+    }
+  });
+
+  it.runIf(hasJspi())('with JSPI, a host service that never answers is stopped at the deadline; the plugin answers next', async () => {
+    const host = createHostContext({ storage: asyncStorage(null), permissions: allowAll });
+    const plugin = await loadPlugin(await guest(), host, { mode: 'metered', name: 'jspi', timeoutMs: 300 });
+    try {
+      const started = performance.now();
+      await expect(plugin.call('get')).rejects.toMatchObject({ kind: 'timeout' });
+      expect(performance.now() - started).toBeLessThan(1_300);
+      expect(text(await plugin.call('answer'))).toContain('still here');
+    } finally {
+      await plugin.close();
+    }
+  });
+
+  it.runIf(!hasJspi())('without JSPI, a metered plugin whose host service returns a Promise fails that call and answers next', async () => {
+    const host = createHostContext({ storage: asyncStorage(5), permissions: allowAll });
+    const plugin = await loadPlugin(await guest(), host, { mode: 'metered', name: 'jspi' });
+    try {
+      expect(plugin.runtime).toMatchObject({ mode: 'metered', asyncHostServices: false });
+      await expect(plugin.call('get')).rejects.toMatchObject({ kind: 'host_trap', message: expect.stringMatching(/returned a Promise/) });
+      expect(text(await plugin.call('answer'))).toContain('still here');
+    } finally {
+      await plugin.close();
+    }
+  });
+});

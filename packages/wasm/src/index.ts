@@ -1,0 +1,4 @@
+export { ByteWriter } from './byte-writer.js';
+export * from './leb128.js';
+export { METER_IMPORT, MeterError, type MeterErrorKind, type MeteredModule, meterModule } from './meter.js';
+export * from './module.js';

@@ -1,0 +1,201 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { compileWat } from '@diaryx/test-utils';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { METER_IMPORT, MeterError, meterModule } from './meter.js';
+import { writeModule } from './module.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const builtModules = [
+  'examples/daily/build/plugin.wasm',
+  'examples/webhook/build/plugin.wasm',
+  'examples/word-count/build/plugin.wasm',
+  'examples/word-count-ts/build/plugin.wasm',
+  'packages/js-runtime/dist/runtime.wasm',
+];
+
+/** Instantiates a metered module whose meter hands out `refill` fuel, counting the refills. */
+async function instantiateMetered(bytes: Uint8Array, imports: WebAssembly.Imports = {}, refill = 1e9) {
+  const meter = { refills: 0 };
+  const instance = await WebAssembly.instantiate(new WebAssembly.Module(meterModule(bytes).bytes), {
+    ...imports,
+    [METER_IMPORT.module]: {
+      [METER_IMPORT.name]: () => {
+        meter.refills++;
+        return refill;
+      },
+    },
+  });
+  return { exports: instance.exports as Record<string, (...args: number[]) => number>, meter };
+}
+
+describe('meterModule on the kit’s real modules', () => {
+  it.each(builtModules)('%s: validates, keeps its exports and imports, adds only the meter', (path) => {
+    const original = new Uint8Array(readFileSync(root + path));
+    const metered = meterModule(original);
+    expect(WebAssembly.validate(metered.bytes)).toBe(true);
+    expect(metered.checks).toBeGreaterThan(0);
+    const before = new WebAssembly.Module(original as BufferSource);
+    const after = new WebAssembly.Module(metered.bytes);
+    expect(WebAssembly.Module.exports(after)).toEqual(WebAssembly.Module.exports(before));
+    expect(WebAssembly.Module.imports(after)).toEqual([
+      ...WebAssembly.Module.imports(before),
+      { module: METER_IMPORT.module, name: METER_IMPORT.name, kind: 'function' },
+    ]);
+  });
+});
+
+// Calls, a table with call_indirect, ref.func in a global initializer, a start function,
+// deep recursion and loops: the rewrite renumbers every function reference.
+const behaviourWat = `(module
+  (import "env" "log" (func $log (param i32)))
+  (type $unary (func (param i32) (result i32)))
+  (table 4 funcref)
+  (elem (i32.const 0) $double $fib $sum_to)
+  (elem declare func $double)
+  (global $started (mut i32) (i32.const 0))
+  (global $f funcref (ref.func $double))
+  (memory 1)
+  (func $double (type $unary) (i32.mul (local.get 0) (i32.const 2)))
+  (func $fib (type $unary)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  (func $sum_to (type $unary) (local $acc i32)
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get 0)))
+      (local.set $acc (i32.add (local.get $acc) (local.get 0)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br $l)))
+    (local.get $acc))
+  (func $start (global.set $started (i32.const 7)) (call $log (i32.const 1)))
+  (start $start)
+  (func (export "indirect") (param i32 i32) (result i32)
+    (call_indirect (type $unary) (local.get 1) (local.get 0)))
+  (func (export "started") (result i32) (global.get $started))
+  (func (export "fib") (param i32) (result i32) (call $fib (local.get 0)))
+  (func (export "sum_to") (param i32) (result i32) (call $sum_to (local.get 0)))
+  (func (export "is_double") (result i32) (ref.is_null (global.get $f)))
+  (func (export "simd") (param i32) (result i32)
+    (i32x4.extract_lane 2 (i32x4.add (i32x4.splat (local.get 0)) (v128.const i32x4 1 2 3 4))))
+  (func (export "bulk") (param i32) (result i32)
+    (memory.fill (i32.const 0) (local.get 0) (i32.const 16))
+    (memory.copy (i32.const 100) (i32.const 0) (i32.const 16))
+    (i32.load8_u (i32.const 110)))
+  (func (export "sat") (param f32) (result i32) (i32.trunc_sat_f32_s (local.get 0)))
+  (func (export "sext") (param i32) (result i32) (i32.extend8_s (local.get 0)))
+  (func (export "multi") (param i32) (result i32)
+    (block (result i32 i32) (local.get 0) (i32.const 3)) (i32.mul))
+  (func (export "select_ref") (param i32) (result i32)
+    (ref.is_null (select (result funcref) (ref.null func) (ref.func $double) (local.get 0))))
+)`;
+
+const features = { simd: true, multi_value: true, reference_types: true, sat_float_to_int: true, sign_extension: true };
+
+describe('meterModule keeps behaviour', () => {
+  it('renumbers calls, tables, ref.func, start; runs SIMD, bulk memory, saturating, sign-extension, multi-value', async () => {
+    const bytes = await compileWat(behaviourWat, 'behaviour.wat', features);
+    const logs: number[] = [];
+    const env = { env: { log: (n: number) => logs.push(n) } };
+    const plain = (await WebAssembly.instantiate(bytes as BufferSource, env)).instance.exports as Record<string, (...a: number[]) => number>;
+    const { exports: metered, meter } = await instantiateMetered(bytes, env, 10);
+    expect(logs).toEqual([1, 1]);
+    const calls: Array<[string, number[]]> = [
+      ['started', []],
+      ['fib', [15]],
+      ['sum_to', [1000]],
+      ['indirect', [0, 21]],
+      ['indirect', [1, 10]],
+      ['indirect', [2, 10]],
+      ['is_double', []],
+      ['simd', [5]],
+      ['bulk', [9]],
+      ['sat', [3e10]],
+      ['sext', [0xff]],
+      ['multi', [7]],
+      ['select_ref', [0]],
+      ['select_ref', [1]],
+    ];
+    for (const [name, args] of calls) expect([name, metered[name]!(...args)]).toEqual([name, plain[name]!(...args)]);
+    // With 10 fuel per refill, fib(15) alone (1,973 calls, no loop) needs many refills.
+    expect(meter.refills).toBeGreaterThan(1000);
+  });
+
+  it('lets the meter stop an endless loop and endless recursion (a trap thrown by the import)', async () => {
+    const bytes = await compileWat(`(module
+      (func $spin (export "spin") (loop $l (br $l)))
+      (func $down (export "down") (param i32) (result i32) (i32.add (call $down (local.get 0)) (i32.const 1))))`);
+    let refills = 0;
+    const instance = await WebAssembly.instantiate(new WebAssembly.Module(meterModule(bytes).bytes), {
+      [METER_IMPORT.module]: {
+        [METER_IMPORT.name]: () => {
+          if (++refills > 100) throw new Error('out of time');
+          return 1000;
+        },
+      },
+    });
+    const { spin, down } = instance.exports as Record<string, (n?: number) => number>;
+    expect(() => spin!()).toThrow('out of time');
+    refills = 0;
+    // Stack overflow would come first with enough fuel; with little fuel the meter wins.
+    expect(() => down!(1)).toThrow(/out of time|call stack/);
+  });
+
+  it('property: generated loop-and-call programs compute the same with any refill size', async () => {
+    const op = fc.constantFrom('i32.add', 'i32.sub', 'i32.mul', 'i32.xor', 'i32.and', 'i32.or', 'i32.rotl', 'i32.shr_u');
+    const program = fc.array(fc.record({ op, constant: fc.integer({ min: -1000, max: 1000 }), calls: fc.boolean() }), {
+      minLength: 1,
+      maxLength: 6,
+    });
+    await fc.assert(
+      fc.asyncProperty(program, fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 300 }), async (fns, refill, input) => {
+        const bodies = fns.map(
+          (f, i) => `(func $f${i} (export "f${i}") (param $x i32) (result i32) (local $i i32) (local $acc i32)
+            (local.set $acc (local.get $x))
+            (block $done (loop $l
+              (br_if $done (i32.ge_u (local.get $i) (i32.and (local.get $x) (i32.const 31))))
+              (local.set $acc (${f.op} (local.get $acc) (i32.add (local.get $i) (i32.const ${f.constant}))))
+              ${f.calls && i > 0 ? `(local.set $acc (i32.add (local.get $acc) (call $f${i - 1} (i32.and (local.get $acc) (i32.const 15)))))` : ''}
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $l)))
+            (local.get $acc))`,
+        );
+        const bytes = await compileWat(`(module ${bodies.join('\n')})`);
+        const plain = (await WebAssembly.instantiate(bytes as BufferSource)).instance.exports as Record<string, (n: number) => number>;
+        const { exports: metered, meter } = await instantiateMetered(bytes, {}, refill);
+        const last = `f${fns.length - 1}`;
+        expect(metered[last]!(input)).toBe(plain[last]!(input));
+        expect(meter.refills).toBeGreaterThan(0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('meterModule refuses what it does not know', () => {
+  // (module (func nop atomic.fence)) written by hand: wabt would need the threads feature.
+  const withOpcode = (code: number[]) =>
+    writeModule([
+      { id: 1, body: Uint8Array.of(1, 0x60, 0, 0) },
+      { id: 3, body: Uint8Array.of(1, 0) },
+      { id: 10, body: Uint8Array.of(1, code.length + 2, 0, ...code, 0x0b) },
+    ]);
+
+  it('names the opcode and the function (threads: atomic.fence)', () => {
+    expect(() => meterModule(withOpcode([0x01, 0xfe, 0x03, 0x00]))).toThrow(
+      expect.objectContaining({ kind: 'unsupported_opcode', message: expect.stringContaining('opcode 0xfe in function 0') }),
+    );
+  });
+
+  it('refuses exception handling (try) and GC prefixes', () => {
+    expect(() => meterModule(withOpcode([0x06, 0x40, 0x0b]))).toThrow(/opcode 0x06 in function 0/);
+    expect(() => meterModule(withOpcode([0xfb, 0x00]))).toThrow(/opcode 0xfb in function 0/);
+    expect(() => meterModule(withOpcode([0xfc, 0x20]))).toThrow(/opcode 0xfc 32 in function 0/);
+  });
+
+  it('refuses bytes that are not wasm as malformed', () => {
+    expect(() => meterModule(new TextEncoder().encode('not wasm at all'))).toThrow(MeterError);
+  });
+});
