@@ -13,7 +13,7 @@ import { npmrcFor, type ReleasedPackage, releasedPackages, runReleaseTool, throw
 import { publishInstalled, thirdPartyClosure } from './third-party-packages.js';
 
 // The release rehearsal (issue 18): `changeset version` on a throwaway copy of the workspace,
-// `changeset publish` of every public package to a local verdaccio with no uplink, then the kit is
+// `pnpm publish --recursive` of every public package to a local verdaccio with no uplink, then the kit is
 // installed and used in empty folders exactly as its users do. Third-party packages the users
 // install (vitest, typescript, esbuild, assemblyscript, vite, …) are published to the same
 // registry first, at the versions of the workspace's lockfile, packed from the workspace's own
@@ -88,8 +88,10 @@ if (!ENABLED) {
       const env = { ...withoutNpmVariables(process.env), npm_config_userconfig: join(copy, '.npmrc'), npm_config_registry: registry.url, CI: 'true' };
       runReleaseTool(repo, copy, 'changeset', ['version'], env);
       lap('changeset version');
-      runReleaseTool(repo, copy, 'changeset', ['publish', '--no-git-tag'], env);
-      lap('changeset publish');
+      // What the README's Releasing section runs, in one process (`changeset publish` would start
+      // npm and pnpm twice per package for the same result); --no-git-checks: the copy is no git checkout.
+      runReleaseTool(repo, copy, 'pnpm', ['publish', '--recursive', '--access', 'public', '--no-git-checks'], env);
+      lap('pnpm publish --recursive');
       released = releasedPackages(copy).filter((pkg) => !pkg.private);
 
       for (const pkg of released) {
