@@ -232,7 +232,7 @@ if (!ENABLED) {
         ok(user.run(app, 'npm', ['install', '@diaryx/loader', '@diaryx/host-fns']));
         const tools = ['typescript', '@types/node', 'vite'].map((name) => `${name}@${installedVersion(name)}`);
         ok(user.run(app, 'npm', ['install', '--save-dev', ...tools]));
-      }, 240_000);
+      }, 300_000);
 
       it('type-checks with moduleResolution node16 and bundler, and runs with Node on a plugins folder', () => {
         ok(user.run(app, 'npx', ['tsc', '-p', 'tsconfig.bundler.json']));
@@ -242,7 +242,7 @@ if (!ENABLED) {
         expect(results.failures).toEqual([]);
         expect(results['diaryx.example.word-count']?.data?.counts?.words).toBe(5);
         expect(results['in-memory']?.data?.counts?.words).toBe(4);
-      }, 120_000);
+      });
 
       it('bundles the same app module for the browser with Vite, without errors or Node built-ins', () => {
         mkdirSync(join(app, 'public'), { recursive: true });
@@ -253,7 +253,7 @@ if (!ENABLED) {
         const bundle = assets.filter((file) => file.endsWith('.js')).map((file) => readFileSync(join(app, 'dist-browser', 'assets', file), 'utf8')).join('\n');
         expect(bundle).toContain('word-count');
         expect(bundle).not.toMatch(/from\s*["']node:/);
-      }, 120_000);
+      });
     });
   });
 }
