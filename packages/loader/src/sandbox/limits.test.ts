@@ -8,11 +8,12 @@ describe('limits on by default (worker mode)', () => {
   it('an endless manifest fails the load after manifestTimeoutMs, not the command timeout', async () => {
     const wasm = await compileWat(guestWat({ manifest: manifestJson(), exports: { manifest: '(loop $l (br $l)) (i32.const 0)' } }));
     const started = Date.now();
-    await expect(loadPlugin(wasm, createHostContext(), { manifestTimeoutMs: 300, timeoutMs: 60_000, name: 'spin' })).rejects.toMatchObject({
+    // 3 s: also the worker's start-up deadline, which a loaded two-core machine can take 300 ms to meet.
+    await expect(loadPlugin(wasm, createHostContext(), { manifestTimeoutMs: 3_000, timeoutMs: 60_000, name: 'spin' })).rejects.toMatchObject({
       kind: 'manifest_call',
       message: expect.stringMatching(/Failed to get manifest from plugin 'spin': .*timeout/),
     });
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('a memory grow bomb stops at the cap and the call ends', async () => {
