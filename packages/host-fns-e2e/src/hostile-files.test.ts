@@ -3,6 +3,7 @@ import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:
 import { join } from 'node:path';
 import {
   allowAll,
+  createHostContext,
   denyAll,
   frontmatterChecker,
   type PermissionChecker,
@@ -11,7 +12,8 @@ import {
 } from '@diaryx/host-fns';
 import { makeTempDir, removeTempDirs } from '@diaryx/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadProbe } from './probe.js';
+import { loadPluginsFromDir } from '@diaryx/loader';
+import { loadProbe, probeWasm } from './probe.js';
 import { probeInChild } from './probe-in-child.js';
 import { diskWorkspace } from './workspace.js';
 
@@ -226,5 +228,28 @@ describe.each(modes)('15.8 (D21) protected files, %s', (_mode, runInWorker) => {
     expect(await probe.call('host_write_file', { path: 'README.md', content: edited })).toBe('');
     expect(await readFile(join(root, 'README.md'), 'utf8')).toBe(edited);
     expect(await probe.call('host_write_file', { path: 'notes/plugins.md', content: '---\nplugins: {}\n---\n' })).toBe('');
+  });
+});
+
+describe('15.8 (D21) the plugins folder the loader scans is protected without being named', () => {
+  it('a plugin loaded by loadPluginsFromDir from <workspace>/.diaryx/plugins cannot write into that folder', async () => {
+    const { fs, root } = await diskWorkspace({ 'notes/a.md': 'a', '.diaryx/plugins/other/config.json': '{}' });
+    await mkdir(join(root, '.diaryx/plugins/probe'), { recursive: true });
+    await writeFile(join(root, '.diaryx/plugins/probe/plugin.wasm'), await probeWasm());
+    const host = createHostContext({ fs, permissions: allowAll });
+    const { plugins, failures } = await loadPluginsFromDir(join(root, '.diaryx/plugins'), host, { runInWorker: false });
+    expect(failures).toEqual([]);
+    const probe = plugins[0]!;
+    try {
+      expect(host.protectedFiles.pluginsDir).toBe(join(root, '.diaryx/plugins'));
+      const write = (path: string) => probe.call('probe_host_write_file', JSON.stringify({ path, content: 'pwned' }));
+      await expect(write('.diaryx/plugins/other/config.json')).rejects.toThrow(/inside the plugins folder/);
+      await expect(write('.diaryx/plugins/probe/plugin.wasm')).rejects.toThrow(/inside the plugins folder/);
+      expect(await readFile(join(root, '.diaryx/plugins/other/config.json'), 'utf8')).toBe('{}');
+      await write('notes/b.md');
+      expect(await readFile(join(root, 'notes/b.md'), 'utf8')).toBe('pwned');
+    } finally {
+      await probe.close();
+    }
   });
 });
