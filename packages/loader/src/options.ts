@@ -44,6 +44,12 @@ export interface LoaderOptions {
   maxMemoryPages?: number;
   /** Receives guest logs and the loader's warnings. Default: silent. */
   logger?: HostLogger;
+  /**
+   * What a guest failure in a lifecycle export (`init`, `set_config`, `on_event`, `shutdown`)
+   * does: `'log'` (default, as Rust) logs it at warn and the call resolves; `'throw'` (for test
+   * suites) also rejects the call with the `PluginCallError`.
+   */
+  lifecycleFailures?: 'log' | 'throw';
 }
 
 /** Options of {@link loadPluginFromBytes}. */
@@ -78,6 +84,7 @@ export interface ResolvedLoaderOptions {
   maxInputBytes: number;
   maxMemoryPages: number;
   logger: HostLogger;
+  lifecycleFailures: 'log' | 'throw';
 }
 
 // `Infinity` asks for no deadline.
@@ -98,5 +105,6 @@ export function resolveLoaderOptions(options: LoadPluginOptions = {}): ResolvedL
     maxInputBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
     maxMemoryPages: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES,
     logger: options.logger ?? silentLogger,
+    lifecycleFailures: options.lifecycleFailures ?? 'log',
   };
 }

@@ -1,5 +1,6 @@
 import { sha256Hex } from '@diaryx/host-fns';
 import { capMemory } from '../sandbox/memory-cap.js';
+import { exposeExportStatus } from './export-status.js';
 
 /** Produces a plugin's compiled module, memory-capped to `maxPages` (64 KiB each). */
 export type ModuleSource = (maxPages: number) => Promise<WebAssembly.Module>;
@@ -29,12 +30,12 @@ async function contentKey(bytes: Uint8Array): Promise<string> {
 }
 
 /**
- * Caps the module's memory and compiles it, once per content (SHA-256 of the capped bytes) and
+ * Caps the module's memory, makes its exports' status readable (see export-status.ts) and compiles it, once per content (SHA-256 of the capped bytes) and
  * JavaScript realm.
  * @throws Error when the bytes are not valid wasm or need more memory than the cap
  */
 export async function compileCapped(bytes: Uint8Array, maxPages: number): Promise<WebAssembly.Module> {
-  const capped = capMemory(bytes, maxPages);
+  const capped = exposeExportStatus(capMemory(bytes, maxPages));
   return remember(byContent, await contentKey(capped), () => WebAssembly.compile(capped as Uint8Array<ArrayBuffer>));
 }
 

@@ -2,6 +2,7 @@ import createPlugin, { type Plugin } from '@extism/extism';
 import type { ExtismHostFunction, HostLogger } from '@diaryx/host-fns';
 import { HOST_NAMESPACE } from '@diaryx/host-fns';
 import { toError } from '../errors.js';
+import { STATUS_CHECK_EXPORT, STATUS_GLOBAL } from './export-status.js';
 import { failFastWhileStarting } from './worker-start-failures.js';
 import { releaseAbandonedAnswers, type WorkerHostFunctions, workerHostFunctions } from './worker-host-calls.js';
 
@@ -136,6 +137,23 @@ export async function createGuestInstance(options: GuestInstanceOptions): Promis
     : inProcessInstance(await startPlugin(options, { ...options.hostFunctions }));
 }
 
+/**
+ * The failure of an export that returned a non-zero status without setting an error (Extism's
+ * rule: the status of an export is its i32 result; with `error_set` the SDK already fails the
+ * call with the guest's text). `status` is null when it cannot be read (worker mode).
+ */
+export function exportStatusError(status: number | null): Error {
+  const which = status === null ? 'a non-zero status' : `the non-zero status ${status}`;
+  return new Error(
+    `the export returned ${which} without an error message (Extism counts any status other than 0 as a failure; ` +
+      'return 0 on success, or set an error message with error_set before returning non-zero)',
+  );
+}
+
+function hasStatusCheck(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.exports(module).some((e) => e.name === STATUS_CHECK_EXPORT);
+}
+
 /** A worker-mode SDK plugin and its host functions (which know their calls in flight). */
 interface WorkerPlugin {
   sdk: Plugin;
@@ -149,17 +167,41 @@ async function startWorker(options: GuestInstanceOptions): Promise<WorkerPlugin>
 
 // In-process the SDK resets its block list at every call and hands out a fresh buffer: the
 // call is the SDK's call, with nothing added (each layer of promises costs a microtask turn).
-function inProcessInstance(plugin: Plugin): GuestInstance {
+async function inProcessInstance(plugin: Plugin): Promise<GuestInstance> {
+  const instance = await plugin.getInstance();
+  const status = instance.exports[STATUS_GLOBAL];
+  const close = () => plugin.close();
+  if (!(status instanceof WebAssembly.Global)) return { call: (exportName, input) => plugin.call(exportName, sdkInput(input)), close };
   return {
-    call: (exportName, input) => plugin.call(exportName, sdkInput(input)),
-    close: () => plugin.close(),
+    call: (exportName, input) =>
+      plugin.call(exportName, sdkInput(input)).then((output) => {
+        const value = status.value as number;
+        if (value !== 0) throw exportStatusError(value);
+        return output;
+      }),
+    close,
   };
+}
+
+/** A worker call, then (for a rewritten module) the status check export, which traps on non-zero. */
+async function workerCall(sdk: Plugin, exportName: string, input: string | Uint8Array, checkStatus: boolean): Promise<GuestOutput | null> {
+  const output = await sdk.call(exportName, sdkInput(input));
+  if (!checkStatus) return output;
+  // The check is a call of its own: keep this call's output first.
+  const bytes = ownedBytes(output);
+  try {
+    await sdk.call(STATUS_CHECK_EXPORT);
+  } catch {
+    throw exportStatusError(null);
+  }
+  return bytes === null ? null : { bytes: () => bytes };
 }
 
 function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): GuestInstance {
   let worker = first;
   let restarting: Promise<void> | null = null;
   let callsSinceReset = 0;
+  const checkStatus = hasStatusCheck(options.module);
   return {
     async call(exportName, input, timeoutMs) {
       if (restarting) await restarting;
@@ -168,7 +210,7 @@ function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): Gue
       const deadline = timeoutMs === undefined ? options.timeoutMs : timeoutMs;
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        const call = current.sdk.call(exportName, sdkInput(input));
+        const call = workerCall(current.sdk, exportName, input, checkStatus);
         const output =
           deadline === null
             ? await call

@@ -8,6 +8,7 @@ import { PluginLoadError, toError } from '../errors.js';
 import type { ResolvedLoaderOptions } from '../options.js';
 import { idBeforeManifest } from '../protocol/plugin-id.js';
 import type { ModuleSource } from './compile-module.js';
+import { isStatusExport } from './export-status.js';
 import { createGuestInstance, type GuestInstance } from './extism-runtime.js';
 import { unsatisfiedImport } from './import-check.js';
 
@@ -55,7 +56,7 @@ export async function instantiateGuest(
     const instance = start.lazy ? lazyInstance(create) : await create();
     const exports = new Set(
       WebAssembly.Module.exports(module)
-        .filter((e) => e.kind === 'function')
+        .filter((e) => e.kind === 'function' && !isStatusExport(e.name))
         .map((e) => e.name),
     );
     return { instance, state, exports };
