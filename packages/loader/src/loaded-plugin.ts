@@ -122,6 +122,8 @@ export class LoadedPlugin {
       );
     }
     const state = this.#guest.state;
+    const guestError = this.#guest.lastGuestError;
+    guestError.message = null;
     state.pendingTrap = null;
     state.callChain = chain;
     const settle = (): string | null => {
@@ -152,7 +154,11 @@ export class LoadedPlugin {
             { cause },
           );
         }
-        throw this.#callError('call_failed', exportName, cause.message, cause);
+        // A trap says only "unreachable": the guest's last error log (an AssemblyScript abort's
+        // message, file and line) says why. A guest error text (error_set) already says it.
+        const logged = guestError.message;
+        const reason = logged !== null && !cause.message.includes(logged) ? `${cause.message} (the plugin logged before failing: ${logged})` : cause.message;
+        throw this.#callError('call_failed', exportName, reason, cause);
       },
     );
   }

@@ -21,6 +21,8 @@ export interface GuestInstanceOptions {
   logger: HostLogger;
   /** Prefix for guest log lines (the plugin's name). */
   logPrefix: () => string;
+  /** Told each line the guest logs at error (its abort handler's message, say). */
+  onGuestError?: (message: string) => void;
 }
 
 /** What an export call returns: the guest's output (read it with {@link ownedBytes}). */
@@ -50,10 +52,13 @@ export function isTimeoutError(error: Error): boolean {
   return error.message.includes('call canceled due to timeout');
 }
 
-function guestLogger(logger: HostLogger, prefix: () => string): Console {
+function guestLogger(logger: HostLogger, prefix: () => string, onError?: (message: string) => void): Console {
   const line = (message: unknown) => `[plugin ${prefix()}] ${String(message)}`;
   return {
-    error: (m: unknown) => logger.error(line(m)),
+    error: (m: unknown) => {
+      onError?.(String(m));
+      logger.error(line(m));
+    },
     warn: (m: unknown) => logger.warn(line(m)),
     info: (m: unknown) => logger.info(line(m)),
     debug: (m: unknown) => logger.debug(line(m)),
@@ -91,7 +96,7 @@ async function startPlugin(options: GuestInstanceOptions, hostFunctions: Record<
         ...(options.runInWorker && options.timeoutMs !== null ? { timeoutMs: options.timeoutMs } : {}),
         memory: { maxPages: options.maxKernelPages },
         functions: { [HOST_NAMESPACE]: hostFunctions },
-        logger: guestLogger(options.logger, options.logPrefix),
+        logger: guestLogger(options.logger, options.logPrefix, options.onGuestError),
         logLevel: 'trace',
       },
     );

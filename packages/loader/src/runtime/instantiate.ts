@@ -18,6 +18,11 @@ export interface InstantiatedGuest {
   state: PluginHostState;
   /** The names of the module's exported functions. */
   exports: ReadonlySet<string>;
+  /**
+   * The last line the guest logged at error since the loader cleared it (an AssemblyScript abort
+   * handler logs its message, file and line there before it traps; Extism drops `error_set` on a trap).
+   */
+  lastGuestError: { message: string | null };
 }
 
 /**
@@ -42,6 +47,7 @@ export async function instantiateGuest(
     const importProblem = unsatisfiedImport(module);
     if (importProblem) throw new Error(importProblem);
     const state = createPluginHostState(idBeforeManifest(name), { inProcess: !options.runInWorker });
+    const lastGuestError: InstantiatedGuest['lastGuestError'] = { message: null };
     const create = () =>
       createGuestInstance({
         module,
@@ -52,6 +58,7 @@ export async function instantiateGuest(
         maxKernelPages: options.maxMemoryPages,
         logger: options.logger,
         logPrefix: () => state.pluginId,
+        onGuestError: (message) => (lastGuestError.message = message),
       });
     const instance = start.lazy ? lazyInstance(create) : await create();
     const exports = new Set(
@@ -59,7 +66,7 @@ export async function instantiateGuest(
         .filter((e) => e.kind === 'function' && !isStatusExport(e.name))
         .map((e) => e.name),
     );
-    return { instance, state, exports };
+    return { instance, state, exports, lastGuestError };
   } catch (error) {
     return fail(error);
   }
