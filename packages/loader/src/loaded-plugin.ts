@@ -157,7 +157,8 @@ export class LoadedPlugin {
         // A trap says only "unreachable": the guest's last error log (an AssemblyScript abort's
         // message, file and line) says why. A guest error text (error_set) already says it.
         const logged = guestError.message;
-        const reason = logged !== null && !cause.message.includes(logged) ? `${cause.message} (the plugin logged before failing: ${logged})` : cause.message;
+        const text = logged !== null && !cause.message.includes(logged) ? `${cause.message} (the plugin logged before failing: ${logged})` : cause.message;
+        const reason = this.#options.describeGuestError?.(text) ?? text;
         throw this.#callError('call_failed', exportName, reason, cause);
       },
     );

@@ -50,6 +50,11 @@ export interface LoaderOptions {
    * suites) also rejects the call with the `PluginCallError`.
    */
   lifecycleFailures?: 'log' | 'throw';
+  /**
+   * Rewrites the guest's error text of a failed call before it goes into the error (e.g. maps
+   * stack frames of a bundled plugin back to its sources). Default: unchanged.
+   */
+  describeGuestError?: (message: string) => string;
 }
 
 /** Options of {@link loadPluginFromBytes}. */
@@ -85,6 +90,7 @@ export interface ResolvedLoaderOptions {
   maxMemoryPages: number;
   logger: HostLogger;
   lifecycleFailures: 'log' | 'throw';
+  describeGuestError: ((message: string) => string) | null;
 }
 
 // `Infinity` asks for no deadline.
@@ -106,5 +112,6 @@ export function resolveLoaderOptions(options: LoadPluginOptions = {}): ResolvedL
     maxMemoryPages: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES,
     logger: options.logger ?? silentLogger,
     lifecycleFailures: options.lifecycleFailures ?? 'log',
+    describeGuestError: options.describeGuestError ?? null,
   };
 }

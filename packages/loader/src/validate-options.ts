@@ -53,6 +53,9 @@ export function validateLoaderOptions(options: LoadPluginOptions): void {
   if (options.lifecycleFailures !== undefined && options.lifecycleFailures !== 'log' && options.lifecycleFailures !== 'throw') {
     refuse('lifecycleFailures', '"log" or "throw"', options.lifecycleFailures);
   }
+  if (options.describeGuestError !== undefined && typeof options.describeGuestError !== 'function') {
+    refuse('describeGuestError', 'a function', options.describeGuestError);
+  }
   if (name !== undefined && typeof name !== 'string') refuse('name', 'a string', name);
   if (configPath !== undefined && (typeof configPath !== 'string' || configPath === '')) refuse('configPath', 'a file path', configPath);
   if (saveConfig !== undefined && typeof saveConfig !== 'function') refuse('saveConfig', 'a function', saveConfig);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { bundledFrameMapper } from './source-map.js';
 import { basename, extname } from 'node:path';
 import { type LoadedPlugin, loadPlugin } from '@diaryx/loader';
 import { createFakeHost, type FakeHost, type FakeHostOptions } from './fake-host.js';
@@ -67,12 +68,15 @@ export async function loadTestPlugin(
   const bytes = typeof wasm === 'string' ? new Uint8Array(await readFile(wasm)) : wasm;
   const name = typeof wasm === 'string' ? basename(wasm, extname(wasm)) : 'plugin';
   const worker = modeOf(options) === 'worker';
+  // A TypeScript plugin's stack frames point into its bundle: map them with plugin.wasm.map.
+  const map = typeof wasm === 'string' ? await readFile(`${wasm}.map`, 'utf8').catch(() => null) : null;
   const plugin = await loadPlugin(bytes, host.context, {
     name,
     runInWorker: worker,
     ...(worker ? { timeoutMs: options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS } : {}),
     logger: host.logger,
     lifecycleFailures: options.strict === true ? 'throw' : 'log',
+    ...(map === null ? {} : { describeGuestError: bundledFrameMapper(map) }),
     ...(options.appVersion === undefined ? {} : { appVersion: options.appVersion }),
     ...(options.config === undefined ? {} : { config: options.config }),
   });
