@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
-import { existsSync, type FSWatcher, watch } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, type FSWatcher, readFileSync, watch } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 /** Options of {@link diaryxBuild}. */
 export interface DiaryxBuildOptions {
-  /** The shell command that builds `plugin.wasm`, run in the project root (default `npm run build`). */
+  /**
+   * The shell command that builds `plugin.wasm`, run in the project root. Default: the
+   * package.json `build` script, run directly with `node_modules/.bin` on the PATH (as
+   * `npm run build` would, without npm's start-up time).
+   */
   command?: string;
   /** Folders (relative to the project root) whose changes rebuild the plugin (default `['src', 'assembly']`; missing ones are skipped). */
   sources?: string[];
@@ -35,10 +39,22 @@ interface BuildResult {
   ms: number;
 }
 
+/** The package's build script, or `npm run build` when package.json has none. */
+function buildScript(root: string): string {
+  try {
+    const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> }).scripts;
+    if (typeof scripts?.['build'] === 'string') return scripts['build'];
+  } catch {
+    // no readable package.json
+  }
+  return 'npm run build';
+}
+
 function runBuild(command: string, cwd: string): Promise<BuildResult> {
   const started = Date.now();
+  const path = [join(cwd, 'node_modules', '.bin'), process.env['PATH'] ?? ''].join(delimiter);
   return new Promise((resolve) => {
-    const child = spawn(command, { cwd, shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, { cwd, shell: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: path } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -59,13 +75,13 @@ function runBuild(command: string, cwd: string): Promise<BuildResult> {
  * export default defineConfig({ plugins: [diaryxBuild()] });
  */
 export function diaryxBuild(options: DiaryxBuildOptions = {}): DiaryxBuildPlugin {
-  const command = options.command ?? 'npm run build';
   const sources = options.sources ?? ['src', 'assembly'];
   const debounceMs = options.debounceMs ?? 30;
   return {
     name: 'diaryx-build',
     async configureVitest({ vitest }) {
       const root = vitest.config.root;
+      const command = options.command ?? buildScript(root);
       const first = await runBuild(command, root);
       if (!first.ok) throw new Error(`diaryx-build: \`${command}\` failed, so no test ran:\n${first.output}`);
       if (!vitest.config.watch) return;

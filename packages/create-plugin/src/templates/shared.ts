@@ -36,7 +36,7 @@ export function requested(answers: PluginAnswers): Array<[RequestablePermission,
 }
 
 /** The .gitignore of a generated project. */
-export const GITIGNORE = 'node_modules/\nplugin.wasm\nbuild/\ndist/\ncoverage/\n';
+export const GITIGNORE = 'node_modules/\nplugin.wasm\nplugin.wasm.map\nbuild/\ndist/\ncoverage/\n';
 
 /** The README section on installing the built plugin into Diaryx. */
 export function installSection(answers: PluginAnswers): string {
