@@ -188,12 +188,16 @@ async function inProcessInstance(plugin: Plugin): Promise<GuestInstance> {
   };
 }
 
-/** A worker call, then (for a rewritten module) the status check export, which traps on non-zero. */
-async function workerCall(sdk: Plugin, exportName: string, input: string | Uint8Array, checkStatus: boolean): Promise<GuestOutput | null> {
-  const output = await sdk.call(exportName, sdkInput(input));
-  if (!checkStatus) return output;
-  // The check is a call of its own: keep this call's output first.
+/**
+ * The status of a worker call that returned (a rewritten module): the check export traps on a
+ * non-zero status. Run after the call's deadline race: it is the loader's work, not the guest's.
+ */
+async function checkWorkerStatus(sdk: Plugin, output: GuestOutput | null): Promise<GuestOutput | null> {
+  // The check is a call of its own: keep this call's output first, then clear the blocks the
+  // call made (a call ships every block to the worker: an export that allocated 256 MiB would
+  // otherwise send it all back for the check). Extism vars survive a reset.
   const bytes = ownedBytes(output);
+  await sdk.reset();
   try {
     await sdk.call(STATUS_CHECK_EXPORT);
   } catch {
@@ -215,7 +219,7 @@ function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): Gue
       const deadline = timeoutMs === undefined ? options.timeoutMs : timeoutMs;
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        const call = workerCall(current.sdk, exportName, input, checkStatus);
+        const call = current.sdk.call(exportName, sdkInput(input));
         const output =
           deadline === null
             ? await call
@@ -229,6 +233,7 @@ function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): Gue
           await restarting;
           throw new Error('EXTISM: call canceled due to timeout');
         }
+        if (checkStatus) return await checkWorkerStatus(current.sdk, output);
         // The output stays readable after a reset: rc13 copied it out of the worker.
         if (++callsSinceReset >= WORKER_RESET_EVERY) {
           callsSinceReset = 0;
