@@ -23,7 +23,7 @@ describe('scaffold', () => {
   it('writes the assemblyscript template with published versions, requested permissions and their reasons', () => {
     const dir = join(temp(), 'my-plugin');
     const result = scaffold(answers(dir), kit);
-    expect(result.files.sort()).toEqual(['.gitignore', 'README.md', 'assembly/index.ts', 'package.json', 'test/plugin.test.ts']);
+    expect(result.files.sort()).toEqual(['.gitignore', 'README.md', 'assembly/index.ts', 'package.json', 'test/plugin.test.ts', 'vitest.config.ts']);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(pkg.dependencies).toEqual({ '@diaryx/plugin-sdk-as': '^0.1.0' });
     expect(pkg.devDependencies['@diaryx/testing']).toBe('^0.1.0');
@@ -50,7 +50,7 @@ describe('scaffold', () => {
   it('writes the ts template: the js-runtime SDK, the manifest with reasons, and diaryx-js build', () => {
     const dir = join(temp(), 'ts-plugin');
     const result = scaffold(answers(dir, { template: 'ts' }), kit);
-    expect(result.files.sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'src/index.ts', 'test/plugin.test.ts', 'tsconfig.json']);
+    expect(result.files.sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'src/index.ts', 'test/plugin.test.ts', 'tsconfig.json', 'vitest.config.ts']);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(pkg.scripts.build).toBe('diaryx-js build src/index.ts -o plugin.wasm');
     expect(pkg.devDependencies['@diaryx/js-runtime']).toBe('^0.1.0');

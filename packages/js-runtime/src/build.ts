@@ -29,6 +29,12 @@ export interface BuiltPlugin {
   exports: string[];
   /** Size of the JavaScript bundle evaluated into the snapshot, in bytes. */
   bundleBytes: number;
+  /**
+   * The bundle's source map (JSON text, sources relative to the working directory): stack
+   * frames `<entry> (bundled):LINE:COL` map back to `src/file.ts:line:col` with it. Written as
+   * `<outFile>.map` next to the wasm.
+   */
+  sourceMap: string;
 }
 
 function formatMessages(messages: readonly Message[]): string {
@@ -49,6 +55,7 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
   const entry = resolve(options.entry);
   const shown = relative(process.cwd(), entry) || entry;
   let bundle: string;
+  let sourceMap: string;
   try {
     const result = await esbuild({
       entryPoints: [entry],
@@ -62,8 +69,12 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
       minify: options.minify ?? false,
       legalComments: 'none',
       logLevel: 'silent',
+      // Not written (write: false): names the bundle so the map's sources are relative to the cwd.
+      outfile: resolve('plugin.js'),
+      sourcemap: 'external',
     });
-    bundle = result.outputFiles[0]!.text;
+    bundle = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+    sourceMap = result.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
   } catch (error) {
     const failure = error as { errors?: Message[] };
     if (failure.errors) throw new PluginBuildError(`${shown}: the bundle failed:\n${formatMessages(failure.errors)}`);
@@ -98,6 +109,7 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
   if (options.outFile) {
     await mkdir(dirname(resolve(options.outFile)), { recursive: true });
     await writeFile(options.outFile, snapshot.wasm);
+    await writeFile(`${options.outFile}.map`, sourceMap);
   }
-  return { wasm: snapshot.wasm, exports: snapshot.exports, bundleBytes: Buffer.byteLength(bundle) };
+  return { wasm: snapshot.wasm, exports: snapshot.exports, bundleBytes: Buffer.byteLength(bundle), sourceMap };
 }

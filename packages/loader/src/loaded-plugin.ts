@@ -23,6 +23,13 @@ export interface LoadedPluginInit {
 /** @internal The key of {@link LoadedPlugin}'s bridged-command entry point. */
 export const BRIDGED_COMMAND = Symbol('bridgedCommand');
 
+/**
+ * `Symbol.asyncDispose`, or the registered symbol TypeScript and bundlers fall back to where the
+ * runtime lacks it (Node 20), so `await using plugin = await loadPlugin(…)` works on both.
+ */
+export const asyncDisposeSymbol: typeof Symbol.asyncDispose =
+  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
+
 const asBytes = (output: Uint8Array | null): Uint8Array | null => output;
 
 function isEmptyConfig(config: unknown): boolean {
@@ -120,6 +127,8 @@ export class LoadedPlugin {
       );
     }
     const state = this.#guest.state;
+    const guestError = this.#guest.lastGuestError;
+    guestError.message = null;
     state.pendingTrap = null;
     state.callChain = chain;
     const settle = (): string | null => {
@@ -150,7 +159,12 @@ export class LoadedPlugin {
             { cause },
           );
         }
-        throw this.#callError('call_failed', exportName, cause.message, cause);
+        // A trap says only "unreachable": the guest's last error log (an AssemblyScript abort's
+        // message, file and line) says why. A guest error text (error_set) already says it.
+        const logged = guestError.message;
+        const text = logged !== null && !cause.message.includes(logged) ? `${cause.message} (the plugin logged before failing: ${logged})` : cause.message;
+        const reason = this.#options.describeGuestError?.(text) ?? text;
+        throw this.#callError('call_failed', exportName, reason, cause);
       },
     );
   }
@@ -172,19 +186,22 @@ export class LoadedPlugin {
     return new PluginCallError(kind, this.id, exportName, message, cause === undefined ? undefined : { cause });
   }
 
-  // Lifecycle exports are optional: missing → skipped; failures logged, never raised (Rust).
+  // Lifecycle exports are optional: missing → skipped; failures logged, never raised (Rust),
+  // unless the loader option lifecycleFailures is 'throw'.
   async #callOptional(exportName: string, input: string): Promise<void> {
     if (!this.hasExport(exportName)) return;
     try {
       await this.call(exportName, input);
     } catch (error) {
       this.#options.logger.warn(`Extism plugin ${this.id}: ${toError(error).message}`);
+      if (this.#options.lifecycleFailures === 'throw') throw error;
     }
   }
 
   /**
    * Rust `init`: pushes the stored config with `set_config` (unless it is null or `{}`), then
-   * calls `init` with `{"workspace_root": …}`. Never fails because of the guest.
+   * calls `init` with `{"workspace_root": …}`. Never fails because of the guest (unless the
+   * loader option `lifecycleFailures` is `'throw'`).
    */
   async init(context: PluginContext = { workspace_root: null }): Promise<void> {
     if (!isEmptyConfig(this.#config)) await this.#callOptional('set_config', sortedJson(this.#config));
@@ -192,7 +209,7 @@ export class LoadedPlugin {
   }
 
   /**
-   * Sends an event to `on_event` (fire-and-forget: failures of the guest are logged at warn, not raised).
+   * Sends an event to `on_event` (fire-and-forget: failures of the guest are logged at warn, not raised, unless `lifecycleFailures` is `'throw'`).
    * @throws PluginCallError `invalid_input` when the payload cannot be sent as JSON (BigInt, cycle)
    */
   async onEvent(event: GuestEvent): Promise<void> {
@@ -290,12 +307,17 @@ export class LoadedPlugin {
     await this.#callOptional('set_config', input);
   }
 
-  /** Calls the guest's `shutdown` with `{}` (failures ignored). */
+  /** Calls the guest's `shutdown` with `{}` (failures logged at warn, raised only with `lifecycleFailures: 'throw'`). */
   async shutdown(): Promise<void> {
     await this.#callOptional('shutdown', '{}');
   }
 
-  /** Stops the plugin (terminates its worker). Later calls fail with kind `closed`. */
+  /** `await using plugin = …` closes the plugin at the end of the block (see {@link close}). */
+  [asyncDisposeSymbol](): Promise<void> {
+    return this.close();
+  }
+
+  /** Stops the plugin (terminates its worker). Later calls fail with kind `closed`. Closing twice is harmless. */
   async close(): Promise<void> {
     await this.#queue.run(async () => {
       if (this.#closed) return;

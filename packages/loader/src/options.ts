@@ -87,6 +87,17 @@ export interface LoaderOptions {
   maxMemoryPages?: number;
   /** Receives guest logs and the loader's warnings. Default: silent. */
   logger?: HostLogger;
+  /**
+   * What a guest failure in a lifecycle export (`init`, `set_config`, `on_event`, `shutdown`)
+   * does: `'log'` (default, as Rust) logs it at warn and the call resolves; `'throw'` (for test
+   * suites) also rejects the call with the `PluginCallError`.
+   */
+  lifecycleFailures?: 'log' | 'throw';
+  /**
+   * Rewrites the guest's error text of a failed call before it goes into the error (e.g. maps
+   * stack frames of a bundled plugin back to its sources). Default: unchanged.
+   */
+  describeGuestError?: (message: string) => string;
 }
 
 /** Options of {@link loadPluginFromBytes}. */
@@ -124,6 +135,8 @@ export interface ResolvedLoaderOptions {
   maxInputBytes: number;
   maxMemoryPages: number;
   logger: HostLogger;
+  lifecycleFailures: 'log' | 'throw';
+  describeGuestError: ((message: string) => string) | null;
 }
 
 function resolveRuntime(options: LoaderOptions): PluginRuntimeInfo {
@@ -164,5 +177,7 @@ export function resolveLoaderOptions(options: LoadPluginOptions = {}): ResolvedL
     maxInputBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
     maxMemoryPages: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES,
     logger: options.logger ?? silentLogger,
+    lifecycleFailures: options.lifecycleFailures ?? 'log',
+    describeGuestError: options.describeGuestError ?? null,
   };
 }

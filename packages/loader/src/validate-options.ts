@@ -56,6 +56,12 @@ export function validateLoaderOptions(options: LoadPluginOptions): void {
     const missing = LOGGER_METHODS.filter((method) => typeof (logger as unknown as Record<string, unknown> | null)?.[method] !== 'function');
     if (missing.length > 0) refuse('logger', `an object with the methods ${LOGGER_METHODS.join(', ')} (missing: ${missing.join(', ')})`, logger);
   }
+  if (options.lifecycleFailures !== undefined && options.lifecycleFailures !== 'log' && options.lifecycleFailures !== 'throw') {
+    refuse('lifecycleFailures', '"log" or "throw"', options.lifecycleFailures);
+  }
+  if (options.describeGuestError !== undefined && typeof options.describeGuestError !== 'function') {
+    refuse('describeGuestError', 'a function', options.describeGuestError);
+  }
   if (name !== undefined && typeof name !== 'string') refuse('name', 'a string', name);
   if (configPath !== undefined && (typeof configPath !== 'string' || configPath === '')) refuse('configPath', 'a file path', configPath);
   if (saveConfig !== undefined && typeof saveConfig !== 'function') refuse('saveConfig', 'a function', saveConfig);

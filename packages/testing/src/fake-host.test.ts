@@ -2,13 +2,26 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HOST_FUNCTION_NAMES } from '@diaryx/host-fns';
+import { loadPlugin } from '@diaryx/loader';
 import { compileWat, probeWat } from '@diaryx/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createFakeHost, type FakeHostOptions } from './fake-host.js';
 import { loadTestPlugin } from './load-test-plugin.js';
 import './vitest.js';
 
-const MANIFEST = JSON.stringify({ id: 'probe', name: 'Probe', version: '1', description: 'd', capabilities: [] });
+const ALL = { include: ['all'], exclude: [] };
+// The probe requests every permission (a test tool); the app would grant exactly these.
+const MANIFEST = JSON.stringify({
+  id: 'probe',
+  name: 'Probe',
+  version: '1',
+  description: 'd',
+  capabilities: [],
+  requested_permissions: {
+    defaults: Object.fromEntries(['read_files', 'edit_files', 'create_files', 'delete_files', 'move_files', 'http_requests', 'execute_commands', 'plugin_storage'].map((k) => [k, ALL])),
+    reasons: {},
+  },
+});
 let wasm: Promise<Uint8Array> | undefined;
 const probeWasm = () => (wasm ??= compileWat(probeWat(MANIFEST, HOST_FUNCTION_NAMES)));
 
@@ -170,9 +183,39 @@ describe('createFakeHost: scripted services', () => {
 });
 
 describe('loadTestPlugin', () => {
-  it('defaults to allow-all (Rust harness), while the loader default context denies (AB-T4)', async () => {
-    const { call } = await probe({ files: { 'a.md': 'x' } });
-    expect(await call('host_read_file', { path: 'a.md' })).toBe('x');
+  it('grants by default exactly what the manifest requests, with its scopes, as the app does (AB-T4)', async () => {
+    const scoped = JSON.stringify({
+      id: 'scoped',
+      name: 'Scoped',
+      version: '1',
+      description: 'd',
+      capabilities: [],
+      requested_permissions: { defaults: { read_files: { include: ['public'], exclude: [] } }, reasons: {} },
+    });
+    const { plugin, host } = await loadTestPlugin(await compileWat(probeWat(scoped, HOST_FUNCTION_NAMES)), {
+      files: { 'public/a.md': 'ok', 'private/b.md': 'no' },
+    });
+    const call = async (fn: string, input: unknown) => new TextDecoder().decode((await plugin.call(`probe_${fn}`, JSON.stringify(input))) ?? new Uint8Array());
+    expect(await call('host_read_file', { path: 'public/a.md' })).toBe('ok');
+    expect(host).toHaveNoDeniedCalls();
+    expect(await call('host_read_file', { path: 'private/b.md' })).toContain('outside the scopes the plugin requests for read_files');
+    // A forgotten permission fails the call with the advice; the matcher lists every denial.
+    await expect(call('host_write_file', { path: 'public/c.md', content: 'c' })).rejects.toThrow(
+      "create_files on 'public/c.md': the plugin does not request create_files: add it to requested_permissions in the plugin's manifest",
+    );
+    expect(() => expect(host).toHaveNoDeniedCalls()).toThrow(/expected no denied host calls; denied were:\n {2}host_read_file.*\n {2}host_write_file/);
+    // 'allow-all' stays available.
+    const { call: allowed } = await probe({ permissions: 'allow-all', files: { 'a.md': 'x' } });
+    expect(await allowed('host_read_file', { path: 'a.md' })).toBe('x');
+  });
+
+  it('a plugin loaded without loadTestPlugin is denied with the way to grant it', async () => {
+    const host = createFakeHost({ files: { 'a.md': 'x' } });
+    await using plugin = await loadPlugin(await probeWasm(), host.context, { runInWorker: false });
+    const out = await plugin.call('probe_host_read_file', JSON.stringify({ path: 'a.md' }));
+    expect(new TextDecoder().decode(out!)).toContain('this plugin was not loaded with loadTestPlugin; call host.grantRequested(');
+    host.grantRequested(plugin.id, plugin.manifest.requested_permissions?.defaults ?? null);
+    expect(new TextDecoder().decode((await plugin.call('probe_host_read_file', JSON.stringify({ path: 'a.md' })))!)).toBe('x');
   });
 
   it('writes nothing next to the wasm under test (AB-T6)', async () => {

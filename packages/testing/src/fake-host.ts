@@ -1,5 +1,7 @@
 import {
   allowAll,
+  type PermissionChecker,
+  type PermissionDecision,
   type Clock,
   createHostContext,
   denyAll,
@@ -49,8 +51,13 @@ export interface FakeHostOptions {
    * the matching relative paths; other absolute paths are refused (protocol §13 D3).
    */
   workspaceRoot?: string;
-  /** `'allow-all'` (default, as Rust's test harness), `'deny-all'`, or rules applied to every plugin. */
-  permissions?: 'allow-all' | 'deny-all' | PluginPermissions;
+  /**
+   * What plugins may do. `'requested'` (default, as the app grants them): exactly the
+   * permissions, with their scopes, a plugin's manifest asks for in `requested_permissions`
+   * (`loadTestPlugin` registers them; see {@link FakeHost.grantRequested}); a denial says which
+   * permission to add. `'allow-all'` (Rust's test harness), `'deny-all'`, or rules applied to every plugin.
+   */
+  permissions?: 'requested' | 'allow-all' | 'deny-all' | PluginPermissions;
   /** Secrets by key; a key without `:` belongs to the plugin loaded by `loadTestPlugin`. */
   secrets?: Record<string, string>;
   /** Storage by key (text or bytes); a key without `:` belongs to the plugin loaded by `loadTestPlugin`. */
@@ -88,8 +95,13 @@ export interface FakeHost {
   readonly sampleEvents: readonly GuestEvent[];
   /** Every emitted event, in order. */
   readonly events: FakeEvent[];
-  /** Every log line, in order. */
+  /**
+   * Every log line, in order: the host functions', and (for plugins loaded by `loadTestPlugin`)
+   * the guest's own logs (`[plugin <id>] …`) and the loader's warnings.
+   */
   readonly logs: FakeLogLine[];
+  /** The logger writing to {@link logs} (hand it to the loader's `logger` option). */
+  readonly logger: HostLogger;
   /** Plugin storage: `values` by scoped key and the ordered `ops`. */
   readonly storage: RecordingStorage;
   /** Secrets by scoped key. */
@@ -104,6 +116,46 @@ export interface FakeHost {
   files(): Record<string, string>;
   /** Scopes the unscoped `storage`/`secrets` seeds to a plugin id (done by `loadTestPlugin`). */
   seedFor(pluginId: string): void;
+  /**
+   * With `permissions: 'requested'`, grants a plugin the permissions its manifest requests
+   * (`manifest.requested_permissions?.defaults`; done by `loadTestPlugin`).
+   */
+  grantRequested(pluginId: string, requested: PluginPermissions | null): void;
+}
+
+/**
+ * The app's grant: what each plugin requests, nothing else; a denial names the permission to
+ * add to `requested_permissions` (or the scope to widen).
+ */
+function requestedPermissions(workspaceRoot: string): { checker: PermissionChecker; grant: FakeHost['grantRequested'] } {
+  const granted = new Map<string, PluginPermissions>();
+  return {
+    grant: (pluginId, requested) => void granted.set(pluginId, requested ?? {}),
+    checker: {
+      check(pluginId, key, target) {
+        const permissions = granted.get(pluginId);
+        if (permissions === undefined) {
+          return {
+            allowed: false,
+            message:
+              `Permission denied for plugin '${pluginId}': ${key} on '${target}': the fake host grants a plugin what its manifest ` +
+              'requests, and this plugin was not loaded with loadTestPlugin; call host.grantRequested(plugin.id, ' +
+              "plugin.manifest.requested_permissions?.defaults ?? null) after loading it, or create the host with permissions: 'allow-all'",
+          };
+        }
+        const decision = rulesChecker({ [pluginId]: { permissions } }, { workspaceRoot }).check(pluginId, key, target) as PermissionDecision;
+        if (decision.allowed) return decision;
+        const rule = permissions[key];
+        const advice =
+          rule === undefined
+            ? `the plugin does not request ${key}: add it to requested_permissions in the plugin's manifest ` +
+              `(e.g. "${key}": {"include": ["all"], "exclude": []}); the app grants only what a plugin requests`
+            : `the target is outside the scopes the plugin requests for ${key} (include ${JSON.stringify(rule.include)}, ` +
+              `exclude ${JSON.stringify(rule.exclude)}): widen them in requested_permissions`;
+        return { allowed: false, message: `Permission denied for plugin '${pluginId}': ${key} on '${target}': ${advice}` };
+      },
+    },
+  };
 }
 
 const bytes = (value: string | Uint8Array) => (typeof value === 'string' ? new TextEncoder().encode(value) : value);
@@ -137,7 +189,8 @@ export function createFakeHost(options: FakeHostOptions = {}): FakeHost {
   const namespaces = new FakeNamespaces();
   const log = (level: FakeLogLine['level']) => (message: string) => void logs.push({ level, message });
   const logger: HostLogger = { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug'), trace: log('trace') };
-  const permissions = options.permissions ?? 'allow-all';
+  const permissions = options.permissions ?? 'requested';
+  const requested = requestedPermissions(workspaceRoot);
   const seedScoped = (pluginId: string | null) => {
     for (const [key, value] of Object.entries(options.storage ?? {})) {
       if (key.includes(':') === (pluginId === null)) storage.values.set(pluginId === null ? key : `${pluginId}:${key}`, bytes(value));
@@ -175,7 +228,9 @@ export function createFakeHost(options: FakeHostOptions = {}): FakeHost {
       },
     },
     permissions:
-      permissions === 'allow-all'
+      permissions === 'requested'
+        ? requested.checker
+        : permissions === 'allow-all'
         ? allowAll
         : permissions === 'deny-all'
           ? denyAll
@@ -198,6 +253,7 @@ export function createFakeHost(options: FakeHostOptions = {}): FakeHost {
     sampleEvents: sampleEvents(workspaceRoot),
     events,
     logs,
+    logger,
     storage,
     secrets,
     http,
@@ -209,5 +265,6 @@ export function createFakeHost(options: FakeHostOptions = {}): FakeHost {
       return out;
     },
     seedFor: (pluginId) => seedScoped(pluginId),
+    grantRequested: requested.grant,
   };
 }

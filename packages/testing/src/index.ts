@@ -10,5 +10,5 @@ export { FakeHttp, type FakeHttpResponse, type FakeHttpRoutes, type RecordedHttp
 export { FakeNamespaces, type FakeNamespaceObject } from './fake-namespaces.js';
 export { memfsWorkspace } from './memfs-workspace.js';
 export { RecordingStorage, type StorageOp } from './recording-storage.js';
-export { loadTestPlugin, type LoadTestPluginOptions } from './load-test-plugin.js';
+export { DEFAULT_TEST_TIMEOUT_MS, loadTestPlugin, type LoadTestPluginOptions, type TestPluginMode } from './load-test-plugin.js';
 export { DEFAULT_WORKSPACE_ROOT } from './workspace-root.js';

@@ -1,7 +1,20 @@
 import { readFile } from 'node:fs/promises';
+import { bundledFrameMapper } from './source-map.js';
 import { basename, extname } from 'node:path';
 import { type LoadedPlugin, loadPlugin } from '@diaryx/loader';
 import { createFakeHost, type FakeHost, type FakeHostOptions } from './fake-host.js';
+import { closeAfterTest } from './close-after-test.js';
+
+/**
+ * How a test plugin runs. `'worker'` (default): in a worker thread with a per-call deadline
+ * (`timeoutMs`), so an endless loop fails its test, naming the export and the deadline.
+ * `'in-process'`: on the test's thread, faster but with no deadline (an endless loop hangs the
+ * run). A metered in-process mode will join these when the loader offers one.
+ */
+export type TestPluginMode = 'worker' | 'in-process';
+
+/** The default per-call deadline of a test plugin: 3 s, below Vitest's 5-s test timeout. */
+export const DEFAULT_TEST_TIMEOUT_MS = 3_000;
 
 /** Options of {@link loadTestPlugin}: a fake host's options, or a host, plus load options. */
 export interface LoadTestPluginOptions extends FakeHostOptions {
@@ -11,17 +24,37 @@ export interface LoadTestPluginOptions extends FakeHostOptions {
   config?: unknown;
   /** The running Diaryx version checked against `min_app_version` (default `1.4.1`). */
   appVersion?: string;
-  /** Run the plugin in a worker (default false: in-process is faster and the fakes are sync). */
+  /** How the plugin runs (default `'worker'`, with a deadline); see {@link TestPluginMode}. */
+  mode?: TestPluginMode;
+  /** @deprecated Use `mode`: `true` is `'worker'`, `false` is `'in-process'`. */
   runInWorker?: boolean;
-  /** Per-call deadline in ms when `runInWorker` is true. */
+  /** Per-call deadline in ms in `'worker'` mode (default {@link DEFAULT_TEST_TIMEOUT_MS}). */
   timeoutMs?: number;
   /** Call the plugin's `init` with the host's `{"workspace_root": …}` after loading (default false). */
   init?: boolean;
+  /**
+   * Make a guest failure in `init`, `set_config`, `on_event` or `shutdown` reject in the test
+   * (default false: logged at warn into `host.logs` and swallowed, as the app does).
+   */
+  strict?: boolean;
+  /**
+   * Close the plugin when the current Vitest test finishes (default true; only inside a test:
+   * a plugin loaded in `beforeAll` is closed by its `afterAll`, or use `await using`).
+   */
+  autoClose?: boolean;
+}
+
+function modeOf(options: LoadTestPluginOptions): TestPluginMode {
+  if (options.mode !== undefined) return options.mode;
+  if (options.runInWorker !== undefined) return options.runInWorker ? 'worker' : 'in-process';
+  return 'worker';
 }
 
 /**
  * Loads a plugin from a path or bytes through the real loader with a fake host. Nothing is
- * written next to the wasm file (no `manifest.json`, no `config.json`).
+ * written next to the wasm file (no `manifest.json`, no `config.json`). The plugin runs in a
+ * worker with a deadline, gets the permissions its manifest requests (unless the host's
+ * `permissions` say otherwise), logs into `host.logs`, and is closed after the current test.
  *
  * @example
  * const { plugin, host } = await loadTestPlugin('build/plugin.wasm', { files: { 'a.md': 'one two' } });
@@ -34,14 +67,22 @@ export async function loadTestPlugin(
   const host = options.host ?? createFakeHost(options);
   const bytes = typeof wasm === 'string' ? new Uint8Array(await readFile(wasm)) : wasm;
   const name = typeof wasm === 'string' ? basename(wasm, extname(wasm)) : 'plugin';
+  const worker = modeOf(options) === 'worker';
+  // A TypeScript plugin's stack frames point into its bundle: map them with plugin.wasm.map.
+  const map = typeof wasm === 'string' ? await readFile(`${wasm}.map`, 'utf8').catch(() => null) : null;
   const plugin = await loadPlugin(bytes, host.context, {
     name,
-    runInWorker: options.runInWorker ?? false,
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    runInWorker: worker,
+    ...(worker ? { timeoutMs: options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS } : {}),
+    logger: host.logger,
+    lifecycleFailures: options.strict === true ? 'throw' : 'log',
+    ...(map === null ? {} : { describeGuestError: bundledFrameMapper(map) }),
     ...(options.appVersion === undefined ? {} : { appVersion: options.appVersion }),
     ...(options.config === undefined ? {} : { config: options.config }),
   });
+  if (options.autoClose !== false) await closeAfterTest(plugin);
   host.seedFor(plugin.id);
+  host.grantRequested(plugin.id, plugin.manifest.requested_permissions?.defaults ?? null);
   if (options.init === true) await plugin.init(host.initContext);
   return { plugin, host };
 }

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { FakeHost } from './fake-host.js';
+import type { FakeHost, FakeLogLine } from './fake-host.js';
 
 interface MatcherResult {
   pass: boolean;
@@ -14,6 +14,15 @@ export interface DiaryxMatchers<R = unknown> {
   toHaveCalledHost(name: string, input?: unknown): R;
   /** The workspace has the file, with exactly `content` when given. */
   toHaveFile(path: string, content?: string): R;
+  /** No host call was refused by a permission check (the failure names each denial and its advice). */
+  toHaveNoDeniedCalls(): R;
+  /**
+   * Plugin storage has `key` (unscoped: any plugin's, or `<plugin id>:<key>`), with the value
+   * `value` when given: text compared as text, anything else compared with the stored JSON.
+   */
+  toHaveStored(key: string, value?: unknown): R;
+  /** A log line at `level` contains `text` (a string) or matches it (a RegExp). */
+  toHaveLogged(level: FakeLogLine['level'], text: string | RegExp): R;
 }
 
 declare module 'vitest' {
@@ -78,6 +87,48 @@ expect.extend({
           : actual === undefined
             ? `expected the workspace to have ${path}; it has: ${Object.keys(files).sort().join(', ') || '(no files)'}`
             : `expected ${path} to have the content below:\n${this.utils.diff(content, actual) ?? ''}`,
+    };
+  },
+
+  toHaveNoDeniedCalls(received: unknown): MatcherResult {
+    if (!isFakeHost(received)) throw new TypeError('toHaveNoDeniedCalls expects a FakeHost');
+    const denied = received.calls.filter((c) => c.outcome === 'denied');
+    return {
+      pass: denied.length === 0,
+      message: () =>
+        denied.length === 0
+          ? 'expected a denied host call; none was denied'
+          : `expected no denied host calls; denied were:\n${denied.map((c) => `  ${c.name}(${c.input}): ${c.message ?? 'denied'}`).join('\n')}`,
+    };
+  },
+
+  toHaveStored(received: unknown, key: string, value?: unknown): MatcherResult {
+    if (!isFakeHost(received)) throw new TypeError('toHaveStored expects a FakeHost');
+    const entries = [...received.storage.values].filter(([k]) => k === key || k.endsWith(`:${key}`));
+    const texts = entries.map(([, v]) => new TextDecoder().decode(v));
+    const matches = (text: string) => (typeof value === 'string' ? text === value : this.equals(parse(text), value));
+    const pass = entries.length > 0 && (value === undefined || texts.some(matches));
+    return {
+      pass,
+      message: () =>
+        pass
+          ? `expected no stored ${key}${value === undefined ? '' : ' with that value'}`
+          : entries.length === 0
+            ? `expected plugin storage to have ${key}; it has: ${[...received.storage.values.keys()].sort().join(', ') || '(nothing)'}`
+            : `expected ${key} to hold the value below:\n${this.utils.diff(value, typeof value === 'string' ? texts[0] : parse(texts[0]!)) ?? ''}`,
+    };
+  },
+
+  toHaveLogged(received: unknown, level: FakeLogLine['level'], text: string | RegExp): MatcherResult {
+    if (!isFakeHost(received)) throw new TypeError('toHaveLogged expects a FakeHost');
+    const atLevel = received.logs.filter((l) => l.level === level);
+    const pass = atLevel.some((l) => (typeof text === 'string' ? l.message.includes(text) : text.test(l.message)));
+    return {
+      pass,
+      message: () =>
+        pass
+          ? `expected no ${level} log line matching ${String(text)}`
+          : `expected a ${level} log line matching ${String(text)}; the log has:\n${received.logs.map((l) => `  ${l.level}: ${l.message}`).join('\n') || '  (nothing)'}`,
     };
   },
 });

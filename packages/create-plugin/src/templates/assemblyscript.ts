@@ -1,6 +1,6 @@
 import type { PluginAnswers } from '../answers.js';
 import type { KitPackages } from '../package-specs.js';
-import { GITIGNORE, installSection, packageJson, pluginTest, requested } from './shared.js';
+import { GITIGNORE, installSection, packageJson, pluginTest, requested, VITEST_CONFIG } from './shared.js';
 
 const ABORT = '~lib/@diaryx/plugin-sdk-as/assembly/abort/abort';
 
@@ -46,6 +46,7 @@ export function assemblyscriptTemplate(answers: PluginAnswers, kit: KitPackages)
       scripts: {
         build: `asc assembly/index.ts --outFile plugin.wasm --use abort=${ABORT} -O3`,
         test: 'vitest run',
+        'test:watch': 'vitest',
       },
       dependencies: { '@diaryx/plugin-sdk-as': kit.specifier('@diaryx/plugin-sdk-as') },
       devDependencies: {
@@ -56,6 +57,7 @@ export function assemblyscriptTemplate(answers: PluginAnswers, kit: KitPackages)
     }),
     'assembly/index.ts': source(answers),
     'test/plugin.test.ts': pluginTest(answers),
+    'vitest.config.ts': VITEST_CONFIG,
     '.gitignore': GITIGNORE,
     'README.md': `# ${answers.name}
 

@@ -39,7 +39,7 @@ export function requested(answers: PluginAnswers): Array<[RequestablePermission,
 }
 
 /** The .gitignore of a generated project. */
-export const GITIGNORE = 'node_modules/\nplugin.wasm\nbuild/\ndist/\ncoverage/\n';
+export const GITIGNORE = 'node_modules/\nplugin.wasm\nplugin.wasm.map\nbuild/\ndist/\ncoverage/\n';
 
 /** The README section on installing the built plugin into Diaryx. */
 export function installSection(answers: PluginAnswers): string {
@@ -50,35 +50,56 @@ Diaryx (or reload plugins). Diaryx asks you to grant the permissions the manifes
 `;
 }
 
-/** The generated test suite (both templates build the same plugin): run through @diaryx/testing. */
+/**
+ * The generated vitest.config.ts: `diaryxBuild()` builds plugin.wasm before the first test and,
+ * under `vitest` (watch mode), rebuilds it and reruns the tests whenever a source file changes.
+ */
+export const VITEST_CONFIG = `import { diaryxBuild } from '@diaryx/testing/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  plugins: [diaryxBuild()],
+});
+`;
+
+/**
+ * The generated test suite (both templates build the same plugin): run through @diaryx/testing,
+ * strict (a failure in init/on_event/set_config/shutdown fails the test), in a worker with a
+ * deadline, with the permissions the manifest requests.
+ */
 export function pluginTest(answers: PluginAnswers): string {
   const readsFiles = answers.permissions.includes('read_files');
-  return `import { loadTestPlugin } from '@diaryx/testing';
+  return `import { loadTestPlugin, type LoadTestPluginOptions } from '@diaryx/testing';
+import '@diaryx/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
 const wasm = new URL('../plugin.wasm', import.meta.url).pathname;
+// strict: a guest failure in init, on_event, set_config or shutdown fails the test.
+const load = (options: LoadTestPluginOptions = {}) => loadTestPlugin(wasm, { strict: true, init: true, ...options });
 
 describe(${JSON.stringify(answers.name)}, () => {
   it('declares its id and commands', async () => {
-    const { plugin } = await loadTestPlugin(wasm);
+    const { plugin } = await load();
     expect(plugin.id).toBe(${JSON.stringify(answers.id)});
     expect(plugin.manifest.commands).toContain('hello');
   });
 
   it('says hello, non-ASCII included', async () => {
-    const { plugin } = await loadTestPlugin(wasm);
+    const { plugin } = await load();
     expect(await plugin.handleCommand('hello', { name: 'Zoë' })).toEqual({ success: true, data: { greeting: 'Hello, Zoë!' } });
   });
 ${
   readsFiles
     ? `
-  it('counts the words of a note', async () => {
-    const { plugin } = await loadTestPlugin(wasm, { files: { 'notes/a.md': 'one two three' } });
+  it('counts the words of a note, with only the permissions its manifest requests', async () => {
+    const { plugin, host } = await load({ files: { 'notes/a.md': 'one two three' } });
     expect(await plugin.handleCommand('count-words', { path: 'notes/a.md' })).toEqual({ success: true, data: { words: 3 } });
+    // A permission missing from requested_permissions would be denied here, as in the app.
+    expect(host).toHaveNoDeniedCalls();
   });
 
   it('reports a missing note as a command error', async () => {
-    const { plugin } = await loadTestPlugin(wasm);
+    const { plugin } = await load();
     expect(await plugin.handleCommand('count-words', { path: 'missing.md' })).toMatchObject({ success: false });
   });
 `

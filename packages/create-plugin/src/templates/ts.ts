@@ -1,6 +1,6 @@
 import type { PluginAnswers } from '../answers.js';
 import type { KitPackages } from '../package-specs.js';
-import { GITIGNORE, installSection, packageJson, pluginTest, requested } from './shared.js';
+import { GITIGNORE, installSection, packageJson, pluginTest, requested, VITEST_CONFIG } from './shared.js';
 
 function source(answers: PluginAnswers): string {
   const readsFiles = answers.permissions.includes('read_files');
@@ -68,6 +68,7 @@ export function tsTemplate(answers: PluginAnswers, kit: KitPackages): Record<str
         build: 'diaryx-js build src/index.ts -o plugin.wasm',
         typecheck: 'tsc',
         test: 'vitest run',
+        'test:watch': 'vitest',
       },
       dependencies: {},
       devDependencies: {
@@ -80,6 +81,7 @@ export function tsTemplate(answers: PluginAnswers, kit: KitPackages): Record<str
     'src/index.ts': source(answers),
     'test/plugin.test.ts': pluginTest(answers),
     'tsconfig.json': TSCONFIG,
+    'vitest.config.ts': VITEST_CONFIG,
     '.gitignore': GITIGNORE,
     'README.md': `# ${answers.name}
 

@@ -1,6 +1,7 @@
 import { sha256Hex } from '@diaryx/host-fns';
 import { MeterError, meterModule } from '@diaryx/wasm';
 import { capMemory } from '../sandbox/memory-cap.js';
+import { exposeExportStatus } from './export-status.js';
 
 /**
  * Produces a plugin's compiled module, memory-capped to `maxPages` (64 KiB each) and, when
@@ -45,12 +46,13 @@ function metered(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Caps the module's memory, meters it when asked, and compiles it, once per content (SHA-256 of
- * the capped bytes, and whether metered) and JavaScript realm.
+ * Caps the module's memory, makes its exports' status readable (see export-status.ts), meters
+ * it when asked, and compiles it, once per content (SHA-256 of the capped bytes, and whether
+ * metered) and JavaScript realm.
  * @throws Error when the bytes are not valid wasm, need more memory than the cap, or cannot be metered
  */
 export async function compileCapped(bytes: Uint8Array, maxPages: number, meter = false): Promise<WebAssembly.Module> {
-  const capped = capMemory(bytes, maxPages);
+  const capped = exposeExportStatus(capMemory(bytes, maxPages));
   const key = `${await contentKey(capped)}${meter ? ':metered' : ''}`;
   return remember(byContent, key, () => WebAssembly.compile(meter ? metered(capped) : (capped as Uint8Array<ArrayBuffer>)));
 }

@@ -3,6 +3,7 @@ import type { ExtismHostFunction, HostLogger } from '@diaryx/host-fns';
 import { HOST_NAMESPACE } from '@diaryx/host-fns';
 import { METER_IMPORT } from '@diaryx/wasm';
 import { toError } from '../errors.js';
+import { STATUS_CHECK_EXPORT, STATUS_GLOBAL } from './export-status.js';
 import { failFastWhileStarting } from './worker-start-failures.js';
 import type { ResolvedPluginMode } from '../options.js';
 import { createFuelMeter, type FuelMeter, TIMEOUT_MESSAGE } from './fuel-meter.js';
@@ -26,6 +27,8 @@ export interface GuestInstanceOptions {
   logger: HostLogger;
   /** Prefix for guest log lines (the plugin's name). */
   logPrefix: () => string;
+  /** Told each line the guest logs at error (its abort handler's message, say). */
+  onGuestError?: (message: string) => void;
 }
 
 /** What an export call returns: the guest's output (read it with {@link ownedBytes}). */
@@ -55,10 +58,13 @@ export function isTimeoutError(error: Error): boolean {
   return error.message.includes('call canceled due to timeout');
 }
 
-function guestLogger(logger: HostLogger, prefix: () => string): Console {
+function guestLogger(logger: HostLogger, prefix: () => string, onError?: (message: string) => void): Console {
   const line = (message: unknown) => `[plugin ${prefix()}] ${String(message)}`;
   return {
-    error: (m: unknown) => logger.error(line(m)),
+    error: (m: unknown) => {
+      onError?.(String(m));
+      logger.error(line(m));
+    },
     warn: (m: unknown) => logger.warn(line(m)),
     info: (m: unknown) => logger.info(line(m)),
     debug: (m: unknown) => logger.debug(line(m)),
@@ -103,7 +109,7 @@ async function startPlugin(
         functions: meter
           ? { [HOST_NAMESPACE]: hostFunctions, [METER_IMPORT.module]: { [METER_IMPORT.name]: () => meter.outOfFuel() } }
           : { [HOST_NAMESPACE]: hostFunctions },
-        logger: guestLogger(options.logger, options.logPrefix),
+        logger: guestLogger(options.logger, options.logPrefix, options.onGuestError),
         logLevel: 'trace',
       },
     );
@@ -153,6 +159,8 @@ export async function createGuestInstance(options: GuestInstanceOptions): Promis
 interface MeteredPlugin {
   sdk: Plugin;
   meter: FuelMeter;
+  /** The export status global (see export-status.ts), when the module has one. */
+  status: WebAssembly.Global | null;
 }
 
 const AsyncFunction = (async () => undefined).constructor;
@@ -196,7 +204,8 @@ async function startMetered(options: GuestInstanceOptions): Promise<MeteredPlugi
   meter.arm(options.timeoutMs);
   try {
     const functions = deadlineChecked(options.hostFunctions, meter, options.asyncHostServices);
-    return { sdk: await startPlugin(options, functions, meter), meter };
+    const sdk = await startPlugin(options, functions, meter);
+    return { sdk, meter, status: await statusGlobal(sdk) };
   } catch (error) {
     throw meter.timedOut ? new Error(`${TIMEOUT_MESSAGE} (while the plugin was being instantiated)`) : error;
   }
@@ -218,7 +227,8 @@ function meteredInstance(first: MeteredPlugin, options: GuestInstanceOptions): G
     // null: no deadline for this call; undefined: the instance's.
     plugin.meter.arm(timeoutMs === undefined ? options.timeoutMs : timeoutMs);
     try {
-      return await plugin.sdk.call(exportName, sdkInput(input));
+      const output = await plugin.sdk.call(exportName, sdkInput(input));
+      return plugin.status ? checkedStatus(plugin.status, output) : output;
     } catch (error) {
       if (!plugin.meter.timedOut) throw error;
       // The timeout is reported at once; the next call waits for the replacement.
@@ -240,6 +250,36 @@ function meteredInstance(first: MeteredPlugin, options: GuestInstanceOptions): G
   };
   closedOnCollection.register(instance, closerOfMetered(running), instance);
   return instance;
+}
+
+/**
+ * The failure of an export that returned a non-zero status without setting an error (Extism's
+ * rule: the status of an export is its i32 result; with `error_set` the SDK already fails the
+ * call with the guest's text). `status` is null when it cannot be read (worker mode).
+ */
+export function exportStatusError(status: number | null): Error {
+  const which = status === null ? 'a non-zero status' : `the non-zero status ${status}`;
+  return new Error(
+    `the export returned ${which} without an error message (Extism counts any status other than 0 as a failure; ` +
+      'return 0 on success, or set an error message with error_set before returning non-zero)',
+  );
+}
+
+/** The exported status global of a rewritten module's instance (see export-status.ts), if any. */
+async function statusGlobal(plugin: Plugin): Promise<WebAssembly.Global | null> {
+  const status = (await plugin.getInstance()).exports[STATUS_GLOBAL];
+  return status instanceof WebAssembly.Global ? status : null;
+}
+
+/** The output of an in-process call whose export returned; a non-zero status fails it. */
+function checkedStatus(status: WebAssembly.Global, output: GuestOutput | null): GuestOutput | null {
+  const value = status.value as number;
+  if (value !== 0) throw exportStatusError(value);
+  return output;
+}
+
+function hasStatusCheck(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.exports(module).some((e) => e.name === STATUS_CHECK_EXPORT);
 }
 
 /** A worker-mode SDK plugin and its host functions (which know their calls in flight). */
@@ -272,9 +312,12 @@ const closerOfMetered = (running: { current: MeteredPlugin | null }) => async ()
 
 // In-process the SDK resets its block list at every call and hands out a fresh buffer: the
 // call is the SDK's call, with nothing added (each layer of promises costs a microtask turn).
-function inProcessInstance(plugin: Plugin): GuestInstance {
+async function inProcessInstance(plugin: Plugin): Promise<GuestInstance> {
+  const status = await statusGlobal(plugin);
   const instance: GuestInstance = {
-    call: (exportName, input) => plugin.call(exportName, sdkInput(input)),
+    call: status
+      ? (exportName, input) => plugin.call(exportName, sdkInput(input)).then((output) => checkedStatus(status, output))
+      : (exportName, input) => plugin.call(exportName, sdkInput(input)),
     close: () => {
       closedOnCollection.unregister(instance);
       return plugin.close();
@@ -284,11 +327,30 @@ function inProcessInstance(plugin: Plugin): GuestInstance {
   return instance;
 }
 
+/**
+ * The status of a worker call that returned (a rewritten module): the check export traps on a
+ * non-zero status. Run after the call's deadline race: it is the loader's work, not the guest's.
+ */
+async function checkWorkerStatus(sdk: Plugin, output: GuestOutput | null): Promise<GuestOutput | null> {
+  // The check is a call of its own: keep this call's output first, then clear the blocks the
+  // call made (a call ships every block to the worker: an export that allocated 256 MiB would
+  // otherwise send it all back for the check). Extism vars survive a reset.
+  const bytes = ownedBytes(output);
+  await sdk.reset();
+  try {
+    await sdk.call(STATUS_CHECK_EXPORT);
+  } catch {
+    throw exportStatusError(null);
+  }
+  return bytes === null ? null : { bytes: () => bytes };
+}
+
 function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): GuestInstance {
   // The worker is swapped on a restart; what closes a dropped instance reads the current one.
   const running = { worker: first };
   let restarting: Promise<void> | null = null;
   let callsSinceReset = 0;
+  const checkStatus = hasStatusCheck(options.module);
   const instance: GuestInstance = {
     async call(exportName, input, timeoutMs) {
       if (restarting) await restarting;
@@ -311,6 +373,7 @@ function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): Gue
           await restarting;
           throw new Error('EXTISM: call canceled due to timeout');
         }
+        if (checkStatus) return await checkWorkerStatus(current.sdk, output);
         // The output stays readable after a reset: rc13 copied it out of the worker.
         if (++callsSinceReset >= WORKER_RESET_EVERY) {
           callsSinceReset = 0;

@@ -8,6 +8,7 @@ import { PluginLoadError, toError } from '../errors.js';
 import type { ResolvedLoaderOptions } from '../options.js';
 import { idBeforeManifest } from '../protocol/plugin-id.js';
 import type { ModuleSource } from './compile-module.js';
+import { isStatusExport } from './export-status.js';
 import { createGuestInstance, type GuestInstance } from './extism-runtime.js';
 import { unsatisfiedImport } from './import-check.js';
 
@@ -17,6 +18,11 @@ export interface InstantiatedGuest {
   state: PluginHostState;
   /** The names of the module's exported functions. */
   exports: ReadonlySet<string>;
+  /**
+   * The last line the guest logged at error since the loader cleared it (an AssemblyScript abort
+   * handler logs its message, file and line there before it traps; Extism drops `error_set` on a trap).
+   */
+  lastGuestError: { message: string | null };
 }
 
 /**
@@ -44,6 +50,7 @@ export async function instantiateGuest(
     if (importProblem) throw new Error(importProblem);
     // A host service may return a Promise in a worker, and in metered mode with JSPI.
     const state = createPluginHostState(idBeforeManifest(name), { inProcess: !options.runtime.asyncHostServices });
+    const lastGuestError: InstantiatedGuest['lastGuestError'] = { message: null };
     const create = () =>
       createGuestInstance({
         module,
@@ -55,14 +62,15 @@ export async function instantiateGuest(
         maxKernelPages: options.maxMemoryPages,
         logger: options.logger,
         logPrefix: () => state.pluginId,
+        onGuestError: (message) => (lastGuestError.message = message),
       });
     const instance = start.lazy ? lazyInstance(create) : await create();
     const exports = new Set(
       WebAssembly.Module.exports(module)
-        .filter((e) => e.kind === 'function')
+        .filter((e) => e.kind === 'function' && !isStatusExport(e.name))
         .map((e) => e.name),
     );
-    return { instance, state, exports };
+    return { instance, state, exports, lastGuestError };
   } catch (error) {
     return fail(error);
   }
