@@ -3,6 +3,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { build as esbuild, type Message } from 'esbuild';
 import { PRELUDE_PATH, readRuntime } from './runtime-files.js';
 import { snapshotPlugin, SnapshotError } from './snapshot.js';
+import { typeCheckPlugin } from './type-check.js';
 
 /** Exports every Diaryx plugin must have. */
 const REQUIRED_EXPORTS = ['manifest', 'handle_command'] as const;
@@ -20,6 +21,11 @@ export interface BuildPluginOptions {
   outFile?: string;
   /** Keep the bundle readable (default true: stacks then name real function names). */
   minify?: boolean;
+  /**
+   * Type-check the entry and what it imports with the TypeScript compiler before the snapshot
+   * (default true): a type error fails the build with the compiler's message.
+   */
+  typeCheck?: boolean;
 }
 
 /** A built plugin. */
@@ -29,6 +35,11 @@ export interface BuiltPlugin {
   exports: string[];
   /** Size of the JavaScript bundle evaluated into the snapshot, in bytes. */
   bundleBytes: number;
+  /**
+   * Uses of APIs that compile but do not work in Diaryx plugins (`Config.get`, `Http`,
+   * `setTimeout`, `setInterval`), one line each with the file, the API and the alternative.
+   */
+  warnings: string[];
 }
 
 function formatMessages(messages: readonly Message[]): string {
@@ -42,7 +53,7 @@ function formatMessages(messages: readonly Message[]): string {
  * evaluates the bundle in the QuickJS runtime at build time and snapshots the result (so the
  * first call pays no engine start-up), and exports exactly the entry's exported functions.
  * Host functions are declared by importing them from `@diaryx/js-runtime/host`.
- * @throws PluginBuildError for syntax and type-stripping errors (file:line), an unknown host
+ * @throws PluginBuildError for a type error (the compiler's message), syntax and type-stripping errors (file:line), an unknown host
  * function, a missing `manifest`/`handle_command` export, or top-level code that throws
  */
 export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlugin> {
@@ -68,6 +79,14 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
     const failure = error as { errors?: Message[] };
     if (failure.errors) throw new PluginBuildError(`${shown}: the bundle failed:\n${formatMessages(failure.errors)}`);
     throw error;
+  }
+  // After the bundle (its syntax and unknown-import errors name the file and line best),
+  // before the snapshot: a type error fails the build with the compiler's message.
+  let warnings: string[] = [];
+  if (options.typeCheck ?? true) {
+    const checked = await typeCheckPlugin(entry);
+    if (checked.errors !== '') throw new PluginBuildError(`${shown}: the type check failed:\n${checked.errors.trimEnd()}`);
+    warnings = checked.warnings;
   }
   let snapshot;
   try {
@@ -99,5 +118,5 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
     await mkdir(dirname(resolve(options.outFile)), { recursive: true });
     await writeFile(options.outFile, snapshot.wasm);
   }
-  return { wasm: snapshot.wasm, exports: snapshot.exports, bundleBytes: Buffer.byteLength(bundle) };
+  return { wasm: snapshot.wasm, exports: snapshot.exports, bundleBytes: Buffer.byteLength(bundle), warnings };
 }

@@ -5,3 +5,4 @@
  */
 export { buildPlugin, type BuildPluginOptions, type BuiltPlugin, PluginBuildError } from './build.js';
 export { RUNTIME_WASM_PATH } from './runtime-files.js';
+export { typeCheckPlugin, type TypeCheckResult } from './type-check.js';

@@ -7,7 +7,12 @@ import { createFakeHost, type FakeHost, type FakeHostOptions } from './fake-host
 export interface LoadTestPluginOptions extends FakeHostOptions {
   /** Use this fake host instead of a fresh one (its own options then apply). */
   host?: FakeHost;
-  /** The plugin's stored config, pushed to the guest by `init` (kept in memory, no file). */
+  /**
+   * The plugin's stored config (kept in memory, no file). It reaches the guest as the app's
+   * start-up does (PROTOCOL §8.3): pushed through the guest's `set_config` when it is neither
+   * null nor `{}` — on load, or by `init` when `init` is true (never twice). A later
+   * `plugin.init()` pushes it again, as the Rust adapter does on every init.
+   */
   config?: unknown;
   /** The running Diaryx version checked against `min_app_version` (default `1.4.1`). */
   appVersion?: string;
@@ -17,6 +22,12 @@ export interface LoadTestPluginOptions extends FakeHostOptions {
   timeoutMs?: number;
   /** Call the plugin's `init` with the host's `{"workspace_root": …}` after loading (default false). */
   init?: boolean;
+}
+
+/** null, absent or `{}`: the adapter does not push such a config (PROTOCOL §8.3). */
+function isEmptyConfig(config: unknown): boolean {
+  if (config === undefined || config === null) return true;
+  return typeof config === 'object' && !Array.isArray(config) && Object.keys(config).length === 0;
 }
 
 /**
@@ -43,5 +54,6 @@ export async function loadTestPlugin(
   });
   host.seedFor(plugin.id);
   if (options.init === true) await plugin.init(host.initContext);
+  else if (!isEmptyConfig(options.config)) await plugin.setConfig(options.config);
   return { plugin, host };
 }
