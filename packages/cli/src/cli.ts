@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { MemoryPluginStorage } from '@diaryx/host-fns';
 import { shownInput, shownOutput } from './call-log.js';
 import { runConformance } from './conformance.js';
+import { startDevSession } from './dev-session.js';
 import { inspectPlugin } from './inspect.js';
 import { resolveWasmPath } from './module-info.js';
 import { palette } from './output.js';
@@ -53,6 +54,19 @@ Runs one command against a real workspace folder. Permissions are denied unless 
   empty state), saved at the end, so state persists between runs.
 --timeout-ms is every call's deadline.
 --watch reloads the wasm and runs the command again whenever the file changes (no rebuild).`,
+  dev: `Usage: diaryx-plugin dev [plugin dir] --workspace <dir> [--allow key=scopes]… [--config <json|file>]
+       [--state <state.json>] [--timeout-ms N] [--no-build]
+
+A long-running session against a real folder (plugin dir defaults to "."):
+- rebuilds the plugin with "npm run build" when a source file changes, and reloads it
+  (build/plugin.wasm, else plugin.wasm);
+- keeps plugin storage and config in a state file across reloads and runs
+  (default <plugin dir>/.diaryx-dev-state.json);
+- fires file_created, file_saved and file_deleted ({"path": "<workspace-relative>"}) when files
+  in the workspace change;
+- grants the permissions the manifest requests (requested_permissions), plus any --allow;
+- reads commands at a prompt (with history): "<command> [JSON params]", ":event <name|json>",
+  ":config <json>", ":reload", ":quit". Each result is printed with its host-call trace.`,
 };
 
 function fail(message: string): never {
@@ -234,13 +248,50 @@ async function run(args: string[]): Promise<number> {
   return new Promise<number>(() => undefined);
 }
 
+async function dev(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      workspace: { type: 'string' },
+      allow: { type: 'string', multiple: true },
+      config: { type: 'string' },
+      state: { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      'no-build': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals.length > 1 || !values.workspace) return usage('dev', values.help);
+  const pluginDir = positionals[0] ?? '.';
+  const info = await stat(pluginDir).catch(() => null);
+  if (!info?.isDirectory()) fail(`${pluginDir} ${info ? 'is not a folder' : 'does not exist'}: give the plugin project folder (with package.json)`);
+  const workspace = await checkWorkspace(values.workspace);
+  const allow = orFail(() => parseAllow(values.allow ?? []));
+  const timeoutMs = values['timeout-ms'] === undefined ? undefined : orFail(() => parseTimeoutArg(values['timeout-ms']!));
+  const config = values.config === undefined ? undefined : await parseConfigArg(values.config).catch((error: unknown) => fail((error as Error).message));
+  if (values.state !== undefined) {
+    await checkStateFolder(values.state);
+    await loadState(values.state).catch((error: unknown) => fail((error as Error).message));
+  }
+  return startDevSession({
+    pluginDir,
+    workspace,
+    allow,
+    ...(values.state === undefined ? {} : { statePath: values.state }),
+    ...(config === undefined ? {} : { config }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(values['no-build'] ? { build: false } : {}),
+  });
+}
+
 function usage(command: string, asked: boolean | undefined): number {
   (asked ? console.log : console.error)(HELP[command]);
   return asked ? 0 : 2;
 }
 
 const [command, ...rest] = process.argv.slice(2);
-const commands: Record<string, (args: string[]) => Promise<number>> = { inspect, check, run };
+const commands: Record<string, (args: string[]) => Promise<number>> = { inspect, check, run, dev };
 if (!command || command === '--help' || command === '-h') process.exit(usage('main', command !== undefined));
 const handler = commands[command];
 if (!handler) fail(`unknown command "${command}"\n\n${HELP['main']}`);

@@ -27,7 +27,8 @@ export interface SessionRecord {
 export interface PluginSessionOptions {
   wasmPath: string;
   workspace: string;
-  allow: PluginPermissions;
+  /** The permissions granted: fixed, or read at each check (e.g. from the loaded manifest). */
+  allow: PluginPermissions | (() => PluginPermissions);
   /** Plugin storage (default: empty, in memory); pass one to keep state across sessions. */
   storage?: MemoryPluginStorage;
   /** The plugin's config, pushed through `set_config` by `init` unless null or `{}`. */
@@ -59,7 +60,7 @@ export async function openPluginSession(options: PluginSessionOptions): Promise<
     storage: options.storage ?? new MemoryPluginStorage(),
     events: { emit: (text) => void record.events.push(text) },
     http: nodeHttpClient(),
-    permissions: { check: (id, key, target) => rulesChecker({ [pluginId || id]: { permissions: options.allow } }, { workspaceRoot: workspace }).check(id, key, target) },
+    permissions: { check: (id, key, target) => rulesChecker({ [pluginId || id]: { permissions: typeof options.allow === 'function' ? options.allow() : options.allow } }, { workspaceRoot: workspace }).check(id, key, target) },
     logger,
     observer: (call) => void record.calls.push(call),
   });
