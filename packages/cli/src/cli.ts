@@ -40,7 +40,9 @@ Loads the plugin with the fake host (allow-all, in a worker; --budget-ms is ever
 deadline), gives it the workspace root /workspace with init, and checks: the manifest is valid
 and complete; declared commands answer with a CommandResponse; an unknown command yields
 success: false; every event type is accepted; imports are all Diaryx host functions; every call
-stays under the budget; random and malformed event payloads do not make it fail (property-based).
+stays under the budget; random and malformed event payloads do not make it fail (property-based);
+and, with a fake host that grants exactly the manifest's requested_permissions, no host call
+of init, the commands or the events is denied (else: add the permission it names).
 Every failure shows the input that was sent. Exit 1 if any check fails.`,
   run: `Usage: diaryx-plugin run <plugin.wasm> --workspace <dir> <command> [--params JSON] [--allow key=scopes]…
        [--event <json|name>]… [--config <json|file>] [--storage <state.json>] [--timeout-ms N] [--watch] [--json]
