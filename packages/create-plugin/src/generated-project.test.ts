@@ -20,7 +20,7 @@ function run(cwd: string, command: string, args: string[]) {
 
 beforeAll(() => {
   kitDir = mkdtempSync(join(tmpdir(), 'diaryx-kit-packs-'));
-  for (const pkg of ['host-fns', 'loader', 'testing', 'plugin-sdk-as', 'js-runtime']) {
+  for (const pkg of ['host-fns', 'loader', 'testing', 'cli', 'plugin-sdk-as', 'js-runtime']) {
     execFileSync(pnpm, ['pack', '--pack-destination', kitDir], { cwd: join(repo, 'packages', pkg), stdio: 'pipe' });
   }
 }, 120_000);

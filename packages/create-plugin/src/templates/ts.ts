@@ -1,6 +1,6 @@
 import type { PluginAnswers } from '../answers.js';
 import type { KitPackages } from '../package-specs.js';
-import { GITIGNORE, installSection, packageJson, pluginTest, requested } from './shared.js';
+import { CLI_SCRIPTS, GITIGNORE, installSection, packageJson, pluginTest, requested } from './shared.js';
 
 function source(answers: PluginAnswers): string {
   const readsFiles = answers.permissions.includes('read_files');
@@ -68,9 +68,11 @@ export function tsTemplate(answers: PluginAnswers, kit: KitPackages): Record<str
         build: 'diaryx-js build src/index.ts -o plugin.wasm',
         typecheck: 'tsc',
         test: 'vitest run',
+        ...CLI_SCRIPTS,
       },
       dependencies: {},
       devDependencies: {
+        '@diaryx/cli': kit.specifier('@diaryx/cli'),
         '@diaryx/js-runtime': kit.specifier('@diaryx/js-runtime'),
         '@diaryx/testing': kit.specifier('@diaryx/testing'),
         typescript: '5.9.3',
