@@ -3,7 +3,7 @@ import { watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MemoryPluginStorage } from '@diaryx/host-fns';
+import { HOST_FUNCTION_NAMES, MemoryPluginStorage } from '@diaryx/host-fns';
 import { shownInput, shownOutput } from './call-log.js';
 import { runConformance } from './conformance.js';
 import { startDevSession } from './dev-session.js';
@@ -133,7 +133,13 @@ async function inspect(args: string[]): Promise<number> {
     console.log(`capabilities: ${list(m.capabilities) || '—'}`);
     console.log(`commands: ${list(m.commands) || '—'}`);
     console.log(`exports: ${list(report.exports)}`);
-    console.log(`host functions: ${list(report.hostImports) || '—'}`);
+    if (report.referencedHostFunctions !== null) {
+      console.log(`host functions: ${list(report.referencedHostFunctions) || '—'} ${c.dim(`(referenced by the plugin's code; its runtime imports all ${report.hostImports.length})`)}`);
+    } else if (report.hostImports.length === HOST_FUNCTION_NAMES.length) {
+      console.log(`host functions: ${list(report.hostImports)} ${c.dim('(every one is imported, as a js-runtime plugin does: this is the full import list, not what the code uses; diaryx-js build records that)')}`);
+    } else {
+      console.log(`host functions: ${list(report.hostImports) || '—'}`);
+    }
     const reasons = m.requested_permissions?.reasons ?? {};
     const requested = Object.entries(m.requested_permissions?.defaults ?? {});
     console.log(`permissions: ${requested.length === 0 ? '—' : ''}`);

@@ -4,6 +4,7 @@ import { build as esbuild, type Message } from 'esbuild';
 import { PRELUDE_PATH, readRuntime } from './runtime-files.js';
 import { snapshotPlugin, SnapshotError } from './snapshot.js';
 import { typeCheckPlugin } from './type-check.js';
+import { HOST_FUNCTIONS_SECTION, referencedHostFunctions, withCustomSection } from './host-functions-section.js';
 
 /** Exports every Diaryx plugin must have. */
 const REQUIRED_EXPORTS = ['manifest', 'handle_command'] as const;
@@ -40,6 +41,11 @@ export interface BuiltPlugin {
    * `setTimeout`, `setInterval`), one line each with the file, the API and the alternative.
    */
   warnings: string[];
+  /**
+   * The host functions the plugin's code references (the runtime imports all 31), also written
+   * into the wasm as the custom section `diaryx.host_functions` for `diaryx-plugin inspect`.
+   */
+  hostFunctions: string[];
 }
 
 function formatMessages(messages: readonly Message[]): string {
@@ -109,14 +115,16 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
         `it exports: ${snapshot.exports.join(', ') || 'no function'})`,
     );
   }
+  const hostFunctions = await referencedHostFunctions(bundle);
+  const wasm = withCustomSection(snapshot.wasm, HOST_FUNCTIONS_SECTION, new TextEncoder().encode(JSON.stringify(hostFunctions)));
   try {
-    await WebAssembly.compile(snapshot.wasm as Uint8Array<ArrayBuffer>);
+    await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
   } catch (error) {
     throw new Error(`the built module is not valid WebAssembly (a bug of @diaryx/js-runtime): ${(error as Error).message}`);
   }
   if (options.outFile) {
     await mkdir(dirname(resolve(options.outFile)), { recursive: true });
-    await writeFile(options.outFile, snapshot.wasm);
+    await writeFile(options.outFile, wasm);
   }
-  return { wasm: snapshot.wasm, exports: snapshot.exports, bundleBytes: Buffer.byteLength(bundle), warnings };
+  return { wasm, exports: snapshot.exports, bundleBytes: Buffer.byteLength(bundle), warnings, hostFunctions };
 }

@@ -4,8 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPlugin } from './build.js';
 
 let wasm: Uint8Array;
+let hostFunctions: string[];
 beforeAll(async () => {
-  ({ wasm } = await buildPlugin({ entry: fileURLToPath(new URL('../test/fixtures/define-plugin.ts', import.meta.url)) }));
+  ({ wasm, hostFunctions } = await buildPlugin({ entry: fileURLToPath(new URL('../test/fixtures/define-plugin.ts', import.meta.url)) }));
 }, 120_000);
 
 describe('the TypeScript SDK: definePlugin, config and storage helpers, through the real loader', () => {
@@ -18,6 +19,13 @@ describe('the TypeScript SDK: definePlugin, config and storage helpers, through 
     } finally {
       await plugin.close();
     }
+  });
+
+  it('the build records the host functions the code references (the runtime imports all 31)', () => {
+    expect(hostFunctions).toEqual(['host_storage_get', 'host_storage_set']);
+    const module = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
+    const [section] = WebAssembly.Module.customSections(module, 'diaryx.host_functions');
+    expect(JSON.parse(new TextDecoder().decode(section))).toEqual(hostFunctions);
   });
 
   it("loadTestPlugin's config reaches the plugin without init(), through set_config", async () => {
