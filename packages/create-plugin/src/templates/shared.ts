@@ -53,7 +53,7 @@ export function requested(answers: PluginAnswers): Array<[RequestablePermission,
 }
 
 /** The .gitignore of a generated project. */
-export const GITIGNORE = 'node_modules/\nplugin.wasm\nbuild/\ndist/\ncoverage/\n';
+export const GITIGNORE = 'node_modules/\nplugin.wasm\nbuild/\ndist/\ncoverage/\n.diaryx-dev-state.json\n';
 
 /** The README section on installing the built plugin into Diaryx. */
 export function installSection(answers: PluginAnswers): string {
