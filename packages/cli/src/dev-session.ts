@@ -213,7 +213,9 @@ export async function startDevSession(options: DevOptions): Promise<number> {
       watch(pluginDir, { recursive: true }, (_kind, filename) => {
         if (filename === null) return;
         const parts = filename.toString().split(sep);
-        if (parts.some((part) => IGNORED_SOURCE_PARTS.has(part)) || resolve(pluginDir, filename.toString()) === statePath) return;
+        // The build's own output (plugin.wasm at the root in the ts template) must not start another build.
+        if (parts.some((part) => IGNORED_SOURCE_PARTS.has(part)) || filename.toString().endsWith('.wasm')) return;
+        if (resolve(pluginDir, filename.toString()).startsWith(statePath)) return;
         if (resolve(pluginDir, filename.toString()).startsWith(workspace + sep)) return;
         clearTimeout(timer);
         timer = setTimeout(() => void enqueue(() => reload(true)), 300);

@@ -9,12 +9,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli.js');
 const daily = join(here, '..', '..', '..', 'examples', 'daily', 'build', 'plugin.wasm');
 
-/** A plugin project whose `npm run build` copies its "source" (a wasm) to build/plugin.wasm. */
+/** A plugin project whose `npm run build` copies its "source" (a wasm) to plugin.wasm, at the root as the ts template's build does. */
 function pluginProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'diaryx-dev-plugin-'));
   mkdirSync(join(dir, 'src'));
   copyFileSync(daily, join(dir, 'src', 'plugin.wasm.source'));
-  writeFileSync(join(dir, 'build.mjs'), "import { cpSync, mkdirSync } from 'node:fs';\nmkdirSync('build', { recursive: true });\ncpSync('src/plugin.wasm.source', 'build/plugin.wasm');\nconsole.log('copied');\n");
+  writeFileSync(join(dir, 'build.mjs'), "import { cpSync } from 'node:fs';\ncpSync('src/plugin.wasm.source', 'plugin.wasm');\nconsole.log('copied');\n");
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'dev-fixture', private: true, scripts: { build: 'node build.mjs' } }));
   return dir;
 }
@@ -82,6 +82,8 @@ describe('diaryx-plugin dev', () => {
     at = dev.send('get-settings');
     await dev.waitFor(/get-settings → \{"success":true,"data":\{"folder":"Daily","template":"T \{\{date\}\}"/, at);
     expect(await dev.quit()).toBe(0);
+    // Two builds: at start and after the save (the build's own plugin.wasm starts none).
+    expect(dev.output.match(/building: npm run build/g)).toHaveLength(2);
     expect(JSON.parse(readFileSync(join(project, '.diaryx-dev-state.json'), 'utf8')).storage).toMatchObject({ 'diaryx.example.daily:template': { text: 'T {{date}}' } });
 
     // A new run starts from the state file.
