@@ -40,10 +40,12 @@ export function get_config(): i32 {
   return outputConfig();
 }
 
+// #region as-config
 function folder(): string {
   const value = stringField(config(), "folder");
   return value.length > 0 ? value : "Daily";
 }
+// #endregion as-config
 
 function template(): string {
   const stored = storageGet("template");
@@ -61,14 +63,17 @@ function openToday(): i32 {
   const date = getNow().slice(0, 10); // YYYY-MM-DD of the local date
   const path = folder() + "/" + date.slice(0, 4) + "/" + date.slice(5, 7) + "/" + date + ".md";
   if (exists(path)) return ok(new JsonObject().str("path", path).bool("created", false).toString());
+  // #region as-write
   const problem = writeFile(path, template().replaceAll("{{date}}", date));
   if (problem.length > 0) return err(problem);
+  // #endregion as-write
   return ok(new JsonObject().str("path", path).bool("created", true).toString());
 }
 
 export function handle_command(): i32 {
   const request = commandRequest();
   if (request.command == "open-today") return openToday();
+  // #region as-storage
   if (request.command == "set-template") {
     const text = request.param("template");
     if (text.length == 0) return err("set-template needs params.template", "config_error");
@@ -76,6 +81,7 @@ export function handle_command(): i32 {
     if (problem.length > 0) return err(problem);
     return ok();
   }
+  // #endregion as-storage
   if (request.command == "get-settings") {
     const root = storageGet("workspace_root");
     return ok(

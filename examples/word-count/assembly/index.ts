@@ -16,12 +16,14 @@ export function manifest(): i32 {
 
 function countWorkspace(): Counts {
   const total = new Counts();
+  // #region as-read-notes
   const paths = listFiles("");
   for (let i = 0; i < paths.length; i++) {
     if (!paths[i].endsWith(".md")) continue;
     const file = readFile(paths[i]);
     if (file.ok) total.add(countText(file.value));
   }
+  // #endregion as-read-notes
   return total;
 }
 
@@ -35,6 +37,7 @@ export function handle_command(): i32 {
   return ok(new JsonObject().str("path", path).raw("counts", countText(file.value).toJson()).toString());
 }
 
+// #region as-event
 export function on_event(): i32 {
   const event = guestEvent();
   if (event.eventType != "file_saved") return 0;
@@ -45,3 +48,4 @@ export function on_event(): i32 {
   emitEvent(new JsonObject().str("event_type", "word_count_updated").raw("payload", payload.toString()).toString());
   return 0;
 }
+// #endregion as-event

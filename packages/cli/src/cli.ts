@@ -1,11 +1,18 @@
 import { watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { HOST_FUNCTION_NAMES, MemoryPluginStorage } from '@diaryx/host-fns';
+import { shownInput, shownOutput } from './call-log.js';
 import { runConformance } from './conformance.js';
+import { startDevSession } from './dev-session.js';
 import { inspectPlugin } from './inspect.js';
 import { resolveWasmPath } from './module-info.js';
 import { palette } from './output.js';
+import type { SessionRecord } from './plugin-session.js';
+import { parseConfigArg, parseEventArg, parseTimeoutArg } from './run-arguments.js';
 import { parseAllow, runCommand } from './run-command.js';
+import { loadState, saveState } from './state-file.js';
 import { terminalSafe } from './terminal-text.js';
 
 const c = palette();
@@ -18,6 +25,8 @@ Commands:
   check <plugin.wasm|dir>     conformance run with the fake host; exit 1 if a check fails
   run <plugin.wasm> --workspace <dir> <command> [--params JSON] [--allow key=scopes]…
                               run one command against a real folder; prints the response and host calls
+  dev <plugin dir> --workspace <dir> [--allow key=scopes]…
+                              rebuild on save, reload, fire file events, type commands at a prompt
 
 Run "diaryx-plugin <command> --help" for its options. --json prints machine-readable output.`,
   inspect: `Usage: diaryx-plugin inspect <plugin.wasm|dir> [--json] [--app-version 1.4.1]
@@ -30,18 +39,81 @@ Loads the plugin with the fake host (allow-all, in a worker; --budget-ms is ever
 deadline), gives it the workspace root /workspace with init, and checks: the manifest is valid
 and complete; declared commands answer with a CommandResponse; an unknown command yields
 success: false; every event type is accepted; imports are all Diaryx host functions; every call
-stays under the budget; random and malformed event payloads do not make it fail (property-based).
+stays under the budget; random and malformed event payloads do not make it fail (property-based);
+and, with a fake host that grants exactly the manifest's requested_permissions, no host call
+of init, the commands or the events is denied (else: add the permission it names).
 Every failure shows the input that was sent. Exit 1 if any check fails.`,
-  run: `Usage: diaryx-plugin run <plugin.wasm> --workspace <dir> <command> [--params JSON] [--allow key=scopes]… [--watch] [--json]
+  run: `Usage: diaryx-plugin run <plugin.wasm> --workspace <dir> <command> [--params JSON] [--allow key=scopes]…
+       [--event <json|name>]… [--config <json|file>] [--storage <state.json>] [--timeout-ms N] [--watch] [--json]
 
 Runs one command against a real workspace folder. Permissions are denied unless given:
   --allow read_files=all  --allow create_files=Daily  --allow http_requests=api.example.com
+--event fires an event before the command (repeatable, in order): a name (file_saved, payload {})
+  or JSON {"event_type":"file_saved","payload":{"path":"a.md"}}.
+--config gives the plugin's config (JSON text or a JSON file), pushed through set_config.
+--storage keeps plugin storage and config in a JSON state file: loaded at start (a missing file is
+  empty state), saved at the end, so state persists between runs.
+--timeout-ms is every call's deadline.
 --watch reloads the wasm and runs the command again whenever the file changes (no rebuild).`,
+  dev: `Usage: diaryx-plugin dev [plugin dir] --workspace <dir> [--allow key=scopes]… [--config <json|file>]
+       [--state <state.json>] [--timeout-ms N] [--no-build]
+
+A long-running session against a real folder (plugin dir defaults to "."):
+- rebuilds the plugin with "npm run build" when a source file changes, and reloads it
+  (build/plugin.wasm, else plugin.wasm);
+- keeps plugin storage and config in a state file across reloads and runs
+  (default <plugin dir>/.diaryx-dev-state.json);
+- fires file_created, file_saved and file_deleted ({"path": "<workspace-relative>"}) when files
+  in the workspace change;
+- grants the permissions the manifest requests (requested_permissions), plus any --allow;
+- reads commands at a prompt (with history): "<command> [JSON params]", ":event <name|json>",
+  ":config <json>", ":reload", ":quit". Each result is printed with its host-call trace.`,
 };
 
 function fail(message: string): never {
   console.error(`${c.red('error')} ${message}`);
   process.exit(2);
+}
+
+/** The value, or the one-line error and exit code 2. */
+function orFail<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    fail((error as Error).message);
+  }
+}
+
+async function checkWorkspace(path: string): Promise<string> {
+  const info = await stat(path).catch(() => null);
+  if (!info?.isDirectory()) fail(`--workspace ${path} ${info ? 'is not a folder' : 'does not exist'}: give the folder of a Diaryx workspace`);
+  return path;
+}
+
+async function checkWasm(path: string): Promise<string> {
+  const wasmPath = await resolveWasmPath(path).catch((error: unknown) => fail((error as Error).message));
+  const info = await stat(wasmPath).catch(() => null);
+  if (!info?.isFile()) fail(`${wasmPath} ${info ? 'is not a file' : 'does not exist'}: give a plugin.wasm (build the plugin first, e.g. npm run build)`);
+  return wasmPath;
+}
+
+async function checkStateFolder(path: string): Promise<void> {
+  const info = await stat(dirname(resolve(path))).catch(() => null);
+  if (!info?.isDirectory()) fail(`--storage ${path}: the folder ${dirname(resolve(path))} does not exist`);
+  if ((await stat(path).catch(() => null))?.isDirectory()) fail(`--storage ${path} is a folder: give the path of a JSON state file`);
+}
+
+/** Prints the host calls (storage payloads decoded when they are text), events and logs. */
+function printRecord(record: SessionRecord): void {
+  for (const call of record.calls) {
+    const mark = call.outcome === 'ok' ? c.green('ok') : call.outcome === 'denied' ? c.yellow('denied') : c.red('trap');
+    const output = shownOutput(call);
+    console.log(
+      `  ${terminalSafe(call.name)} ${c.dim(terminalSafe(shownInput(call)))} → ${mark}${output ? c.dim(` ${terminalSafe(output)}`) : ''}${call.message ? c.dim(` ${terminalSafe(call.message)}`) : ''}`,
+    );
+  }
+  for (const event of record.events) console.log(`  event ${terminalSafe(event)}`);
+  for (const line of record.logs) console.log(c.dim(`  log ${terminalSafe(line)}`));
 }
 
 async function inspect(args: string[]): Promise<number> {
@@ -60,7 +132,13 @@ async function inspect(args: string[]): Promise<number> {
     console.log(`capabilities: ${list(m.capabilities) || '—'}`);
     console.log(`commands: ${list(m.commands) || '—'}`);
     console.log(`exports: ${list(report.exports)}`);
-    console.log(`host functions: ${list(report.hostImports) || '—'}`);
+    if (report.referencedHostFunctions !== null) {
+      console.log(`host functions: ${list(report.referencedHostFunctions) || '—'} ${c.dim(`(referenced by the plugin's code; its runtime imports all ${report.hostImports.length})`)}`);
+    } else if (report.hostImports.length === HOST_FUNCTION_NAMES.length) {
+      console.log(`host functions: ${list(report.hostImports)} ${c.dim('(every one is imported, as a js-runtime plugin does: this is the full import list, not what the code uses; diaryx-js build records that)')}`);
+    } else {
+      console.log(`host functions: ${list(report.hostImports) || '—'}`);
+    }
     const reasons = m.requested_permissions?.reasons ?? {};
     const requested = Object.entries(m.requested_permissions?.defaults ?? {});
     console.log(`permissions: ${requested.length === 0 ? '—' : ''}`);
@@ -110,6 +188,10 @@ async function run(args: string[]): Promise<number> {
       workspace: { type: 'string' },
       params: { type: 'string' },
       allow: { type: 'string', multiple: true },
+      event: { type: 'string', multiple: true },
+      config: { type: 'string' },
+      storage: { type: 'string' },
+      'timeout-ms': { type: 'string' },
       watch: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -123,31 +205,38 @@ async function run(args: string[]): Promise<number> {
   } catch (error) {
     fail(`--params is not JSON: ${(error as Error).message}`);
   }
-  let allow;
-  try {
-    allow = parseAllow(values.allow ?? []);
-  } catch (error) {
-    fail((error as Error).message);
+  const allow = orFail(() => parseAllow(values.allow ?? []));
+  const events = (values.event ?? []).map((spec) => orFail(() => parseEventArg(spec)));
+  const timeoutMs = values['timeout-ms'] === undefined ? undefined : orFail(() => parseTimeoutArg(values['timeout-ms']!));
+  const givenConfig = values.config === undefined ? undefined : await parseConfigArg(values.config).catch((error: unknown) => fail((error as Error).message));
+  const workspace = await checkWorkspace(values.workspace);
+  const wasmPath = await checkWasm(wasm);
+  const statePath = values.storage;
+  if (statePath !== undefined) {
+    await checkStateFolder(statePath);
+    await loadState(statePath).catch((error: unknown) => fail((error as Error).message));
   }
-  const workspaceInfo = await stat(values.workspace).catch(() => null);
-  if (!workspaceInfo?.isDirectory()) {
-    fail(`--workspace ${values.workspace} ${workspaceInfo ? 'is not a folder' : 'does not exist'}: give the folder of a Diaryx workspace`);
-  }
-  const wasmPath = await resolveWasmPath(wasm).catch((error: unknown) => fail((error as Error).message));
-  if (!(await stat(wasmPath).catch(() => null))?.isFile()) fail(`${wasmPath} is not a plugin.wasm file`);
   const once = async (): Promise<number> => {
     try {
-      const result = await runCommand({ wasmPath, workspace: values.workspace!, command, params, allow });
+      const state = statePath === undefined ? { storage: new MemoryPluginStorage(), config: null } : await loadState(statePath);
+      const config = givenConfig === undefined ? state.config : givenConfig;
+      const result = await runCommand({
+        wasmPath,
+        workspace,
+        command,
+        params,
+        allow,
+        events,
+        config,
+        storage: state.storage,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      });
+      if (statePath !== undefined) await saveState(statePath, state.storage, result.config);
       if (values.json) {
         console.log(JSON.stringify(result, null, 2));
       } else {
         console.log(`${c.bold(terminalSafe(result.pluginId))} ${terminalSafe(command)} → ${terminalSafe(JSON.stringify(result.response))}`);
-        for (const call of result.calls) {
-          const mark = call.outcome === 'ok' ? c.green('ok') : call.outcome === 'denied' ? c.yellow('denied') : c.red('trap');
-          console.log(`  ${terminalSafe(call.name)} ${c.dim(terminalSafe(call.input))} → ${mark}${call.message ? c.dim(` ${terminalSafe(call.message)}`) : ''}`);
-        }
-        for (const event of result.events) console.log(`  event ${terminalSafe(event)}`);
-        for (const line of result.logs) console.log(c.dim(`  log ${terminalSafe(line)}`));
+        printRecord(result);
       }
       return result.response.success ? 0 : 1;
     } catch (error) {
@@ -166,14 +255,58 @@ async function run(args: string[]): Promise<number> {
   return new Promise<number>(() => undefined);
 }
 
+async function dev(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      workspace: { type: 'string' },
+      allow: { type: 'string', multiple: true },
+      config: { type: 'string' },
+      state: { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      'no-build': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals.length > 1 || !values.workspace) return usage('dev', values.help);
+  const pluginDir = positionals[0] ?? '.';
+  const info = await stat(pluginDir).catch(() => null);
+  if (!info?.isDirectory()) fail(`${pluginDir} ${info ? 'is not a folder' : 'does not exist'}: give the plugin project folder (with package.json)`);
+  const workspace = await checkWorkspace(values.workspace);
+  const allow = orFail(() => parseAllow(values.allow ?? []));
+  const timeoutMs = values['timeout-ms'] === undefined ? undefined : orFail(() => parseTimeoutArg(values['timeout-ms']!));
+  const config = values.config === undefined ? undefined : await parseConfigArg(values.config).catch((error: unknown) => fail((error as Error).message));
+  if (values.state !== undefined) {
+    await checkStateFolder(values.state);
+    await loadState(values.state).catch((error: unknown) => fail((error as Error).message));
+  }
+  return startDevSession({
+    pluginDir,
+    workspace,
+    allow,
+    ...(values.state === undefined ? {} : { statePath: values.state }),
+    ...(config === undefined ? {} : { config }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(values['no-build'] ? { build: false } : {}),
+  });
+}
+
 function usage(command: string, asked: boolean | undefined): number {
   (asked ? console.log : console.error)(HELP[command]);
   return asked ? 0 : 2;
 }
 
 const [command, ...rest] = process.argv.slice(2);
-const commands: Record<string, (args: string[]) => Promise<number>> = { inspect, check, run };
+const commands: Record<string, (args: string[]) => Promise<number>> = { inspect, check, run, dev };
 if (!command || command === '--help' || command === '-h') process.exit(usage('main', command !== undefined));
 const handler = commands[command];
 if (!handler) fail(`unknown command "${command}"\n\n${HELP['main']}`);
-process.exit(await handler(rest));
+try {
+  process.exit(await handler(rest));
+} catch (error) {
+  // node:util parseArgs: an unknown option or a missing value is a bad argument (exit 2).
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (code.startsWith('ERR_PARSE_ARGS')) fail(`${(error as Error).message.split('\n')[0]} (see diaryx-plugin ${command} --help)`);
+  throw error;
+}

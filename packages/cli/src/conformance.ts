@@ -1,4 +1,5 @@
 import { parseVersion, type LoadedPlugin, parseCommandResponse, type GuestManifest } from '@diaryx/loader';
+import type { PluginPermissions } from '@diaryx/host-fns';
 import { type FakeHost, loadTestPlugin } from '@diaryx/testing';
 import fc from 'fast-check';
 import { moduleInfo, resolveWasmPath } from './module-info.js';
@@ -44,10 +45,75 @@ function manifestProblems(m: GuestManifest): string[] {
   return problems;
 }
 
+const PASS_NAME = 'works with only its requested_permissions';
+
+/**
+ * The requested-permissions-only pass: the plugin is loaded again with a fake host that grants
+ * exactly the manifest's `requested_permissions` (what Diaryx grants after the user consents),
+ * given init, every declared command and every sample event; a host call that is denied means the
+ * plugin uses a permission it did not request.
+ */
+async function requestedPermissionsPass(
+  wasmPath: string,
+  manifest: GuestManifest,
+  budget: number,
+  options: ConformanceOptions,
+  add: (name: string, problems: string[] | null) => void,
+): Promise<void> {
+  const requested = (manifest.requested_permissions?.defaults ?? {}) as PluginPermissions;
+  let loaded: { plugin: LoadedPlugin; host: FakeHost };
+  try {
+    loaded = await loadTestPlugin(wasmPath, {
+      runInWorker: true,
+      timeoutMs: budget,
+      permissions: requested,
+      ...(options.workspaceRoot === undefined ? {} : { workspaceRoot: options.workspaceRoot }),
+    });
+  } catch (error) {
+    add(PASS_NAME, [sent('manifest', '', error)]);
+    return;
+  }
+  const { plugin, host } = loaded;
+  const problems = new Map<string, string>();
+  const noteDenials = (what: string) => {
+    for (const call of host.calls.splice(0)) {
+      if (call.outcome !== 'denied') continue;
+      // The checker names the key: "… (read_files on 'a.md')" or "…: read_files on 'a.md'. …".
+      const key = /(\w+) on '/.exec(call.message ?? '')?.[1] ?? 'the permission it names';
+      const line = `${what}: ${call.name} ${call.input} was denied; add ${key} to requested_permissions (with a reason) if the plugin needs it`;
+      if (!problems.has(`${what}|${call.name}`)) problems.set(`${what}|${call.name}`, line);
+    }
+  };
+  const attempt = async (what: string, run: () => Promise<unknown>) => {
+    try {
+      await run();
+    } catch {
+      // Failures are judged by the allow-all pass; here only denials count.
+    }
+    noteDenials(what);
+  };
+  try {
+    host.calls.splice(0);
+    await attempt('init', () => plugin.init(host.initContext));
+    for (const command of manifest.commands.filter((c) => plugin.declaresCommand(c))) {
+      await attempt(`handle_command ← ${JSON.stringify({ command, params: null })}`, () => plugin.handleCommand(command, null));
+    }
+    if (plugin.hasExport('on_event')) {
+      for (const event of host.sampleEvents) {
+        await attempt(`on_event ← ${JSON.stringify({ event_type: event.event_type, payload: event.payload })}`, () => plugin.onEvent(event));
+      }
+    }
+  } finally {
+    await plugin.close();
+  }
+  add(PASS_NAME, [...problems.values()]);
+}
+
 /**
  * Runs the conformance checks on a plugin with the fake host (allow-all, in a worker with a
  * deadline): manifest, declared commands, unknown command, every event, imports, time budget,
- * and random or malformed event payloads (property-based). The plugin is first given its
+ * random or malformed event payloads (property-based), and a pass with only the permissions the
+ * manifest requests (a denied host call fails it, naming the permission to request). The plugin is first given its
  * workspace root with `init`, as Diaryx does; every workspace event names that root, which the
  * fake host serves. Only what the protocol requires is judged: `get_config` need not echo
  * `set_config` (§2.1, §8.6, D11). Every failure names the input that was sent.
@@ -150,6 +216,8 @@ export async function runConformance(path: string, options: ConformanceOptions =
       add('every event type is accepted', null);
       add('survives random and malformed event payloads', null);
     }
+
+    await requestedPermissionsPass(wasmPath, plugin.manifest, budget, options, add);
 
     const slow = durations.filter(([, ms]) => ms >= budget).map(([what, ms]) => `${what} took ${Math.round(ms)} ms`);
     add(`every call stays under ${budget} ms`, slow);

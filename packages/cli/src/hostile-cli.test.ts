@@ -125,6 +125,6 @@ describe('15.23 run checks its arguments first', () => {
     expect(missing.stderr.trim().split('\n')).toEqual([`error ${join(workspace, 'nope.wasm')} does not exist`]);
     const emptyFolder = diaryxPlugin('run', workspace, '--workspace', workspace, 'run');
     expect(emptyFolder.status).toBe(2);
-    expect(emptyFolder.stderr.trim().split('\n')).toEqual([`error ${join(workspace, 'plugin.wasm')} is not a plugin.wasm file`]);
+    expect(emptyFolder.stderr.trim().split('\n')).toEqual([`error ${join(workspace, 'plugin.wasm')} does not exist: give a plugin.wasm (build the plugin first, e.g. npm run build)`]);
   });
 });

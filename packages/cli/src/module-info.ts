@@ -9,6 +9,26 @@ export interface ModuleInfo {
   hostImports: string[];
   /** Imports no Diaryx host provides, as `"module" "name"`. */
   unknownImports: string[];
+  /**
+   * The host functions the plugin's code references, when the module says so (a js-runtime
+   * plugin's `diaryx.host_functions` section: its runtime imports all 31); null otherwise.
+   */
+  referencedHostFunctions: string[] | null;
+}
+
+/** The custom section `diaryx-js build` writes: a JSON array of host function names. */
+const HOST_FUNCTIONS_SECTION = 'diaryx.host_functions';
+
+function referencedHostFunctions(module: WebAssembly.Module): string[] | null {
+  const [section] = WebAssembly.Module.customSections(module, HOST_FUNCTIONS_SECTION);
+  if (section === undefined) return null;
+  try {
+    const names = JSON.parse(new TextDecoder().decode(section)) as unknown;
+    const known = new Set<string>(HOST_FUNCTION_NAMES);
+    return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string' && known.has(n)) : null;
+  } catch {
+    return null;
+  }
 }
 
 const KNOWN_MODULES = new Set(['extism:host/env', 'wasi_snapshot_preview1']);
@@ -33,5 +53,5 @@ export async function moduleInfo(wasmPath: string): Promise<ModuleInfo> {
   const exports = WebAssembly.Module.exports(module)
     .filter((e) => e.kind === 'function')
     .map((e) => e.name);
-  return { exports, hostImports, unknownImports };
+  return { exports, hostImports, unknownImports, referencedHostFunctions: referencedHostFunctions(module) };
 }

@@ -1,18 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
-import {
-  createHostContext,
-  type HostCallRecord,
-  type HostLogger,
-  MemoryPluginStorage,
-  nodeHttpClient,
-  nodeWorkspaceFs,
-  PERMISSION_KEYS,
-  type PermissionKey,
-  type PluginPermissions,
-  rulesChecker,
-} from '@diaryx/host-fns';
-import { type CommandResponse, loadPlugin } from '@diaryx/loader';
+import { type HostCallRecord, type MemoryPluginStorage, PERMISSION_KEYS, type PermissionKey, type PluginPermissions } from '@diaryx/host-fns';
+import type { CommandResponse, GuestEvent } from '@diaryx/loader';
+import { openPluginSession } from './plugin-session.js';
 
 /** What `diaryx-plugin run` did. */
 export interface RunResult {
@@ -23,6 +11,8 @@ export interface RunResult {
   /** Emitted event texts, in order. */
   events: string[];
   logs: string[];
+  /** The plugin's config at the end (null when none). */
+  config: unknown;
 }
 
 /**
@@ -45,7 +35,8 @@ export function parseAllow(specs: string[]): PluginPermissions {
 
 /**
  * Runs one command of a plugin against a real workspace folder, with only the permissions
- * given. Nothing is written next to the wasm file.
+ * given, after firing `events` in order. Nothing is written next to the wasm file; pass a
+ * `storage` (and save it) to keep state between runs.
  */
 export async function runCommand(options: {
   wasmPath: string;
@@ -54,34 +45,17 @@ export async function runCommand(options: {
   params: unknown;
   allow: PluginPermissions;
   timeoutMs?: number;
+  /** Events sent to `on_event` before the command, in order. */
+  events?: readonly GuestEvent[];
+  config?: unknown;
+  storage?: MemoryPluginStorage;
 }): Promise<RunResult> {
-  const calls: HostCallRecord[] = [];
-  const events: string[] = [];
-  const logs: string[] = [];
-  const log = (level: string) => (message: string) => void logs.push(`${level} ${message}`);
-  const logger: HostLogger = { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug'), trace: log('trace') };
-  const workspace = resolve(options.workspace);
-  let pluginId = '';
-  const host = createHostContext({
-    fs: nodeWorkspaceFs(workspace),
-    storage: new MemoryPluginStorage(),
-    events: { emit: (text) => void events.push(text) },
-    http: nodeHttpClient(),
-    permissions: { check: (id, key, target) => rulesChecker({ [pluginId || id]: { permissions: options.allow } }, { workspaceRoot: workspace }).check(id, key, target) },
-    logger,
-    observer: (record) => void calls.push(record),
-  });
-  const bytes = new Uint8Array(await readFile(options.wasmPath));
-  const plugin = await loadPlugin(bytes, host, {
-    name: basename(options.wasmPath, '.wasm'),
-    logger,
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-  });
-  pluginId = plugin.id;
+  const session = await openPluginSession(options);
+  const { plugin, record } = session;
   try {
-    await plugin.init({ workspace_root: workspace });
+    for (const event of options.events ?? []) await plugin.onEvent(event);
     const response = await plugin.handleCommand(options.command, options.params);
-    return { pluginId, response, calls, events, logs };
+    return { pluginId: plugin.id, response, calls: record.calls, events: record.events, logs: record.logs, config: plugin.getConfig() };
   } finally {
     await plugin.close();
   }

@@ -137,7 +137,8 @@ async function main(): Promise<void> {
     const where = relative(process.cwd(), result.directory) || '.';
     const steps = [`cd ${where}`, 'npm install', 'npm run build', 'npm test'];
     const backups = result.backedUp.length > 0 ? `\nKept your existing files as .bak: ${result.backedUp.join(', ')}` : '';
-    const extra = template === 'js' ? '\n(npm run build needs the extism-js compiler on your PATH; it says how to get it.)' : '';
+    const dev = '\nThen try it on a real folder: npm run dev -- --workspace <folder of notes>';
+    const extra = dev + (template === 'js' ? '\n(npm run build needs the extism-js compiler on your PATH; it says how to get it.)' : '');
     const message = `Created ${name} (${id}) in ${where} with the ${template} template.${backups}\n\nNext:\n  ${steps.join('\n  ')}${extra}`;
     if (interactive) p.outro(message);
     else console.log(message);

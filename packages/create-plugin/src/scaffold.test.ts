@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { idFromName, type PluginAnswers, titleFromFolder } from './answers.js';
-import { publishedKitPackages } from './package-specs.js';
+import { localKitPackages, publishedKitPackages } from './package-specs.js';
 import { scaffold, ScaffoldError } from './scaffold.js';
 
 const answers = (directory: string, extra: Partial<PluginAnswers> = {}): PluginAnswers => ({
@@ -68,6 +68,29 @@ describe('scaffold', () => {
     const source = readFileSync(join(dir, 'src/index.ts'), 'utf8');
     expect(source).toContain('Host.getFunctions()');
     expect(source).toContain('"min_app_version": "1.4.0"');
+  });
+
+  it.each(['assemblyscript', 'ts', 'js'] as const)('the %s template has @diaryx/cli and the inspect, check and dev scripts', (template) => {
+    const dir = join(temp(), `${template}-cli`);
+    scaffold(answers(dir, { template }), kit);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(pkg.devDependencies['@diaryx/cli']).toBe('^0.1.0');
+    expect(pkg.scripts).toMatchObject({ inspect: 'diaryx-plugin inspect plugin.wasm', check: 'diaryx-plugin check plugin.wasm', dev: 'diaryx-plugin dev .' });
+  });
+
+  it('with local kit packages, overrides reference direct dependencies ($name) so adding a kit package later is no EOVERRIDE', () => {
+    const packs = temp();
+    for (const name of ['cli', 'testing', 'loader', 'host-fns', 'plugin-sdk-as', 'js-runtime']) writeFileSync(join(packs, `diaryx-${name}-0.1.0.tgz`), '');
+    const dir = join(temp(), 'local');
+    scaffold(answers(dir), localKitPackages(packs));
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(pkg.devDependencies['@diaryx/cli']).toBe(`file:${join(packs, 'diaryx-cli-0.1.0.tgz')}`);
+    expect(pkg.overrides).toMatchObject({
+      '@diaryx/cli': '$@diaryx/cli',
+      '@diaryx/testing': '$@diaryx/testing',
+      '@diaryx/plugin-sdk-as': '$@diaryx/plugin-sdk-as',
+      '@diaryx/loader': `file:${join(packs, 'diaryx-loader-0.1.0.tgz')}`,
+    });
   });
 
   it('refuses an invalid id and a folder that is not empty', () => {

@@ -44,6 +44,23 @@ describe('diaryx-js build', () => {
     expect((error as Error).message).toMatch(/unknown-host-function\.ts:1:\d+: No matching export .* "host_teleport"/);
   });
 
+  it('fails on a type error with the compiler message (esbuild alone would bundle it)', async () => {
+    const error = await buildPlugin({ entry: fixture('type-error') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PluginBuildError);
+    expect((error as Error).message).toMatch(/type-error\.ts: the type check failed:\n.*type-error\.ts\(9,9\): error TS2322: Type 'string' is not assignable to type 'number'/);
+    await expect(buildPlugin({ entry: fixture('type-error'), typeCheck: false })).resolves.toMatchObject({ warnings: [] });
+  });
+
+  it('warns about Config.get, Http and setTimeout, naming the API and the alternative', async () => {
+    const built = await buildPlugin({ entry: fixture('dead-apis') });
+    expect(built.warnings).toEqual([
+      expect.stringMatching(/dead-apis\.ts:9:15: warning: `Config\.get` always returns null .*config\(\) or configValue\(\)/),
+      expect.stringMatching(/dead-apis\.ts:10:21: warning: `setTimeout` does not exist .*no event loop/),
+      expect.stringMatching(/dead-apis\.ts:11:13: warning: `Http\.request` fails .*hostHttpRequest\(\)/),
+    ]);
+    expect((await buildPlugin({ entry: fixture('no-manifest') }).catch(() => null))).toBeNull();
+  });
+
   it('fails on a syntax error with the file and line', async () => {
     await expect(buildPlugin({ entry: fixture('syntax-error') })).rejects.toThrow(/syntax-error\.ts:5:\d+: Unexpected ";"/);
   });

@@ -3,6 +3,8 @@ import { dirname, relative, resolve } from 'node:path';
 import { build as esbuild, type Message } from 'esbuild';
 import { PRELUDE_PATH, readRuntime } from './runtime-files.js';
 import { snapshotPlugin, SnapshotError } from './snapshot.js';
+import { typeCheckPlugin } from './type-check.js';
+import { HOST_FUNCTIONS_SECTION, referencedHostFunctions, withCustomSection } from './host-functions-section.js';
 
 /** Exports every Diaryx plugin must have. */
 const REQUIRED_EXPORTS = ['manifest', 'handle_command'] as const;
@@ -20,6 +22,11 @@ export interface BuildPluginOptions {
   outFile?: string;
   /** Keep the bundle readable (default true: stacks then name real function names). */
   minify?: boolean;
+  /**
+   * Type-check the entry and what it imports with the TypeScript compiler before the snapshot
+   * (default true): a type error fails the build with the compiler's message.
+   */
+  typeCheck?: boolean;
 }
 
 /** A built plugin. */
@@ -35,6 +42,16 @@ export interface BuiltPlugin {
    * `<outFile>.map` next to the wasm.
    */
   sourceMap: string;
+  /**
+   * Uses of APIs that compile but do not work in Diaryx plugins (`Config.get`, `Http`,
+   * `setTimeout`, `setInterval`), one line each with the file, the API and the alternative.
+   */
+  warnings: string[];
+  /**
+   * The host functions the plugin's code references (the runtime imports all 31), also written
+   * into the wasm as the custom section `diaryx.host_functions` for `diaryx-plugin inspect`.
+   */
+  hostFunctions: string[];
 }
 
 function formatMessages(messages: readonly Message[]): string {
@@ -48,7 +65,7 @@ function formatMessages(messages: readonly Message[]): string {
  * evaluates the bundle in the QuickJS runtime at build time and snapshots the result (so the
  * first call pays no engine start-up), and exports exactly the entry's exported functions.
  * Host functions are declared by importing them from `@diaryx/js-runtime/host`.
- * @throws PluginBuildError for syntax and type-stripping errors (file:line), an unknown host
+ * @throws PluginBuildError for a type error (the compiler's message), syntax and type-stripping errors (file:line), an unknown host
  * function, a missing `manifest`/`handle_command` export, or top-level code that throws
  */
 export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlugin> {
@@ -80,6 +97,14 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
     if (failure.errors) throw new PluginBuildError(`${shown}: the bundle failed:\n${formatMessages(failure.errors)}`);
     throw error;
   }
+  // After the bundle (its syntax and unknown-import errors name the file and line best),
+  // before the snapshot: a type error fails the build with the compiler's message.
+  let warnings: string[] = [];
+  if (options.typeCheck ?? true) {
+    const checked = await typeCheckPlugin(entry);
+    if (checked.errors !== '') throw new PluginBuildError(`${shown}: the type check failed:\n${checked.errors.trimEnd()}`);
+    warnings = checked.warnings;
+  }
   let snapshot;
   try {
     snapshot = await snapshotPlugin(await readRuntime(), [
@@ -101,15 +126,17 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
         `it exports: ${snapshot.exports.join(', ') || 'no function'})`,
     );
   }
+  const hostFunctions = await referencedHostFunctions(bundle);
+  const wasm = withCustomSection(snapshot.wasm, HOST_FUNCTIONS_SECTION, new TextEncoder().encode(JSON.stringify(hostFunctions)));
   try {
-    await WebAssembly.compile(snapshot.wasm as Uint8Array<ArrayBuffer>);
+    await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
   } catch (error) {
     throw new Error(`the built module is not valid WebAssembly (a bug of @diaryx/js-runtime): ${(error as Error).message}`);
   }
   if (options.outFile) {
     await mkdir(dirname(resolve(options.outFile)), { recursive: true });
-    await writeFile(options.outFile, snapshot.wasm);
+    await writeFile(options.outFile, wasm);
     await writeFile(`${options.outFile}.map`, sourceMap);
   }
-  return { wasm: snapshot.wasm, exports: snapshot.exports, bundleBytes: Buffer.byteLength(bundle), sourceMap };
+  return { wasm, exports: snapshot.exports, bundleBytes: Buffer.byteLength(bundle), sourceMap, warnings, hostFunctions };
 }

@@ -4,4 +4,6 @@
  * @packageDocumentation
  */
 export { buildPlugin, type BuildPluginOptions, type BuiltPlugin, PluginBuildError } from './build.js';
+export { HOST_FUNCTIONS_SECTION } from './host-functions-section.js';
 export { RUNTIME_WASM_PATH } from './runtime-files.js';
+export { typeCheckPlugin, type TypeCheckResult } from './type-check.js';

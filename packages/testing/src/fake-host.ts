@@ -234,7 +234,8 @@ export function createFakeHost(options: FakeHostOptions = {}): FakeHost {
         ? allowAll
         : permissions === 'deny-all'
           ? denyAll
-          : { check: (pluginId, key, target) => rulesChecker({ [pluginId]: { permissions } }).check(pluginId, key, target) },
+          : // Absolute paths under the workspace root (a plugin that joins init's root) are judged relative to it, as in the app.
+            { check: (pluginId, key, target) => rulesChecker({ [pluginId]: { permissions } }, { workspaceRoot }).check(pluginId, key, target) },
     files: mapFileProvider(Object.fromEntries(Object.entries(options.requestFiles ?? {}).map(([k, v]) => [k, bytes(v)]))),
     http,
     commands,

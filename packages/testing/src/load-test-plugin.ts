@@ -20,7 +20,12 @@ export const DEFAULT_TEST_TIMEOUT_MS = 3_000;
 export interface LoadTestPluginOptions extends FakeHostOptions {
   /** Use this fake host instead of a fresh one (its own options then apply). */
   host?: FakeHost;
-  /** The plugin's stored config, pushed to the guest by `init` (kept in memory, no file). */
+  /**
+   * The plugin's stored config (kept in memory, no file). It reaches the guest as the app's
+   * start-up does (PROTOCOL §8.3): pushed through the guest's `set_config` when it is neither
+   * null nor `{}` — on load, or by `init` when `init` is true (never twice). A later
+   * `plugin.init()` pushes it again, as the Rust adapter does on every init.
+   */
   config?: unknown;
   /** The running Diaryx version checked against `min_app_version` (default `1.4.1`). */
   appVersion?: string;
@@ -48,6 +53,12 @@ function modeOf(options: LoadTestPluginOptions): TestPluginMode {
   if (options.mode !== undefined) return options.mode;
   if (options.runInWorker !== undefined) return options.runInWorker ? 'worker' : 'in-process';
   return 'worker';
+}
+
+/** null, absent or `{}`: the adapter does not push such a config (PROTOCOL §8.3). */
+function isEmptyConfig(config: unknown): boolean {
+  if (config === undefined || config === null) return true;
+  return typeof config === 'object' && !Array.isArray(config) && Object.keys(config).length === 0;
 }
 
 /**
@@ -84,5 +95,6 @@ export async function loadTestPlugin(
   host.seedFor(plugin.id);
   host.grantRequested(plugin.id, plugin.manifest.requested_permissions?.defaults ?? null);
   if (options.init === true) await plugin.init(host.initContext);
+  else if (!isEmptyConfig(options.config)) await plugin.setConfig(options.config);
   return { plugin, host };
 }

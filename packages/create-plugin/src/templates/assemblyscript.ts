@@ -1,6 +1,6 @@
 import type { PluginAnswers } from '../answers.js';
 import type { KitPackages } from '../package-specs.js';
-import { GITIGNORE, installSection, packageJson, pluginTest, requested, VITEST_CONFIG } from './shared.js';
+import { CLI_SCRIPTS, GITIGNORE, installSection, packageJson, pluginTest, requested, VITEST_CONFIG } from './shared.js';
 
 const ABORT = '~lib/@diaryx/plugin-sdk-as/assembly/abort/abort';
 
@@ -47,9 +47,11 @@ export function assemblyscriptTemplate(answers: PluginAnswers, kit: KitPackages)
         build: `asc assembly/index.ts --outFile plugin.wasm --use abort=${ABORT} -O3`,
         test: 'vitest run',
         'test:watch': 'vitest',
+        ...CLI_SCRIPTS,
       },
       dependencies: { '@diaryx/plugin-sdk-as': kit.specifier('@diaryx/plugin-sdk-as') },
       devDependencies: {
+        '@diaryx/cli': kit.specifier('@diaryx/cli'),
         '@diaryx/testing': kit.specifier('@diaryx/testing'),
         assemblyscript: '0.28.20',
         vitest: '4.1.12',

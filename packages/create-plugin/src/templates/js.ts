@@ -1,6 +1,6 @@
 import type { PluginAnswers } from '../answers.js';
 import type { KitPackages } from '../package-specs.js';
-import { GITIGNORE, installSection, packageJson, requested } from './shared.js';
+import { CLI_SCRIPTS, GITIGNORE, installSection, packageJson, requested } from './shared.js';
 
 const BUILD_SCRIPT = `// Bundles src/index.ts with esbuild, then compiles it to plugin.wasm with the extism-js CLI.
 import { spawnSync } from 'node:child_process';
@@ -110,9 +110,10 @@ describe.skipIf(!existsSync(wasm))(${JSON.stringify(answers.name)}, () => {
 export function jsTemplate(answers: PluginAnswers, kit: KitPackages): Record<string, string> {
   return {
     'package.json': packageJson(answers, kit, {
-      scripts: { build: 'node scripts/build.mjs', typecheck: 'tsc --noEmit', test: 'vitest run' },
+      scripts: { build: 'node scripts/build.mjs', typecheck: 'tsc --noEmit', test: 'vitest run', ...CLI_SCRIPTS },
       dependencies: {},
       devDependencies: {
+        '@diaryx/cli': kit.specifier('@diaryx/cli'),
         '@diaryx/testing': kit.specifier('@diaryx/testing'),
         '@extism/js-pdk': '1.1.1',
         esbuild: '0.28.2',

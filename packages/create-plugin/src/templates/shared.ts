@@ -28,9 +28,26 @@ export function packageJson(
     dependencies: parts.dependencies,
     devDependencies: parts.devDependencies,
   };
-  if (Object.keys(kit.overrides).length > 0) json['overrides'] = kit.overrides;
+  // An override of a package that is also a direct dependency must reference it ("$name"), or npm
+  // fails with EOVERRIDE; one of a package that is only transitive keeps its tarball.
+  const direct = { ...parts.dependencies, ...parts.devDependencies };
+  const overrides = Object.fromEntries(Object.entries(kit.overrides).map(([name, spec]) => [name, name in direct ? `$${name}` : spec]));
+  if (Object.keys(overrides).length > 0) json['overrides'] = overrides;
   return `${JSON.stringify(json, null, 2)}\n`;
 }
+
+/** The wasm a template builds. */
+export const PLUGIN_WASM = 'plugin.wasm';
+
+/**
+ * The npm scripts of the kit's CLI every template has: `inspect` and `check` the built plugin,
+ * and `dev` (`npm run dev -- --workspace <folder>`): rebuild on save, reload, file events, a prompt.
+ */
+export const CLI_SCRIPTS: Record<string, string> = {
+  inspect: `diaryx-plugin inspect ${PLUGIN_WASM}`,
+  check: `diaryx-plugin check ${PLUGIN_WASM}`,
+  dev: 'diaryx-plugin dev .',
+};
 
 /** The permissions as `[key, reason]`, in the protocol's order. */
 export function requested(answers: PluginAnswers): Array<[RequestablePermission, string]> {
@@ -39,7 +56,7 @@ export function requested(answers: PluginAnswers): Array<[RequestablePermission,
 }
 
 /** The .gitignore of a generated project. */
-export const GITIGNORE = 'node_modules/\nplugin.wasm\nplugin.wasm.map\nbuild/\ndist/\ncoverage/\n';
+export const GITIGNORE = 'node_modules/\nplugin.wasm\nplugin.wasm.map\nbuild/\ndist/\ncoverage/\n.diaryx-dev-state.json\n';
 
 /** The README section on installing the built plugin into Diaryx. */
 export function installSection(answers: PluginAnswers): string {

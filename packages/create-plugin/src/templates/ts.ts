@@ -1,6 +1,6 @@
 import type { PluginAnswers } from '../answers.js';
 import type { KitPackages } from '../package-specs.js';
-import { GITIGNORE, installSection, packageJson, pluginTest, requested, VITEST_CONFIG } from './shared.js';
+import { CLI_SCRIPTS, GITIGNORE, installSection, packageJson, pluginTest, requested, VITEST_CONFIG } from './shared.js';
 
 function source(answers: PluginAnswers): string {
   const readsFiles = answers.permissions.includes('read_files');
@@ -69,9 +69,11 @@ export function tsTemplate(answers: PluginAnswers, kit: KitPackages): Record<str
         typecheck: 'tsc',
         test: 'vitest run',
         'test:watch': 'vitest',
+        ...CLI_SCRIPTS,
       },
       dependencies: {},
       devDependencies: {
+        '@diaryx/cli': kit.specifier('@diaryx/cli'),
         '@diaryx/js-runtime': kit.specifier('@diaryx/js-runtime'),
         '@diaryx/testing': kit.specifier('@diaryx/testing'),
         typescript: '5.9.3',

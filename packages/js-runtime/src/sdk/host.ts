@@ -4,22 +4,34 @@ import {
   host_delete_file,
   host_emit_event,
   host_file_exists,
+  host_file_metadata,
   host_get_now,
+  host_get_runtime_context,
   host_get_timestamp,
   host_hash_file,
   host_http_request,
   host_list_files,
   host_log,
+  host_namespace_delete_object,
+  host_namespace_list_objects,
+  host_namespace_put_object,
+  host_namespace_send_email,
+  host_namespace_sync_audience,
   host_plugin_command,
+  host_proxy_request,
   host_read_binary,
   host_read_file,
+  host_request_file,
+  host_run_wasi_module,
   host_secret_delete,
   host_secret_get,
   host_secret_set,
   host_storage_get,
   host_storage_set,
+  host_workspace_file_set,
   host_write_binary,
   host_write_file,
+  host_ws_request,
 } from '@diaryx/js-runtime/host';
 
 /** A host answer: a value, or the host's error text. */
@@ -106,10 +118,10 @@ export function emitEvent(event: { event_type: string; payload?: unknown } | str
   call(host_emit_event, event);
 }
 
-/** A stored value as text, or null when absent (or denied). */
+/** A stored value as text, or null when absent, deleted (empty data, see `storageDelete`) or denied. */
 export function storageGet(key: string): string | null {
   const data = jsonOrNull(call(host_storage_get, { key }))?.data;
-  return typeof data === 'string' ? new TextDecoder().decode(base64ToBytes(data)) : null;
+  return typeof data === 'string' && data !== '' ? new TextDecoder().decode(base64ToBytes(data)) : null;
 }
 
 /** Stores text; returns "" or the host's error (denied, over the 1 MiB quota). */
@@ -179,4 +191,143 @@ export function httpRequest(request: HostHttpRequest): HostHttpResponse {
 export function pluginCommand(pluginId: string, command: string, params: unknown = null): { success: boolean; data?: unknown; error?: string } {
   const out = jsonOrNull(call(host_plugin_command, { plugin_id: pluginId, command, params }));
   return out === null ? { success: false, error: 'invalid answer from the host' } : (out as { success: boolean });
+}
+
+/** `host_http_request` under the name the build warnings point to (Extism's `Http` is denied in Diaryx). */
+export const hostHttpRequest = httpRequest;
+
+/** The workspace's files reachable from its root index, or the host's error. */
+export function workspaceFileSet(): Result<string[]> {
+  const out = call(host_workspace_file_set, '');
+  try {
+    const value = JSON.parse(out) as unknown;
+    if (Array.isArray(value)) return { ok: true, value: value.filter((p): p is string => typeof p === 'string') };
+  } catch {
+    // not a list: the host's error text
+  }
+  return { ok: false, error: out };
+}
+
+/** What the host knows of a file. */
+export interface FileMetadata {
+  exists: boolean;
+  modified_at_ms: number | null;
+  size_bytes: number | null;
+}
+
+/** Whether a file exists, when it was modified and its size. */
+export function fileMetadata(path: string): FileMetadata {
+  const out = jsonOrNull(call(host_file_metadata, { path }));
+  return {
+    exists: out?.exists === true,
+    modified_at_ms: typeof out?.modified_at_ms === 'number' ? out.modified_at_ms : null,
+    size_bytes: typeof out?.size_bytes === 'number' ? out.size_bytes : null,
+  };
+}
+
+/** A request to run a WASI module kept in plugin storage (PROTOCOL §4.20). */
+export interface WasiModuleRequest {
+  module_key: string;
+  args: string[];
+  /** stdin as base64. */
+  stdin?: string;
+  /** Input files: path → base64. */
+  files?: Record<string, string>;
+  output_files?: string[];
+}
+
+/** The result of a WASI module run. */
+export interface WasiModuleResult {
+  exit_code: number;
+  /** stdout as base64. */
+  stdout: string;
+  stderr: string;
+  /** The requested output files that exist: path → base64. */
+  files?: Record<string, string>;
+}
+
+/** Runs a WASI module kept in plugin storage (hosts without a WASI runner fail the call). */
+export function runWasiModule(request: WasiModuleRequest): WasiModuleResult {
+  const out = jsonOrNull(call(host_run_wasi_module, request));
+  return {
+    exit_code: typeof out?.exit_code === 'number' ? out.exit_code : -1,
+    stdout: typeof out?.stdout === 'string' ? out.stdout : '',
+    stderr: typeof out?.stderr === 'string' ? out.stderr : '',
+    ...(typeof out?.files === 'object' && out.files !== null ? { files: out.files as Record<string, string> } : {}),
+  };
+}
+
+/** A file the host offers under `key` (a file picker, a CLI argument); empty when none. */
+export function requestFile(key: string): Uint8Array {
+  const handle = Memory.fromString(JSON.stringify({ key }));
+  try {
+    const out = Memory.find(host_request_file(handle.offset));
+    const bytes = new Uint8Array(out.readBytes());
+    out.free();
+    return bytes;
+  } finally {
+    handle.free();
+  }
+}
+
+/** The app's runtime context (`{}` when there is none). */
+export function getRuntimeContext(): Record<string, unknown> {
+  return jsonOrNull(call(host_get_runtime_context, '')) ?? {};
+}
+
+/** A namespace answer: the provider's JSON (`{"ok":true}`, a list, …) or `{"error": …}`. */
+export type NamespaceAnswer = unknown;
+
+function namespaceCall(fn: (offset: PTR) => PTR, request: object): NamespaceAnswer {
+  const out = call(fn, request);
+  try {
+    return JSON.parse(out) as unknown;
+  } catch {
+    return { error: out };
+  }
+}
+
+/** Puts an object in a namespace. */
+export function namespacePutObject(request: { ns_id: string; key: string; body_base64: string; mime_type: string; audience: string }): NamespaceAnswer {
+  return namespaceCall(host_namespace_put_object, request);
+}
+/** Deletes an object from a namespace (`{ns_id, key}`). */
+export function namespaceDeleteObject(request: { ns_id: string; key: string }): NamespaceAnswer {
+  return namespaceCall(host_namespace_delete_object, request);
+}
+/** Lists a namespace's objects: `[{audience, key, mime_type}]` or `{error}`. */
+export function namespaceListObjects(request: { ns_id: string }): NamespaceAnswer {
+  return namespaceCall(host_namespace_list_objects, request);
+}
+/** Syncs a namespace audience. */
+export function namespaceSyncAudience(request: { ns_id: string; audience: string; access: string }): NamespaceAnswer {
+  return namespaceCall(host_namespace_sync_audience, request);
+}
+/** Sends an email to a namespace audience (`{ns_id, audience, subject, reply_to?}`). */
+export function namespaceSendEmail(request: { ns_id: string; audience: string; subject: string; reply_to?: string }): NamespaceAnswer {
+  return namespaceCall(host_namespace_send_email, request);
+}
+
+/** Sends a request to the WebSocket bridge; a bridge error fails the call. */
+export function wsRequest(text: string): string {
+  return call(host_ws_request, text);
+}
+
+/** A request through the Diaryx server's proxy (`/api/proxy/<proxy_id>`, kit decision D18). */
+export interface ProxyRequest {
+  proxy_id: string;
+  path?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Sends a request through the Diaryx server's proxy. */
+export function proxyRequest(request: ProxyRequest): HostHttpResponse {
+  const out = jsonOrNull(call(host_proxy_request, request));
+  return {
+    status: typeof out?.status === 'number' ? out.status : 0,
+    headers: (out?.headers as Record<string, string> | undefined) ?? {},
+    body: typeof out?.body === 'string' ? out.body : '',
+  };
 }

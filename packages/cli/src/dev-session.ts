@@ -1,0 +1,249 @@
+// `diaryx-plugin dev`: a long-running session against a real folder. It rebuilds the plugin when
+// its sources change (`npm run build`), reloads it, keeps its storage and config in a state file
+// across reloads and runs, fires file_saved/file_created/file_deleted when files in the workspace
+// change, and runs commands typed at a prompt, printing each result and host-call trace.
+import { spawn } from 'node:child_process';
+import { type FSWatcher, existsSync, watch } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { MemoryPluginStorage, PermissionKey, PluginPermissions } from '@diaryx/host-fns';
+import type { GuestEvent } from '@diaryx/loader';
+import { shownInput, shownOutput } from './call-log.js';
+import { type PluginSession, openPluginSession } from './plugin-session.js';
+import { parseEventArg } from './run-arguments.js';
+import { loadState, saveState } from './state-file.js';
+import { terminalSafe } from './terminal-text.js';
+
+/** Options of {@link startDevSession}. */
+export interface DevOptions {
+  /** The plugin project folder (with package.json and its build script) or a folder with plugin.wasm. */
+  pluginDir: string;
+  workspace: string;
+  /** Granted on top of the manifest's requested_permissions (which dev grants, as the app does after consent). */
+  allow: PluginPermissions;
+  /** The state file (storage and config); default `<pluginDir>/.diaryx-dev-state.json`. */
+  statePath?: string;
+  /** Replaces the config from the state file. */
+  config?: unknown;
+  timeoutMs?: number;
+  /** Run the project's build on start and on save (default true when it has a build script). */
+  build?: boolean;
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+}
+
+const IGNORED_SOURCE_PARTS = new Set(['node_modules', 'build', 'dist', '.git', '.turbo']);
+
+/** The plugin.wasm a plugin folder builds: build/plugin.wasm, else plugin.wasm. */
+export function wasmOf(pluginDir: string): string {
+  const built = join(pluginDir, 'build', 'plugin.wasm');
+  return existsSync(built) || !existsSync(join(pluginDir, 'plugin.wasm')) ? built : join(pluginDir, 'plugin.wasm');
+}
+
+async function hasBuildScript(pluginDir: string): Promise<boolean> {
+  try {
+    const pkg = JSON.parse(await readFile(join(pluginDir, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> };
+    return typeof pkg.scripts?.build === 'string';
+  } catch {
+    return false;
+  }
+}
+
+async function walk(root: string, dir = root, out = new Set<string>()): Promise<Set<string>> {
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await walk(root, path, out);
+    else if (entry.isFile()) out.add(relative(root, path).split(sep).join('/'));
+  }
+  return out;
+}
+
+/** Runs the dev session until the input ends (or `:quit`); resolves with the exit code. */
+export async function startDevSession(options: DevOptions): Promise<number> {
+  const out = options.output ?? process.stdout;
+  const print = (line: string) => void out.write(`${line}\n`);
+  const pluginDir = resolve(options.pluginDir);
+  const workspace = resolve(options.workspace);
+  const statePath = resolve(options.statePath ?? join(pluginDir, '.diaryx-dev-state.json'));
+  const build = options.build ?? (await hasBuildScript(pluginDir));
+  const state = await loadState(statePath);
+  const storage: MemoryPluginStorage = state.storage;
+  let config: unknown = options.config === undefined ? state.config : options.config;
+  let session: PluginSession | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+  const enqueue = (task: () => Promise<void>) => {
+    queue = queue.then(task).catch((error: unknown) => print(`✗ ${terminalSafe((error as Error).message)}`));
+    return queue;
+  };
+  const save = async () => {
+    if (session !== null) config = session.plugin.getConfig();
+    await saveState(statePath, storage, config);
+  };
+  const printTrace = () => {
+    if (session === null) return;
+    for (const call of session.record.calls) {
+      const output = shownOutput(call);
+      print(`  ${terminalSafe(call.name)} ${terminalSafe(shownInput(call))} → ${call.outcome}${output ? ` ${terminalSafe(output)}` : ''}${call.message ? ` ${terminalSafe(call.message)}` : ''}`);
+    }
+    for (const event of session.record.events) print(`  event ${terminalSafe(event)}`);
+    for (const line of session.record.logs) print(`  log ${terminalSafe(line)}`);
+    session.clear();
+  };
+
+  const runBuild = () =>
+    new Promise<boolean>((done) => {
+      print('building: npm run build');
+      const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'build'], { cwd: pluginDir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const lines: string[] = [];
+      child.stdout.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+      child.on('error', (error) => {
+        print(`✗ the build could not start: ${error.message}`);
+        done(false);
+      });
+      child.on('close', (code) => {
+        const text = lines.join('').trimEnd();
+        if (text !== '') print(text);
+        if (code !== 0) print(`✗ the build failed (exit code ${code}); keeping the plugin loaded before it`);
+        done(code === 0);
+      });
+    });
+
+  const reload = async (rebuild: boolean) => {
+    if (rebuild && build && !(await runBuild())) return;
+    const wasmPath = wasmOf(pluginDir);
+    if (!(await stat(wasmPath).catch(() => null))?.isFile()) {
+      print(`✗ ${wasmPath} does not exist: build the plugin (npm run build)`);
+      return;
+    }
+    if (session !== null) {
+      await save();
+      await session.plugin.close();
+      session = null;
+    }
+    let plugin: PluginSession['plugin'] | null = null;
+    const granted = (): PluginPermissions => {
+      const requested = (plugin?.manifest.requested_permissions?.defaults ?? {}) as PluginPermissions;
+      const merged: PluginPermissions = { ...requested };
+      for (const [key, rule] of Object.entries(options.allow) as [PermissionKey, { include: string[]; exclude: string[] }][]) {
+        const base = merged[key];
+        merged[key] = { include: [...(base?.include ?? []), ...rule.include], exclude: [...(base?.exclude ?? []), ...rule.exclude] };
+      }
+      return merged;
+    };
+    session = await openPluginSession({ wasmPath, workspace, allow: granted, storage, config, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+    plugin = session.plugin;
+    printTrace();
+    await save();
+    print(`loaded ${terminalSafe(plugin.id)} ${terminalSafe(plugin.manifest.version)} (commands: ${plugin.manifest.commands.map(terminalSafe).join(', ') || 'none'})`);
+    print('ready');
+  };
+
+  const fire = async (event: GuestEvent) => {
+    if (session === null) return;
+    print(`event ${terminalSafe(event.event_type)} ${terminalSafe(JSON.stringify(event.payload))}`);
+    await session.plugin.onEvent(event);
+    printTrace();
+    await save();
+  };
+
+  const command = async (line: string) => {
+    const trimmed = line.trim();
+    if (trimmed === '') return;
+    if (trimmed.startsWith(':event ')) return fire(parseEventArg(trimmed.slice(7)));
+    if (trimmed === ':reload') return reload(true);
+    if (trimmed.startsWith(':config ')) {
+      if (session === null) return;
+      await session.plugin.setConfig(JSON.parse(trimmed.slice(8)) as unknown);
+      printTrace();
+      await save();
+      print('config set');
+      return;
+    }
+    if (session === null) {
+      print('✗ no plugin is loaded (fix the build and save)');
+      return;
+    }
+    const space = trimmed.indexOf(' ');
+    const name = space < 0 ? trimmed : trimmed.slice(0, space);
+    const params = space < 0 ? null : (JSON.parse(trimmed.slice(space + 1)) as unknown);
+    const response = await session.plugin.handleCommand(name, params);
+    print(`${terminalSafe(name)} → ${terminalSafe(JSON.stringify(response))}`);
+    printTrace();
+    await save();
+  };
+
+  // The workspace watcher: a path that appears is created, one that changes is saved, one that
+  // goes is deleted (the events the app sends, PROTOCOL §3.5, §8.4).
+  const known = await walk(workspace);
+  const pending = new Map<string, NodeJS.Timeout>();
+  const watchers: FSWatcher[] = [];
+  const isStateFile = (path: string) => resolve(workspace, path) === statePath;
+  watchers.push(
+    watch(workspace, { recursive: true }, (_kind, filename) => {
+      if (filename === null) return;
+      const path = filename.toString().split(sep).join('/');
+      if (isStateFile(path)) return;
+      clearTimeout(pending.get(path));
+      pending.set(
+        path,
+        setTimeout(() => {
+          pending.delete(path);
+          void enqueue(async () => {
+            const info = await stat(join(workspace, path)).catch(() => null);
+            if (info?.isDirectory()) return;
+            if (info === null) {
+              if (!known.delete(path)) return;
+              await fire({ event_type: 'file_deleted', payload: { path } });
+            } else if (known.has(path)) {
+              await fire({ event_type: 'file_saved', payload: { path } });
+            } else {
+              known.add(path);
+              await fire({ event_type: 'file_created', payload: { path } });
+            }
+          });
+        }, 150),
+      );
+    }),
+  );
+  if (build) {
+    let timer: NodeJS.Timeout | undefined;
+    watchers.push(
+      watch(pluginDir, { recursive: true }, (_kind, filename) => {
+        if (filename === null) return;
+        const parts = filename.toString().split(sep);
+        // The build's own output (plugin.wasm at the root in the ts template) must not start another build.
+        if (parts.some((part) => IGNORED_SOURCE_PARTS.has(part)) || filename.toString().endsWith('.wasm')) return;
+        if (resolve(pluginDir, filename.toString()).startsWith(statePath)) return;
+        if (resolve(pluginDir, filename.toString()).startsWith(workspace + sep)) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => void enqueue(() => reload(true)), 300);
+      }),
+    );
+  }
+
+  print(`diaryx-plugin dev: ${pluginDir} against ${workspace}; state in ${statePath}`);
+  print('type a command (name [JSON params]), :event <name|json>, :config <json>, :reload, :quit');
+  await enqueue(() => reload(true));
+  const prompt = createInterface({ input: options.input ?? process.stdin, output: out, terminal: (options.input ?? process.stdin) === process.stdin && process.stdin.isTTY === true, historySize: 200, prompt: '> ' });
+  prompt.prompt();
+  await new Promise<void>((done) => {
+    prompt.on('line', (line) => {
+      if (line.trim() === ':quit') {
+        prompt.close();
+        return;
+      }
+      void enqueue(() => command(line)).then(() => prompt.prompt());
+    });
+    prompt.on('close', done);
+  });
+  await queue;
+  for (const watcher of watchers) watcher.close();
+  for (const timer of pending.values()) clearTimeout(timer);
+  if (session !== null) {
+    await save();
+    await (session as PluginSession).plugin.close();
+  }
+  return 0;
+}

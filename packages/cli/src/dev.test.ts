@@ -1,0 +1,105 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, '..', 'dist', 'cli.js');
+const daily = join(here, '..', '..', '..', 'examples', 'daily', 'build', 'plugin.wasm');
+
+/** A plugin project whose `npm run build` copies its "source" (a wasm) to plugin.wasm, at the root as the ts template's build does. */
+function pluginProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'diaryx-dev-plugin-'));
+  mkdirSync(join(dir, 'src'));
+  copyFileSync(daily, join(dir, 'src', 'plugin.wasm.source'));
+  writeFileSync(join(dir, 'build.mjs'), "import { cpSync } from 'node:fs';\ncpSync('src/plugin.wasm.source', 'plugin.wasm');\nconsole.log('copied');\n");
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'dev-fixture', private: true, scripts: { build: 'node build.mjs' } }));
+  return dir;
+}
+
+/** A running `diaryx-plugin dev`, its output read as it comes. */
+class Dev {
+  output = '';
+  readonly child: ChildProcessWithoutNullStreams;
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', cli, 'dev', ...args]);
+    this.child.stdout.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.child.stderr.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+  }
+  /** Waits until the output after `from` matches; returns the index after the match. */
+  async waitFor(pattern: RegExp, from = 0, timeoutMs = 60_000): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      const match = pattern.exec(this.output.slice(from));
+      if (match) return from + match.index + match[0].length;
+      if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${pattern}; output:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  send(line: string): number {
+    const at = this.output.length;
+    this.child.stdin.write(`${line}\n`);
+    return at;
+  }
+  async quit(): Promise<number | null> {
+    this.child.stdin.write(':quit\n');
+    return new Promise((done) => this.child.on('exit', (code) => done(code)));
+  }
+}
+
+const running: Dev[] = [];
+const temps: string[] = [];
+afterEach(() => {
+  for (const dev of running.splice(0)) dev.child.kill();
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('diaryx-plugin dev', () => {
+  it('fires file events, runs typed commands, rebuilds on save and keeps state across reloads and runs', async () => {
+    const project = pluginProject();
+    const workspace = mkdtempSync(join(tmpdir(), 'diaryx-dev-ws-'));
+    temps.push(project, workspace);
+    const dev = new Dev([project, '--workspace', workspace]);
+    running.push(dev);
+    let at = await dev.waitFor(/loaded diaryx\.example\.daily .*\nready\n/);
+    expect(dev.output).toContain('building: npm run build');
+
+    at = dev.send('set-template {"template":"T {{date}}"}');
+    at = await dev.waitFor(/set-template → \{"success":true\}\n {2}host_storage_set \{"key":"template","text":"T \{\{date\}\}"\} → ok/, at);
+
+    writeFileSync(join(workspace, 'a.md'), 'one');
+    at = await dev.waitFor(/event file_created \{"path":"a\.md"\}/, at);
+    writeFileSync(join(workspace, 'a.md'), 'one two');
+    at = await dev.waitFor(/event file_saved \{"path":"a\.md"\}/, at);
+    rmSync(join(workspace, 'a.md'));
+    at = await dev.waitFor(/event file_deleted \{"path":"a\.md"\}/, at);
+
+    // Saving a source rebuilds and reloads; the storage survives the reload.
+    writeFileSync(join(project, 'src', 'note.ts'), '// touched');
+    at = await dev.waitFor(/building: npm run build\ncopied\n[^]*ready\n/, at);
+    at = dev.send('get-settings');
+    await dev.waitFor(/get-settings → \{"success":true,"data":\{"folder":"Daily","template":"T \{\{date\}\}"/, at);
+    expect(await dev.quit()).toBe(0);
+    // Two builds: at start and after the save (the build's own plugin.wasm starts none).
+    expect(dev.output.match(/building: npm run build/g)).toHaveLength(2);
+    expect(JSON.parse(readFileSync(join(project, '.diaryx-dev-state.json'), 'utf8')).storage).toMatchObject({ 'diaryx.example.daily:template': { text: 'T {{date}}' } });
+
+    // A new run starts from the state file.
+    const again = new Dev([project, '--workspace', workspace, '--no-build', '--config', '{"folder":"Journal"}']);
+    running.push(again);
+    await again.waitFor(/ready\n/);
+    const from = again.send('get-settings');
+    await again.waitFor(/get-settings → \{"success":true,"data":\{"folder":"Journal","template":"T \{\{date\}\}"/, from);
+    expect(await again.quit()).toBe(0);
+  }, 240_000);
+
+  it('a missing plugin folder or workspace is one line and exit code 2', async () => {
+    const dev = new Dev(['/nonexistent-plugin', '--workspace', '.']);
+    running.push(dev);
+    const code = await new Promise((done) => dev.child.on('exit', done));
+    expect(code).toBe(2);
+    expect(dev.output.trim().split('\n')).toEqual(['error /nonexistent-plugin does not exist: give the plugin project folder (with package.json)']);
+  }, 60_000);
+});

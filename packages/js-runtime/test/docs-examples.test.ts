@@ -1,0 +1,85 @@
+// Builds and runs the examples of the guide in docs/ (docs/examples/*.ts), and checks that every
+// fenced code block of docs/*.md is a region of a file that a test builds and runs (snippet sync).
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadTestPlugin } from '@diaryx/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tagsOfFolder } from '../../../docs/examples/host-node.js';
+import { buildPlugin } from '../src/build.js';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const docs = join(repo, 'docs');
+let tagIndex: Uint8Array;
+let hostFunctions: Uint8Array;
+beforeAll(async () => {
+  tagIndex = (await buildPlugin({ entry: join(docs, 'examples', 'tag-index.ts') })).wasm;
+  hostFunctions = (await buildPlugin({ entry: join(docs, 'examples', 'host-functions.ts') })).wasm;
+}, 180_000);
+
+describe('docs: your first plugin', () => {
+  // #region first-test
+  it('indexes the tags of saved notes', async () => {
+    const { plugin } = await loadTestPlugin(tagIndex, { files: { 'a.md': 'Met #Ada about #work', 'b.md': 'more #work' } });
+    await plugin.onEvent({ event_type: 'file_saved', payload: { path: 'a.md' } });
+    await plugin.onEvent({ event_type: 'file_saved', payload: { path: 'b.md' } });
+    expect(await plugin.handleCommand('tags.list', {})).toEqual({ success: true, data: ['ada', 'work'] });
+    expect(await plugin.handleCommand('tags.list', { tag: 'work' })).toEqual({ success: true, data: ['a.md', 'b.md'] });
+  });
+  // #endregion first-test
+});
+
+describe('docs: host functions by task', () => {
+  it('runs each example', async () => {
+    const { plugin, host } = await loadTestPlugin(hostFunctions, {
+      files: { 'journal/a.md': 'one' },
+      config: { greeting: 'Hi' },
+      http: { 'GET http://127.0.0.1:9/status': { status: 204 } },
+    });
+    expect(await plugin.handleCommand('read-notes', {})).toEqual({ success: true, data: { notes: ['journal/a.md'], first: 'one' } });
+    expect(await plugin.handleCommand('write-note', {})).toEqual({ success: true, data: { written: true } });
+    expect(host.events.map((e) => (e.json as { event_type?: string } | null)?.event_type)).toContain('note_written');
+    expect((await plugin.handleCommand('storage', {})).data).toBe(1);
+    expect((await plugin.handleCommand('storage', {})).data).toBe(2);
+    expect((await plugin.handleCommand('storage', {})).data).toBe(3);
+    expect((await plugin.handleCommand('storage', {})).data).toBe(1);
+    expect(await plugin.handleCommand('config', {})).toEqual({ success: true, data: 'Hi' });
+    expect(await plugin.handleCommand('http', {})).toEqual({ success: true, data: 204 });
+  });
+});
+
+describe('docs: hosting plugins in a Node app', () => {
+  it('runs the example against a real folder', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'diaryx-docs-'));
+    writeFileSync(join(workspace, 'a.md'), 'a #note');
+    const wasmPath = join(workspace, 'plugin.wasm');
+    writeFileSync(wasmPath, tagIndex);
+    expect(await tagsOfFolder(wasmPath, workspace)).toEqual({ success: true, data: ['note'] });
+  });
+});
+
+/** `#region name` … `#endregion name` of a file, dedented. */
+function region(file: string, name: string): string {
+  const lines = readFileSync(join(repo, file), 'utf8').split('\n');
+  const start = lines.findIndex((l) => l.trim() === `// #region ${name}`);
+  const end = lines.findIndex((l, i) => i > start && l.trim() === `// #endregion ${name}`);
+  if (start < 0 || end < 0) throw new Error(`${file} has no region ${name}`);
+  const body = lines.slice(start + 1, end);
+  const indent = Math.min(...body.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length));
+  return body.map((l) => l.slice(indent)).join('\n');
+}
+
+describe('docs: snippet sync', () => {
+  const pages = readdirSync(docs).filter((f) => f.endsWith('.md'));
+  it('has pages', () => expect(pages.length).toBeGreaterThanOrEqual(6));
+  it.each(pages)('every code block of %s is a region of a tested file (shell commands aside)', (page) => {
+    const text = readFileSync(join(docs, page), 'utf8');
+    const blocks = [...text.matchAll(/(?:<!-- snippet: (\S+)#(\S+) -->\n)?```(\w*)\n([^]*?)\n```/g)];
+    for (const [, file, name, language, body] of blocks) {
+      if (language === 'sh') continue;
+      expect(file, `a ${language} block of ${page} has no <!-- snippet: file#region --> line:\n${body}`).toBeDefined();
+      expect(body, `${page}: ${file}#${name}`).toBe(region(file!, name!));
+    }
+  });
+});
