@@ -48,6 +48,22 @@ function fetchStatus(): unknown {
 }
 
 export const { manifest, handle_command, on_event, init, set_config, get_config } = definePlugin({
-  manifest: { id: 'com.example.docs-host-functions', name: 'Docs examples', version: '0.1.0', description: 'the examples of the docs', capabilities: [] },
+  manifest: {
+    id: 'com.example.docs-host-functions',
+    name: 'Docs examples',
+    version: '0.1.0',
+    description: 'the examples of the docs',
+    capabilities: [],
+    // What the examples use: the fake host, like the app, grants exactly what is requested.
+    requested_permissions: {
+      defaults: {
+        read_files: { include: ['all'], exclude: [] },
+        create_files: { include: ['all'], exclude: [] },
+        edit_files: { include: ['all'], exclude: [] },
+        plugin_storage: { include: ['all'], exclude: [] },
+        http_requests: { include: ['127.0.0.1'], exclude: [] },
+      },
+    },
+  },
   commands: { 'read-notes': readNotes, 'write-note': writeNote, storage: keepState, config: settings, http: fetchStatus },
 });
