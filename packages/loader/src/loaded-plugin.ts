@@ -1,3 +1,6 @@
+// `await using` support names Symbol.asyncDispose in the declarations: an app whose `lib` lacks
+// it (ES2022, no DOM, no @types/node) would fail to type-check them without this reference.
+/// <reference lib="esnext.disposable" preserve="true" />
 import { decodeUtf8Lossy, endExportCall, sortedJson, sortKeys, utf8ByteLength } from '@diaryx/host-fns';
 import { PluginCallError, type PluginCallErrorKind, toError } from './errors.js';
 import type { PluginRuntimeInfo, ResolvedLoaderOptions } from './options.js';
