@@ -51,7 +51,7 @@ async function main() {
       secrets: secretStore({ 'diaryx.example.webhook:webhook_token': 'demo-token' }),
       events: { emit: (text, pluginId) => events.push({ pluginId, text }) },
       http: fetchHttpClient(),
-      permissions: rulesChecker(() => granted),
+      permissions: rulesChecker(() => granted, { workspaceRoot: workspace }),
       logger: { error: console.error, warn: console.warn, info: () => {}, debug: () => {}, trace: () => {} },
     });
 
