@@ -94,6 +94,15 @@ describe('diaryx-plugin check', () => {
     expect(bad.status).toBe(1);
     expect(JSON.parse(bad.stdout)).toMatchObject({ passed: false });
   });
+
+  it('refuses a --budget-ms or --runs that is not a whole number above 0: one line, exit code 2', () => {
+    for (const [option, value] of [['--budget-ms', 'abc'], ['--runs', '0']] as const) {
+      const refused = diaryxPlugin('check', example('word-count'), option, value);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toContain(`${option} ${value} is not a whole number`);
+    }
+  });
 });
 
 describe('diaryx-plugin inspect', () => {

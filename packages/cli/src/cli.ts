@@ -10,7 +10,7 @@ import { inspectPlugin } from './inspect.js';
 import { resolveWasmPath } from './module-info.js';
 import { palette } from './output.js';
 import type { SessionRecord } from './plugin-session.js';
-import { parseConfigArg, parseEventArg, parseTimeoutArg } from './run-arguments.js';
+import { parseConfigArg, parseCountArg, parseEventArg, parseTimeoutArg } from './run-arguments.js';
 import { parseAllow, runCommand } from './run-command.js';
 import { loadState, saveState } from './state-file.js';
 import { terminalSafe } from './terminal-text.js';
@@ -163,8 +163,8 @@ async function check(args: string[]): Promise<number> {
   });
   if (values.help || positionals.length !== 1) return usage('check', values.help);
   const results = await runConformance(positionals[0]!, {
-    ...(values['budget-ms'] ? { timeBudgetMs: Number(values['budget-ms']) } : {}),
-    ...(values.runs ? { randomRuns: Number(values.runs) } : {}),
+    ...(values['budget-ms'] === undefined ? {} : { timeBudgetMs: orFail(() => parseCountArg('--budget-ms', values['budget-ms']!, 'milliseconds')) }),
+    ...(values.runs === undefined ? {} : { randomRuns: orFail(() => parseCountArg('--runs', values.runs!, 'runs')) }),
   });
   const failed = results.filter((r) => r.status === 'fail').length;
   if (values.json) {

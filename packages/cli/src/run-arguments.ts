@@ -57,7 +57,12 @@ export async function parseConfigArg(spec: string): Promise<unknown> {
  * @throws Error otherwise
  */
 export function parseTimeoutArg(spec: string): number {
+  return parseCountArg('--timeout-ms', spec, 'milliseconds');
+}
+
+/** A whole number above 0 given to `option` (`--budget-ms`, `--runs`, …), or an error naming it. */
+export function parseCountArg(option: string, spec: string, unit: string): number {
   const value = Number(spec);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--timeout-ms ${spec} is not a whole number of milliseconds above 0`);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${option} ${spec} is not a whole number of ${unit} above 0`);
   return value;
 }
