@@ -54,9 +54,12 @@ export function writeSigned32(value: number, out: number[]): void {
   }
 }
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
 /** Appends a wasm name (length-prefixed UTF-8). */
 export function writeName(name: string, out: number[]): void {
-  const bytes = new TextEncoder().encode(name);
+  const bytes = encoder.encode(name);
   writeUnsigned(bytes.length, out);
   for (const b of bytes) out.push(b);
 }
@@ -64,7 +67,7 @@ export function writeName(name: string, out: number[]): void {
 /** Reads a wasm name. */
 export function readName(r: Reader): string {
   const length = readUnsigned(r);
-  const text = new TextDecoder('utf-8', { fatal: true }).decode(r.bytes.subarray(r.pos, r.pos + length));
+  const text = decoder.decode(r.bytes.subarray(r.pos, r.pos + length));
   r.pos += length;
   return text;
 }

@@ -195,6 +195,43 @@ describe('meterModule refuses what it does not know', () => {
     expect(() => meterModule(withOpcode([0xfc, 0x20]))).toThrow(/opcode 0xfc 32 in function 0/);
   });
 
+  it('refuses what it cannot read: a block type, a value type in locals, a body without end, a truncated body', () => {
+    expect(() => meterModule(withOpcode([0x02, 0x50, 0x0b]))).toThrow(/opcode block type -48 in function 0/);
+    const locals = (types: number[]) =>
+      writeModule([
+        { id: 1, body: Uint8Array.of(1, 0x60, 0, 0) },
+        { id: 3, body: Uint8Array.of(1, 0) },
+        { id: 10, body: Uint8Array.of(1, types.length + 3, 1, 1, ...types, 0x0b) },
+      ]);
+    expect(() => meterModule(locals([0x7f]))).not.toThrow();
+    expect(() => meterModule(locals([0x64]))).toThrow(expect.objectContaining({ kind: 'unsupported_feature', message: 'unsupported value type 0x64 in the locals of function 0' }));
+    const noEnd = writeModule([
+      { id: 1, body: Uint8Array.of(1, 0x60, 0, 0) },
+      { id: 3, body: Uint8Array.of(1, 0) },
+      { id: 10, body: Uint8Array.of(1, 2, 0, 0x01) },
+    ]);
+    expect(() => meterModule(noEnd)).toThrow(expect.objectContaining({ kind: 'malformed', message: 'malformed wasm: function 0 has no end' }));
+    const truncated = writeModule([
+      { id: 1, body: Uint8Array.of(1, 0x60, 0, 0) },
+      { id: 3, body: Uint8Array.of(1, 0) },
+      { id: 10, body: Uint8Array.of(1, 9, 0, 0x0b) },
+    ]);
+    expect(() => meterModule(truncated)).toThrow(expect.objectContaining({ kind: 'malformed', message: 'malformed wasm: function body 0 is truncated' }));
+  });
+
+  // Each empty loop (3 bytes) becomes a check of ~20 bytes: the output outgrows the room first
+  // given for it, and the rewrite must start again with more rather than stop or cut it.
+  it('rewrites a body that grows many times its size (10,000 empty loops) whole, and it runs', async () => {
+    const loops = Array.from({ length: 10_000 }, () => '(loop)').join(' ');
+    const wasm = await compileWat(`(module (func (export "run") (result i32) ${loops} (i32.const 7)))`);
+    const metered = meterModule(wasm);
+    expect(metered.checks).toBe(10_001);
+    expect(metered.bytes.length).toBeGreaterThan(wasm.length * 5);
+    const { exports, meter } = await instantiateMetered(wasm);
+    expect(exports.run!()).toBe(7);
+    expect(meter.refills).toBe(1);
+  });
+
   it('refuses bytes that are not wasm as malformed', () => {
     expect(() => meterModule(new TextEncoder().encode('not wasm at all'))).toThrow(MeterError);
   });

@@ -1,20 +1,10 @@
 import { ByteWriter } from './byte-writer.js';
 import { type Reader, readName, readUnsigned, writeName, writeUnsigned } from './leb128.js';
+import { rewriteCodeSection } from './meter-core.js';
+import { hex, MeterError } from './meter-error.js';
 import { readSections, type Section, writeModule } from './module.js';
 
-/** Why a module could not be metered. */
-export type MeterErrorKind = 'unsupported_opcode' | 'unsupported_feature' | 'malformed';
-
-/** A module the metering rewriter refuses: it never rewrites what it does not understand. */
-export class MeterError extends Error {
-  override readonly name = 'MeterError';
-  constructor(
-    readonly kind: MeterErrorKind,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { MeterError, type MeterErrorKind } from './meter-error.js';
 
 /** The import a metered module calls when its fuel runs out; it returns the new fuel. */
 export const METER_IMPORT = { module: 'diaryx:meter', name: 'out_of_fuel' } as const;
@@ -26,18 +16,11 @@ export interface MeteredModule {
   checks: number;
 }
 
-/** Largest weight one check subtracts (a long straight-line block counts this at most). */
-const MAX_WEIGHT = 1_000_000;
-
 const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 const ID = { type: 1, import: 2, function: 3, global: 6, export: 7, start: 8, element: 9, code: 10 } as const;
 
 /** Value types the rewriter knows (MVP, SIMD, reference types). */
 const VALUE_TYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]);
-
-function hex(n: number): string {
-  return `0x${n.toString(16).padStart(2, '0')}`;
-}
 
 function malformed(what: string): never {
   throw new MeterError('malformed', `malformed wasm: ${what}`);
@@ -52,21 +35,6 @@ function skipLeb(r: Reader): void {
     if (r.pos >= r.bytes.length || i > 10) malformed('bad LEB128 number');
     if ((r.bytes[r.pos++]! & 0x80) === 0) return;
   }
-}
-
-/** Reads a signed LEB128 up to 33 bits (block types) as a number. */
-function readSigned33(r: Reader): number {
-  let result = 0;
-  let scale = 1;
-  let byte: number;
-  let i = 0;
-  do {
-    if (r.pos >= r.bytes.length || i++ > 5) malformed('bad LEB128 number');
-    byte = r.bytes[r.pos++]!;
-    result += (byte & 0x7f) * scale;
-    scale *= 128;
-  } while (byte & 0x80);
-  return byte & 0x40 ? result - scale : result;
 }
 
 function valueType(r: Reader, where: string): number {
@@ -84,12 +52,6 @@ function skipLimits(r: Reader): void {
   if (flags & 1) skipLeb(r);
 }
 
-function skipMemarg(r: Reader): void {
-  const align = readUnsigned(r);
-  if (align & 0x40) readUnsigned(r); // multi-memory index
-  skipLeb(r);
-}
-
 /** Where the rewriter is and how it renumbers functions. */
 interface Rewrite {
   /** Functions imported before the new import (their indices stay). */
@@ -104,222 +66,72 @@ function shiftFunction(index: number, rw: Rewrite): number {
   return index >= rw.importedFunctions ? index + 1 : index;
 }
 
-// The check: fuel -= weight; if (fuel < 0) fuel = out_of_fuel();
-function emitCheck(out: ByteWriter, rw: Rewrite): number {
-  rw.checks++;
-  out.byte(0x23);
-  out.unsigned(rw.fuelGlobal);
-  out.byte(0x41);
-  const at = out.paddedSigned32(1);
-  out.byte(0x6b);
-  out.byte(0x24);
-  out.unsigned(rw.fuelGlobal);
-  out.byte(0x23);
-  out.unsigned(rw.fuelGlobal);
-  out.bytes([0x41, 0x00, 0x48, 0x04, 0x40, 0x10]);
-  out.unsigned(rw.meterFunction);
-  out.byte(0x24);
-  out.unsigned(rw.fuelGlobal);
-  out.byte(0x0b);
-  return at;
-}
-
-interface Frame {
-  /** Where this frame's check weight sits (loops and the function body), else -1. */
-  weightAt: number;
-  /** The enclosing metered frame (itself for loops and the body). */
-  meter: Frame;
-  count: number;
-}
-
 /**
- * Copies one expression (a function body after its locals, or a constant expression) from `r`
- * to `out`, renumbering function references and, when `metered`, inserting fuel checks at its
- * start and after every `loop`. Stops after the `end` that closes the expression.
+ * Copies a constant expression (a global's initializer, an element segment's offset or item) from
+ * `r` to `out`, renumbering `ref.func`. Only constant instructions (extended-const included) are
+ * known; the engine validates the rest of what they may combine.
  */
-function rewriteExpression(r: Reader, out: ByteWriter, rw: Rewrite, metered: boolean, where: () => string): void {
+function rewriteConstExpression(r: Reader, out: ByteWriter, rw: Rewrite, where: () => string): void {
   const b = r.bytes;
-  const root = { weightAt: -1, count: 0 } as Frame;
-  root.meter = root;
-  if (metered) root.weightAt = emitCheck(out, rw);
-  const stack: Frame[] = [root];
-  // The frame whose weight the current instruction adds to (the innermost loop, or the body).
-  let meter = root;
   let copyFrom = r.pos;
-  const flush = (to: number) => {
-    out.bytes(b.subarray(copyFrom, to));
-    copyFrom = to;
-  };
-  const refuse = (op: string): never => {
-    throw new MeterError('unsupported_opcode', `unsupported opcode ${op} in ${where()} at byte ${r.pos}; the plugin cannot be metered`);
-  };
-  const finish = (frame: Frame) => {
-    if (frame.weightAt >= 0) out.patchPaddedSigned32(frame.weightAt, Math.max(1, Math.min(MAX_WEIGHT, frame.count)));
-  };
   for (;;) {
-    if (r.pos >= b.length) malformed(`${where()} has no end`);
+    need(r, 1);
     const start = r.pos;
     const op = b[r.pos++]!;
-    meter.count++;
-    if (op >= 0x45 && op <= 0xc4) continue; // numeric, no immediates (incl. sign extension)
     switch (op) {
-      case 0x00: // unreachable
-      case 0x01: // nop
-      case 0x05: // else
-      case 0x0f: // return
-      case 0x1a: // drop
-      case 0x1b: // select
-      case 0xd1: // ref.is_null
-        break;
-      case 0x02: // block
-      case 0x04: {
-        // if
-        const type = readSigned33(r);
-        if (type < 0 && type !== -64 && !VALUE_TYPES.has(type + 128)) refuse(`block type ${type}`);
-        stack.push({ weightAt: -1, meter, count: 0 });
-        break;
-      }
-      case 0x03: {
-        // loop
-        const type = readSigned33(r);
-        if (type < 0 && type !== -64 && !VALUE_TYPES.has(type + 128)) refuse(`block type ${type}`);
-        const frame = { weightAt: -1, count: 0 } as Frame;
-        frame.meter = frame;
-        if (metered) {
-          flush(r.pos);
-          frame.weightAt = emitCheck(out, rw);
-        }
-        stack.push(frame);
-        meter = frame;
-        break;
-      }
-      case 0x0b: {
-        // end
-        const frame = stack.pop()!;
-        finish(frame);
-        if (stack.length === 0) {
-          flush(r.pos);
-          return;
-        }
-        meter = stack[stack.length - 1]!.meter;
-        break;
-      }
-      case 0x0c: // br
-      case 0x0d: // br_if
-      case 0x20: // local.get
-      case 0x21: // local.set
-      case 0x22: // local.tee
+      case 0x0b: // end
+        out.bytes(b.subarray(copyFrom, r.pos));
+        return;
       case 0x23: // global.get
-      case 0x24: // global.set
-      case 0x25: // table.get
-      case 0x26: // table.set
-      case 0x3f: // memory.size
-      case 0x40: // memory.grow
-        skipLeb(r);
-        break;
-      case 0x0e: {
-        // br_table
-        const n = readUnsigned(r);
-        for (let i = 0; i <= n; i++) skipLeb(r);
-        break;
-      }
-      case 0x10: // call
-      case 0x12: // return_call
-      case 0xd2: {
-        // ref.func
-        const index = readUnsigned(r);
-        const shifted = shiftFunction(index, rw);
-        if (shifted !== index) {
-          flush(start);
-          out.byte(op);
-          out.unsigned(shifted);
-          copyFrom = r.pos;
-        }
-        break;
-      }
-      case 0x11: // call_indirect
-      case 0x13: // return_call_indirect
-        skipLeb(r);
-        skipLeb(r);
-        break;
-      case 0x1c: {
-        // select t*
-        const n = readUnsigned(r);
-        for (let i = 0; i < n; i++) valueType(r, where());
-        break;
-      }
       case 0x41: // i32.const
       case 0x42: // i64.const
         skipLeb(r);
         break;
-      case 0x43:
+      case 0x43: // f32.const
         need(r, 4);
         r.pos += 4;
         break;
-      case 0x44:
+      case 0x44: // f64.const
         need(r, 8);
         r.pos += 8;
         break;
       case 0xd0: // ref.null t
         valueType(r, where());
         break;
-      case 0xfc:
-        prefixedFC(r, refuse);
+      case 0x6a: // i32.add, i32.sub, i32.mul, i64.add, i64.sub, i64.mul (extended-const)
+      case 0x6b:
+      case 0x6c:
+      case 0x7c:
+      case 0x7d:
+      case 0x7e:
         break;
-      case 0xfd:
-        prefixedFD(r, refuse);
-        break;
-      default:
-        if (op >= 0x28 && op <= 0x3e) {
-          skipMemarg(r);
-          break;
+      case 0xd2: {
+        // ref.func
+        const index = readUnsigned(r);
+        const shifted = shiftFunction(index, rw);
+        if (shifted !== index) {
+          out.bytes(b.subarray(copyFrom, start));
+          out.byte(op);
+          out.unsigned(shifted);
+          copyFrom = r.pos;
         }
-        refuse(hex(op));
+        break;
+      }
+      case 0xfd: {
+        const sub = readUnsigned(r);
+        if (sub !== 12) throw notConstant(`0xfd ${sub}`, where);
+        need(r, 16); // v128.const
+        r.pos += 16;
+        break;
+      }
+      default:
+        throw notConstant(hex(op), where);
     }
   }
 }
 
-function prefixedFC(r: Reader, refuse: (op: string) => never): void {
-  const sub = readUnsigned(r);
-  if (sub <= 7) return; // saturating truncations
-  switch (sub) {
-    case 8: // memory.init data mem
-    case 10: // memory.copy mem mem
-    case 12: // table.init elem table
-    case 14: // table.copy table table
-      skipLeb(r);
-      skipLeb(r);
-      return;
-    case 9: // data.drop
-    case 11: // memory.fill
-    case 13: // elem.drop
-    case 15: // table.grow
-    case 16: // table.size
-    case 17: // table.fill
-      skipLeb(r);
-      return;
-    default:
-      refuse(`0xfc ${sub}`);
-  }
-}
-
-function prefixedFD(r: Reader, refuse: (op: string) => never): void {
-  const sub = readUnsigned(r);
-  if (sub <= 11 || sub === 92 || sub === 93) skipMemarg(r); // loads, store, load*_zero
-  else if (sub === 12 || sub === 13) {
-    // v128.const, i8x16.shuffle
-    need(r, 16);
-    r.pos += 16;
-  } else if (sub >= 21 && sub <= 34) {
-    need(r, 1);
-    r.pos += 1; // lane index
-  } else if (sub >= 84 && sub <= 91) {
-    skipMemarg(r);
-    need(r, 1);
-    r.pos += 1;
-  } else if (sub > 275) refuse(`0xfd ${sub}`);
-  // Everything else up to the relaxed SIMD range has no immediates; an opcode the engine does
-  // not know fails validation when the rewritten module is compiled.
+function notConstant(op: string, where: () => string): MeterError {
+  return new MeterError('unsupported_opcode', `unsupported opcode ${op} in ${where()} (not a constant instruction); the plugin cannot be metered`);
 }
 
 function sectionAt(sections: Section[], id: number): Section | undefined {
@@ -411,7 +223,7 @@ function rewriteGlobals(body: Uint8Array, rw: Rewrite): Uint8Array {
     valueType(r, 'a global');
     r.pos++;
     out.bytes(body.subarray(from, r.pos));
-    rewriteExpression(r, out, rw, false, () => `the initializer of global ${i}`);
+    rewriteConstExpression(r, out, rw, () => `the initializer of global ${i}`);
   }
   out.bytes(FUEL_GLOBAL);
   return out.view().slice();
@@ -451,47 +263,18 @@ function rewriteElements(body: Uint8Array, rw: Rewrite): Uint8Array {
       out.bytes(r.bytes.subarray(from, r.pos));
     };
     if (flags & 2 && !(flags & 1)) copy(() => skipLeb(r)); // table index
-    if (!(flags & 1)) rewriteExpression(r, out, rw, false, where); // offset
+    if (!(flags & 1)) rewriteConstExpression(r, out, rw, where); // offset
     if (flags & 4) {
       if (flags & 3) copy(() => valueType(r, where()));
       const m = readUnsigned(r);
       out.unsigned(m);
-      for (let j = 0; j < m; j++) rewriteExpression(r, out, rw, false, where);
+      for (let j = 0; j < m; j++) rewriteConstExpression(r, out, rw, where);
     } else {
       if (flags & 3) copy(() => r.pos++); // elemkind
       const m = readUnsigned(r);
       out.unsigned(m);
       for (let j = 0; j < m; j++) out.unsigned(shiftFunction(readUnsigned(r), rw));
     }
-  }
-  return out.view().slice();
-}
-
-function rewriteCode(body: Uint8Array, rw: Rewrite): Uint8Array {
-  const r: Reader = { bytes: body, pos: 0 };
-  const n = readUnsigned(r);
-  const out = new ByteWriter(body.length + body.length / 4 + 64);
-  out.unsigned(n);
-  for (let i = 0; i < n; i++) {
-    const size = readUnsigned(r);
-    const end = r.pos + size;
-    if (end > body.length) malformed(`function body ${i} is truncated`);
-    const index = rw.importedFunctions + i;
-    const where = () => `function ${index}${rw.names.has(index) ? ` (${rw.names.get(index)})` : ''}`;
-    const bodyReader: Reader = { bytes: body.subarray(0, end), pos: r.pos };
-    const localsFrom = bodyReader.pos;
-    const groups = readUnsigned(bodyReader);
-    for (let g = 0; g < groups; g++) {
-      skipLeb(bodyReader);
-      valueType(bodyReader, `the locals of ${where()}`);
-    }
-    const writer = new ByteWriter(size + 64);
-    writer.bytes(body.subarray(localsFrom, bodyReader.pos));
-    rewriteExpression(bodyReader, writer, rw, true, where);
-    if (bodyReader.pos !== end) malformed(`${where()} has bytes after its end`);
-    out.unsigned(writer.length);
-    out.bytes(writer.view());
-    r.pos = end;
   }
   return out.view().slice();
 }
@@ -528,32 +311,41 @@ function readFunctionNames(sections: readonly Section[]): Map<number, string> {
 function rewriteNameSection(names: Map<number, string>, rw: Rewrite, original: Uint8Array): Uint8Array {
   const r: Reader = { bytes: original, pos: 0 };
   readName(r);
-  const out: number[] = [];
-  writeName('name', out);
+  const out = new ByteWriter(original.length + 64);
+  out.bytes(NAME_SECTION_NAME);
   while (r.pos < original.length) {
     const sub = original[r.pos++]!;
     const size = readUnsigned(r);
     if (sub === 0) {
-      out.push(0);
-      writeUnsigned(size, out);
-      for (let i = 0; i < size; i++) out.push(original[r.pos + i]!);
+      out.byte(0);
+      out.unsigned(size);
+      out.bytes(original.subarray(r.pos, r.pos + size));
     }
     r.pos += size;
   }
   const entries = [...names].map(([index, name]) => [shiftFunction(index, rw), name] as const);
   entries.push([rw.meterFunction, 'diaryx_meter_out_of_fuel']);
   entries.sort((a, b) => a[0] - b[0]);
-  const map: number[] = [];
-  writeUnsigned(entries.length, map);
-  for (const [index, name] of entries) {
-    writeUnsigned(index, map);
-    writeName(name, map);
+  const map = new ByteWriter(original.length + 64);
+  map.unsigned(entries.length);
+  const name: number[] = [];
+  for (const [index, text] of entries) {
+    map.unsigned(index);
+    name.length = 0;
+    writeName(text, name);
+    map.bytes(name);
   }
-  out.push(1);
-  writeUnsigned(map.length, out);
-  out.push(...map);
-  return Uint8Array.from(out);
+  out.byte(1);
+  out.unsigned(map.length);
+  out.bytes(map.view());
+  return out.view().slice();
 }
+
+const NAME_SECTION_NAME = (() => {
+  const out: number[] = [];
+  writeName('name', out);
+  return Uint8Array.from(out);
+})();
 
 function isNameSection(section: Section): boolean {
   if (section.id !== 0) return false;
@@ -626,7 +418,11 @@ function meterSections(sections: Section[]): MeteredModule {
   const elements = sectionAt(sections, ID.element);
   if (elements) putSection(sections, { id: ID.element, body: rewriteElements(elements.body, rw) });
   const code = sectionAt(sections, ID.code);
-  if (code) putSection(sections, { id: ID.code, body: rewriteCode(code.body, rw) });
+  if (code) {
+    const rewritten = rewriteCodeSection(code.body, rw);
+    rw.checks = rewritten.checks;
+    putSection(sections, { id: ID.code, body: rewritten.bytes });
+  }
   sections = sections.map((s) => (isNameSection(s) ? { id: 0, body: rewriteNameSection(names, rw, s.body) } : s));
   return { bytes: writeModule(sections) as Uint8Array<ArrayBuffer>, checks: rw.checks };
 }

@@ -1,0 +1,98 @@
+import { METER_CORE_WASM } from './meter-core-wasm.generated.js';
+import { hex, MeterError } from './meter-error.js';
+
+// The code-section scan of the rewriter lives in assembly/meter-core.ts (AssemblyScript, built
+// into meter-core-wasm.generated.ts by scripts/build-core.mjs); this file drives it.
+
+interface CoreExports {
+  memory: WebAssembly.Memory;
+  prepare(inputLength: number, outputCapacity: number): number;
+  rewriteCode(importedFunctions: number, fuelGlobal: number, meterFunction: number): number;
+  outputStart(): number;
+  outputLength(): number;
+  checksInserted(): number;
+  errorKind: WebAssembly.Global<'i32'>;
+  errorDetail: WebAssembly.Global<'i32'>;
+  errorSub: WebAssembly.Global<'i32'>;
+  errorAt: WebAssembly.Global<'i32'>;
+  errorFunction: WebAssembly.Global<'i32'>;
+  errorInLocals: WebAssembly.Global<'i32'>;
+}
+
+// Mirrors the constants of assembly/meter-core.ts.
+const ERROR = { malformed: 1, opcode: 2, blockType: 3, valueType: 4, noSpace: 5 } as const;
+const MALFORMED: Record<number, (where: string, body: number) => string> = {
+  1: (where) => `${where} has no end`,
+  2: () => 'bad LEB128 number',
+  3: () => 'truncated',
+  4: (_, body) => `function body ${body} is truncated`,
+  5: (where) => `${where} has bytes after its end`,
+};
+
+/** How the code section is renumbered and metered. */
+export interface CodeRewrite {
+  /** Functions imported before the meter import (their indices stay; the others grow by one). */
+  importedFunctions: number;
+  fuelGlobal: number;
+  meterFunction: number;
+  /** Function names by index (for messages). */
+  names: ReadonlyMap<number, string>;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+// A fresh instance per rewrite: its memory (several times the code's size) goes with it.
+function instantiateCore(): CoreExports {
+  compiled ??= new WebAssembly.Module(decodeBase64(METER_CORE_WASM));
+  return new WebAssembly.Instance(compiled, {}).exports as unknown as CoreExports;
+}
+
+function refusal(core: CoreExports, rw: CodeRewrite): MeterError {
+  const body = core.errorFunction.value;
+  const index = rw.importedFunctions + body;
+  const name = rw.names.get(index);
+  const where = body < 0 ? 'the code section' : `function ${index}${name === undefined ? '' : ` (${name})`}`;
+  const detail = core.errorDetail.value;
+  const at = core.errorAt.value;
+  switch (core.errorKind.value) {
+    case ERROR.opcode: {
+      const sub = core.errorSub.value;
+      const op = sub >= 0 ? `${hex(detail)} ${sub}` : hex(detail);
+      return new MeterError('unsupported_opcode', `unsupported opcode ${op} in ${where} at byte ${at}; the plugin cannot be metered`);
+    }
+    case ERROR.blockType:
+      return new MeterError('unsupported_opcode', `unsupported opcode block type ${detail} in ${where} at byte ${at}; the plugin cannot be metered`);
+    case ERROR.valueType:
+      return new MeterError('unsupported_feature', `unsupported value type ${hex(detail)} in ${core.errorInLocals.value ? `the locals of ${where}` : where}`);
+    default:
+      return new MeterError('malformed', `malformed wasm: ${(MALFORMED[detail] ?? (() => `error ${detail} at byte ${at}`))(where, body)}`);
+  }
+}
+
+/**
+ * Rewrites a code section's body: a fuel check at every function entry and loop header, and
+ * calls / `ref.func` renumbered for the meter import.
+ * @throws MeterError naming the opcode and the function it does not know
+ */
+export function rewriteCodeSection(body: Uint8Array, rw: CodeRewrite): { bytes: Uint8Array; checks: number } {
+  // Checks add ~5 % to real code; a section that needs more is rewritten again with more room.
+  let capacity = body.length + (body.length >> 2) + 4096;
+  for (;;) {
+    const core = instantiateCore();
+    const at = core.prepare(body.length, capacity);
+    if (at === 0) throw new MeterError('malformed', `malformed wasm: a code section of ${body.length} bytes is too large to meter`);
+    new Uint8Array(core.memory.buffer, at, body.length).set(body);
+    if (core.rewriteCode(rw.importedFunctions, rw.fuelGlobal, rw.meterFunction) === 0) {
+      return { bytes: new Uint8Array(core.memory.buffer, core.outputStart(), core.outputLength()).slice(), checks: core.checksInserted() };
+    }
+    if (core.errorKind.value !== ERROR.noSpace) throw refusal(core, rw);
+    capacity *= 2;
+  }
+}
