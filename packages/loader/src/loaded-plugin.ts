@@ -85,7 +85,7 @@ export class LoadedPlugin {
 
   /** Where this plugin runs and whether its host services may be async (the `mode` option, resolved). */
   get runtime(): PluginRuntimeInfo {
-    return { ...this.#options.runtime };
+    return { ...this.#guest.runtime };
   }
 
   /** The plugin's id: the manifest `id` (locked at load; storage keys and permissions use it). */

@@ -25,8 +25,10 @@ export const DEFAULT_MAX_MEMORY_PAGES = 4096;
  *   services may be async too; without it a service that returns a Promise fails the call.
  * - `'in-process'`: on the caller's thread, unmodified: fastest, but nothing stops an endless
  *   loop (no deadline) — trusted plugins only.
- * - `'auto'`: `'metered'` where the runtime has JSPI, `'worker'` otherwise (async host services
- *   work either way). The choice is logged at load and readable as `plugin.runtime`.
+ * - `'auto'` (the default): `'metered'` where the runtime has JSPI (Node 26, Chromium 137+) or
+ *   the host promises synchronous services (`asyncHostServices: false`), `'worker'` otherwise;
+ *   and `'worker'` for a module the metering rewriter refuses. The choice is logged at load and
+ *   readable as `plugin.runtime`.
  */
 export type PluginMode = 'worker' | 'metered' | 'in-process' | 'auto';
 
@@ -40,6 +42,8 @@ export interface PluginRuntimeInfo {
   asyncHostServices: boolean;
   /** Why this mode: the option given, or what `'auto'` found. */
   reason: string;
+  /** Whether `'auto'` chose the mode (it then falls back to a worker for a module it cannot meter). */
+  automatic: boolean;
 }
 
 /** Options of {@link loadPluginsFromDir}, {@link loadPlugin} and {@link inspectPluginWasmManifest}. */
@@ -47,14 +51,14 @@ export interface LoaderOptions {
   /** The running Diaryx version, checked against a plugin's `min_app_version`. Default `"1.4.1"`. */
   appVersion?: string;
   /**
-   * Run each plugin in its own worker thread (default true): a runaway plugin can then be
-   * stopped by `timeoutMs`, and host services may be async. `false` runs the plugin on the
-   * caller's thread: faster calls, but an endless loop hangs the process — trusted plugins only.
+   * The older switch, kept for compatibility: `true` is `mode: 'worker'`, `false` is
+   * `mode: 'in-process'` (no deadline: trusted plugins only). `mode` wins when both are given.
    */
   runInWorker?: boolean;
   /**
-   * Where each plugin runs (see {@link PluginMode}); overrides `runInWorker` when given.
-   * Default: `'worker'`, or `'in-process'` when `runInWorker` is false.
+   * Where each plugin runs (see {@link PluginMode}). Default `'auto'` (metered in-process where
+   * the runtime allows it, a worker otherwise: a deadline and a memory cap either way);
+   * `runInWorker` picks `'worker'` or `'in-process'` when `mode` is not given.
    */
   mode?: PluginMode;
   /**
@@ -142,17 +146,22 @@ export interface ResolvedLoaderOptions {
 function resolveRuntime(options: LoaderOptions): PluginRuntimeInfo {
   const jspi = hasJspi();
   const wantsAsync = options.asyncHostServices ?? true;
-  const asked = options.mode ?? (options.runInWorker === false ? 'in-process' : 'worker');
+  const asked = options.mode ?? (options.runInWorker === undefined ? 'auto' : options.runInWorker ? 'worker' : 'in-process');
   if (asked === 'auto') {
     if (!wantsAsync) {
-      return { mode: 'metered', asyncHostServices: false, reason: "mode 'auto' with synchronous host services: metered in-process" };
+      return { mode: 'metered', asyncHostServices: false, automatic: true, reason: "mode 'auto' with synchronous host services: metered in-process" };
     }
     return jspi
-      ? { mode: 'metered', asyncHostServices: true, reason: "mode 'auto': this runtime has JSPI, so metered in-process with async host services" }
-      : { mode: 'worker', asyncHostServices: true, reason: "mode 'auto': no JSPI in this runtime, so a worker (async host services need one)" };
+      ? { mode: 'metered', asyncHostServices: true, automatic: true, reason: "mode 'auto': this runtime has JSPI, so metered in-process with async host services" }
+      : { mode: 'worker', asyncHostServices: true, automatic: true, reason: "mode 'auto': no JSPI in this runtime, so a worker (async host services need one)" };
   }
-  const reason = options.mode === undefined ? `runInWorker: ${options.runInWorker ?? true}` : `mode '${asked}'`;
-  return { mode: asked, asyncHostServices: asked === 'worker' || (asked === 'metered' && jspi && wantsAsync), reason };
+  const reason = options.mode === undefined ? `runInWorker: ${String(options.runInWorker)}` : `mode '${asked}'`;
+  return { mode: asked, asyncHostServices: asked === 'worker' || (asked === 'metered' && jspi && wantsAsync), automatic: false, reason };
+}
+
+/** The runtime `'auto'` falls back to for a module the metering rewriter refuses. */
+export function workerFallback(refusal: string): PluginRuntimeInfo {
+  return { mode: 'worker', asyncHostServices: true, automatic: true, reason: `mode 'auto': ${refusal}; so a worker, which runs it unmodified with a deadline` };
 }
 
 // `Infinity` asks for no deadline.

@@ -33,6 +33,11 @@ async function contentKey(bytes: Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** The metering rewriter's refusal, when that is why a compile failed. */
+export function meterRefusal(error: unknown): MeterError | null {
+  return error instanceof Error && error.cause instanceof MeterError ? error.cause : null;
+}
+
 /** Rewrites a module with fuel checks; a module the rewriter refuses names the way out. */
 function metered(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   try {

@@ -5,9 +5,9 @@ import {
   type PluginHostState,
 } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
-import type { ResolvedLoaderOptions } from '../options.js';
+import { type PluginRuntimeInfo, type ResolvedLoaderOptions, workerFallback } from '../options.js';
 import { idBeforeManifest } from '../protocol/plugin-id.js';
-import type { ModuleSource } from './compile-module.js';
+import { meterRefusal, type ModuleSource } from './compile-module.js';
 import { isStatusExport } from './export-status.js';
 import { createGuestInstance, type GuestInstance } from './extism-runtime.js';
 import { unsatisfiedImport } from './import-check.js';
@@ -23,6 +23,8 @@ export interface InstantiatedGuest {
    * handler logs its message, file and line there before it traps; Extism drops `error_set` on a trap).
    */
   lastGuestError: { message: string | null };
+  /** Where it runs: the resolved options', or a worker when `'auto'` could not meter the module. */
+  runtime: PluginRuntimeInfo;
 }
 
 /**
@@ -43,20 +45,29 @@ export async function instantiateGuest(
     throw new PluginLoadError('plugin_create', name, `Failed to create Extism plugin '${name}': ${cause.message}`, { cause });
   };
   try {
-    options.logger.debug(`plugin '${name}' runs in mode ${options.mode} (${options.runtime.reason})`);
-    const metered = options.mode === 'metered';
-    const module = await source(options.maxMemoryPages, metered);
+    let runtime = options.runtime;
+    let module: WebAssembly.Module;
+    try {
+      module = await source(options.maxMemoryPages, runtime.mode === 'metered');
+    } catch (error) {
+      const refusal = meterRefusal(error);
+      if (!(runtime.automatic && runtime.mode === 'metered' && refusal)) throw error;
+      runtime = workerFallback(`the metering rewriter refused the module (${refusal.message})`);
+      module = await source(options.maxMemoryPages, false);
+    }
+    options.logger.debug(`plugin '${name}' runs in mode ${runtime.mode} (${runtime.reason})`);
+    const metered = runtime.mode === 'metered';
     const importProblem = unsatisfiedImport(module, metered);
     if (importProblem) throw new Error(importProblem);
     // A host service may return a Promise in a worker, and in metered mode with JSPI.
-    const state = createPluginHostState(idBeforeManifest(name), { inProcess: !options.runtime.asyncHostServices });
+    const state = createPluginHostState(idBeforeManifest(name), { inProcess: !runtime.asyncHostServices });
     const lastGuestError: InstantiatedGuest['lastGuestError'] = { message: null };
     const create = () =>
       createGuestInstance({
         module,
         hostFunctions: createHostFunctions(host, state),
-        mode: options.mode,
-        asyncHostServices: options.mode === 'metered' && options.runtime.asyncHostServices,
+        mode: runtime.mode,
+        asyncHostServices: metered && runtime.asyncHostServices,
         // Instantiation (the module's start function included) gets the manifest deadline.
         timeoutMs: options.manifestTimeoutMs,
         maxKernelPages: options.maxMemoryPages,
@@ -70,7 +81,7 @@ export async function instantiateGuest(
         .filter((e) => e.kind === 'function' && !isStatusExport(e.name))
         .map((e) => e.name),
     );
-    return { instance, state, exports, lastGuestError };
+    return { instance, state, exports, lastGuestError, runtime };
   } catch (error) {
     return fail(error);
   }

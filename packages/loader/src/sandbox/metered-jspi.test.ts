@@ -52,6 +52,46 @@ describe('mode auto and JSPI', () => {
     }
   });
 
+  it("the default mode is 'auto' (no option given), and runInWorker still picks a mode of its own", async () => {
+    const byDefault = await loadPlugin(await guest(), createHostContext(), { name: 'default' });
+    const inWorker = await loadPlugin(await guest(), createHostContext(), { name: 'worker', runInWorker: true });
+    try {
+      expect(byDefault.runtime).toMatchObject({ mode: hasJspi() ? 'metered' : 'worker', automatic: true });
+      expect(inWorker.runtime).toMatchObject({ mode: 'worker', automatic: false, reason: 'runInWorker: true' });
+    } finally {
+      await Promise.all([byDefault.close(), inWorker.close()]);
+    }
+  });
+
+  // atomic.fence (threads) is valid wasm the metering rewriter does not decode.
+  const fenced = () =>
+    compileWat(
+      guestWat({
+        manifest: hostileManifest('fenced'),
+        data: { answer: '{"success":true,"data":"fenced"}' },
+        exports: { answer: '(atomic.fence) (call $output_bytes (global.get $answer_ptr) (global.get $answer_len)) (i32.const 0)' },
+      }),
+      'fenced.wat',
+      { threads: true },
+    );
+
+  it("mode 'auto' runs a module the rewriter cannot meter in a worker (with a deadline), and says why", async () => {
+    const plugin = await loadPlugin(await fenced(), createHostContext(), { mode: 'auto', asyncHostServices: false, name: 'fenced' });
+    try {
+      expect(plugin.runtime).toMatchObject({ mode: 'worker', automatic: true, reason: expect.stringMatching(/refused the module \(unsupported opcode 0xfe in function \d+/) });
+      expect(text(await plugin.call('answer'))).toContain('fenced');
+    } finally {
+      await plugin.close();
+    }
+  });
+
+  it("mode 'metered' refuses that module, naming the opcode and the way out", async () => {
+    await expect(loadPlugin(await fenced(), createHostContext(), { mode: 'metered', name: 'fenced' })).rejects.toMatchObject({
+      kind: 'plugin_create',
+      message: expect.stringMatching(/unsupported opcode 0xfe in function \d+.*mode: 'worker'/),
+    });
+  });
+
   it("mode 'auto' with asyncHostServices: false runs metered on any runtime, without JSPI", async () => {
     const host = createHostContext({ storage: asyncStorage(5), permissions: allowAll });
     const plugin = await loadPlugin(await guest(), host, { mode: 'auto', asyncHostServices: false, name: 'jspi' });
