@@ -7,31 +7,13 @@ import { join, sep } from 'node:path';
 import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
 import { allowAll, createHostContext, MemoryPluginStorage, nodeWorkspaceFs } from '@diaryx/host-fns';
 import { DEFAULT_MAX_MEMORY_PAGES, guestEvents, type LoadedPlugin, loadPlugin, loadPluginsFromDir } from '@diaryx/loader';
-import { compileWat, guestWat } from '@diaryx/test-utils';
 import { Bench } from 'tinybench';
+import { benchGuest } from './bench-guest.js';
 import { jsRuntimeSection } from './js-runtime.js';
 import { meteredSection } from './metered.js';
 
 const NOTE = 'A short note with a few words in it.\n';
 const GREETING = new TextEncoder().encode('hello from storage');
-
-function benchGuest(id: string): Promise<Uint8Array> {
-  const call = (fn: string, data: string) =>
-    `(call $output_handle (call $${fn} (call $to_block (global.get $${data}_ptr) (global.get $${data}_len)))) (i32.const 0)`;
-  return compileWat(
-    guestWat({
-      manifest: JSON.stringify({ id, name: id, version: '1', description: 'bench', capabilities: ['custom_commands'], commands: ['noop'] }),
-      hostImports: ['host_storage_get', 'host_read_file'],
-      data: { ok: '{"success":true,"data":1}', key: '{"key":"greeting"}', path: '{"path":"note.md"}' },
-      exports: {
-        handle_command: '(call $output_bytes (global.get $ok_ptr) (global.get $ok_len)) (i32.const 0)',
-        get: call('host_storage_get', 'key'),
-        read: call('host_read_file', 'path'),
-        on_event: '(i32.const 0)',
-      },
-    }),
-  );
-}
 
 /** Bare Extism host functions doing the same work as ours (parse, look up, answer). */
 function bareFunctions(root: string, options: { containment?: boolean } = {}) {

@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
 import { allowAll, createHostContext, type HostContext, memoryWorkspaceFs } from '@diaryx/host-fns';
 import { hasJspi, type LoadedPlugin, loadPlugin, loadPluginsFromDir, type PluginMode } from '@diaryx/loader';
-import { compileWat, guestWat } from '@diaryx/test-utils';
 import { meterModule } from '@diaryx/wasm';
 import { Bench } from 'tinybench';
+import { benchGuest } from './bench-guest.js';
 
 const repo = new URL('..', import.meta.url);
 const example = (name: string) => new URL(`examples/${name}/build/plugin.wasm`, repo);
@@ -22,23 +22,11 @@ const p50 = (bench: Bench, name: string) => ((bench.getTask(name)!.result as { l
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function guest(id: string): Promise<Uint8Array> {
-  const call = (fn: string, data: string) =>
-    `(call $output_handle (call $${fn} (call $to_block (global.get $${data}_ptr) (global.get $${data}_len)))) (i32.const 0)`;
-  return compileWat(
-    guestWat({
-      manifest: JSON.stringify({ id, name: id, version: '1', description: 'bench', capabilities: ['custom_commands'], commands: ['noop'] }),
-      hostImports: ['host_storage_get', 'host_read_file'],
-      data: { ok: '{"success":true,"data":1}', key: '{"key":"greeting"}', path: '{"path":"note.md"}' },
-      exports: {
-        handle_command: '(call $output_bytes (global.get $ok_ptr) (global.get $ok_len)) (i32.const 0)',
-        get: call('host_storage_get', 'key'),
-        read: call('host_read_file', 'path'),
-        // The worst case for metering: three instructions a turn, ten million turns.
-        tight: '(local.set 0 (i32.const 0)) (loop $l (br_if $l (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (i32.const 10000000)))) (i32.const 0)',
-        spin: '(loop $l (br $l)) (i32.const 0)',
-      },
-    }).replace(/\(func \(export "tight"\) \(result i32\)/, '(func (export "tight") (result i32) (local i32)'),
-  );
+  return benchGuest(id, {
+    // The worst case for metering: three instructions a turn, ten million turns.
+    tight: '(local.set 0 (i32.const 0)) (loop $l (br_if $l (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (i32.const 10000000)))) (i32.const 0)',
+    spin: '(loop $l (br $l)) (i32.const 0)',
+  });
 }
 
 function host(): HostContext {
@@ -61,28 +49,35 @@ function bareFunctions() {
   };
 }
 
-async function load(wasm: Uint8Array, mode: PluginMode, name: string, extra: { timeoutMs?: number } = {}): Promise<LoadedPlugin> {
+async function load(wasm: Uint8Array, mode: PluginMode, name: string, extra: { timeoutMs?: number; asyncHostServices?: boolean } = {}): Promise<LoadedPlugin> {
   const plugin = await loadPlugin(wasm, host(), { mode, name, ...extra });
   await plugin.call('handle_command', COMMAND);
   return plugin;
 }
 
+// Metered rows use synchronous services (`asyncHostServices: false`: the cost of metering itself);
+// the JSPI rows allow async services, which is what `'auto'` does by default where JSPI exists.
+const SYNC = { asyncHostServices: false } as const;
+
 async function perCall(wasm: Uint8Array): Promise<string[]> {
-  const metered = await load(wasm, 'metered', 'metered');
+  const metered = await load(wasm, 'metered', 'metered', SYNC);
+  const jspi = hasJspi() ? await load(wasm, 'metered', 'metered-jspi') : null;
   const inProcess = await load(wasm, 'in-process', 'in-process');
   const worker = await load(wasm, 'worker', 'worker');
   const bare: Plugin = await createPlugin({ wasm: [{ data: wasm }] }, { useWasi: true, runInWorker: false, functions: bareFunctions() });
   const wordCount = {
-    metered: await load(new Uint8Array(await readFile(example('word-count'))), 'metered', 'wc-m'),
+    metered: await load(new Uint8Array(await readFile(example('word-count'))), 'metered', 'wc-m', SYNC),
     inProcess: await load(new Uint8Array(await readFile(example('word-count'))), 'in-process', 'wc-i'),
   };
   const wordCountTs = {
-    metered: await load(new Uint8Array(await readFile(example('word-count-ts'))), 'metered', 'wcts-m'),
+    metered: await load(new Uint8Array(await readFile(example('word-count-ts'))), 'metered', 'wcts-m', SYNC),
+    jspi: hasJspi() ? await load(new Uint8Array(await readFile(example('word-count-ts'))), 'metered', 'wcts-j') : null,
     inProcess: await load(new Uint8Array(await readFile(example('word-count-ts'))), 'in-process', 'wcts-i'),
   };
   const wc = (p: LoadedPlugin) => async () => void (await p.handleCommand('word-count', { path: 'note.md' }));
   const bench = new Bench({ time: 600, warmup: true, warmupIterations: 100 });
-  for (const [who, plugin] of [['metered', metered], ['in-process', inProcess], ['worker', worker]] as const) {
+  for (const [who, plugin] of [['metered', metered], ['in-process', inProcess], ['worker', worker], ['jspi', jspi]] as const) {
+    if (!plugin) continue;
     bench
       .add(`${who} handle_command`, async () => void (await plugin.call('handle_command', COMMAND)))
       .add(`${who} host_storage_get`, async () => void (await plugin.call('get')))
@@ -96,6 +91,7 @@ async function perCall(wasm: Uint8Array): Promise<string[]> {
     .add('in-process word-count', wc(wordCount.inProcess))
     .add('metered word-count-ts', wc(wordCountTs.metered))
     .add('in-process word-count-ts', wc(wordCountTs.inProcess));
+  if (wordCountTs.jspi) bench.add('jspi word-count-ts', wc(wordCountTs.jspi));
   await bench.run();
   const tight = new Bench({ time: 1500, warmup: true, warmupIterations: 3 });
   tight.add('metered tight', async () => void (await metered.call('tight'))).add('in-process tight', async () => void (await inProcess.call('tight')));
@@ -113,6 +109,14 @@ async function perCall(wasm: Uint8Array): Promise<string[]> {
     ),
     row('word-count (AssemblyScript) `word-count` command', p50(bench, 'metered word-count'), p50(bench, 'in-process word-count'), 'kit in-process', '≤ 1.3×'),
     row('word-count-ts (QuickJS) `word-count` command', p50(bench, 'metered word-count-ts'), p50(bench, 'in-process word-count-ts'), 'kit in-process', '≤ 1.3×'),
+    ...(jspi
+      ? [
+          ...['handle_command', 'host_storage_get', 'host_read_file'].map((what) =>
+            row(`${what}: metered with JSPI (async services allowed: the default on Node 26) vs bare in-process Extism`, p50(bench, `jspi ${what}`), p50(bench, `bare ${what}`), 'bare Extism', 'reported'),
+          ),
+          row('word-count-ts (QuickJS) `word-count` command, metered with JSPI', p50(bench, 'jspi word-count-ts'), p50(bench, 'in-process word-count-ts'), 'kit in-process', 'reported'),
+        ]
+      : []),
     row('tight loop, 10 M turns of 3 instructions (worst case)', p50(tight, 'metered tight'), p50(tight, 'in-process tight'), 'kit in-process', 'reported'),
     ...['handle_command', 'host_storage_get', 'host_read_file'].map((what) => {
       const m = p50(bench, `metered ${what}`);
@@ -120,7 +124,7 @@ async function perCall(wasm: Uint8Array): Promise<string[]> {
       return `| ${what}: metered vs worker | ${m.toFixed(1)} µs | ${w.toFixed(1)} µs worker | ${(w / m).toFixed(1)}× faster | ≥ 10× faster |`;
     }),
   ];
-  await Promise.all([metered, inProcess, worker, ...Object.values(wordCount), ...Object.values(wordCountTs)].map((p) => p.close()));
+  await Promise.all([metered, jspi, inProcess, worker, ...Object.values(wordCount), ...Object.values(wordCountTs)].map((p) => p?.close()));
   await bare.close();
   return rows;
 }

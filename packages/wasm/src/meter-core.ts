@@ -35,13 +35,16 @@ export interface CodeRewrite {
   importedFunctions: number;
   fuelGlobal: number;
   meterFunction: number;
-  /** Function names by index (for messages). */
-  names: ReadonlyMap<number, string>;
+  /** A function's name by index, if it has one (for messages). */
+  functionName(index: number): string | undefined;
 }
 
 let compiled: WebAssembly.Module | undefined;
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  // Native where the runtime has it (Node 25+, current browsers); atob elsewhere.
+  const native = Uint8Array as { fromBase64?: (text: string) => Uint8Array<ArrayBuffer> };
+  if (native.fromBase64) return native.fromBase64(text);
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -57,7 +60,7 @@ function instantiateCore(): CoreExports {
 function refusal(core: CoreExports, rw: CodeRewrite): MeterError {
   const body = core.errorFunction.value;
   const index = rw.importedFunctions + body;
-  const name = rw.names.get(index);
+  const name = rw.functionName(index);
   const where = body < 0 ? 'the code section' : `function ${index}${name === undefined ? '' : ` (${name})`}`;
   const detail = core.errorDetail.value;
   const at = core.errorAt.value;

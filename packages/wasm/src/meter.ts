@@ -58,7 +58,8 @@ interface Rewrite {
   importedFunctions: number;
   fuelGlobal: number;
   meterFunction: number;
-  names: Map<number, string>;
+  /** Function names by index, as their UTF-8 bytes (decoded only for a message). */
+  names: Map<number, Uint8Array>;
   checks: number;
 }
 
@@ -279,13 +280,13 @@ function rewriteElements(body: Uint8Array, rw: Rewrite): Uint8Array {
   return out.view().slice();
 }
 
-function readFunctionNames(sections: readonly Section[]): Map<number, string> {
-  const names = new Map<number, string>();
+function readFunctionNames(sections: readonly Section[]): Map<number, Uint8Array> {
+  const names = new Map<number, Uint8Array>();
   for (const section of sections) {
-    if (section.id !== 0) continue;
+    if (!isNameSection(section)) continue;
     try {
       const r: Reader = { bytes: section.body, pos: 0 };
-      if (readName(r) !== 'name') continue;
+      readName(r);
       while (r.pos < section.body.length) {
         const sub = section.body[r.pos++]!;
         const size = readUnsigned(r);
@@ -294,7 +295,9 @@ function readFunctionNames(sections: readonly Section[]): Map<number, string> {
           const n = readUnsigned(r);
           for (let i = 0; i < n; i++) {
             const index = readUnsigned(r);
-            names.set(index, readName(r));
+            const length = readUnsigned(r);
+            names.set(index, section.body.subarray(r.pos, r.pos + length));
+            r.pos += length;
           }
         }
         r.pos = end;
@@ -306,9 +309,23 @@ function readFunctionNames(sections: readonly Section[]): Map<number, string> {
   return names;
 }
 
+/** A function's name for a message, when the name section has a readable one. */
+function functionName(names: ReadonlyMap<number, Uint8Array>, index: number): string | undefined {
+  const bytes = names.get(index);
+  if (!bytes) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+const METER_FUNCTION_NAME = new TextEncoder().encode('diaryx_meter_out_of_fuel');
+
 // The name section keeps the module name and the function names (renumbered, the meter
-// import named); other subsections, keyed by function index, are dropped.
-function rewriteNameSection(names: Map<number, string>, rw: Rewrite, original: Uint8Array): Uint8Array {
+// import named, the bytes of each name copied as they are); other subsections, keyed by
+// function index, are dropped.
+function rewriteNameSection(names: Map<number, Uint8Array>, rw: Rewrite, original: Uint8Array): Uint8Array {
   const r: Reader = { bytes: original, pos: 0 };
   readName(r);
   const out = new ByteWriter(original.length + 64);
@@ -323,18 +340,23 @@ function rewriteNameSection(names: Map<number, string>, rw: Rewrite, original: U
     }
     r.pos += size;
   }
-  const entries = [...names].map(([index, name]) => [shiftFunction(index, rw), name] as const);
-  entries.push([rw.meterFunction, 'diaryx_meter_out_of_fuel']);
-  entries.sort((a, b) => a[0] - b[0]);
   const map = new ByteWriter(original.length + 64);
-  map.unsigned(entries.length);
-  const name: number[] = [];
-  for (const [index, text] of entries) {
+  map.unsigned(names.size + 1);
+  const entry = (index: number, name: Uint8Array) => {
     map.unsigned(index);
-    name.length = 0;
-    writeName(text, name);
+    map.unsigned(name.length);
     map.bytes(name);
+  };
+  // Names come sorted by index (the format requires it); the meter import slots in among them.
+  let meterNamed = false;
+  for (const [index, name] of names) {
+    if (!meterNamed && index >= rw.importedFunctions) {
+      entry(rw.meterFunction, METER_FUNCTION_NAME);
+      meterNamed = true;
+    }
+    entry(shiftFunction(index, rw), name);
   }
+  if (!meterNamed) entry(rw.meterFunction, METER_FUNCTION_NAME);
   out.byte(1);
   out.unsigned(map.length);
   out.bytes(map.view());
@@ -419,7 +441,7 @@ function meterSections(sections: Section[]): MeteredModule {
   if (elements) putSection(sections, { id: ID.element, body: rewriteElements(elements.body, rw) });
   const code = sectionAt(sections, ID.code);
   if (code) {
-    const rewritten = rewriteCodeSection(code.body, rw);
+    const rewritten = rewriteCodeSection(code.body, { ...rw, functionName: (index) => functionName(names, index) });
     rw.checks = rewritten.checks;
     putSection(sections, { id: ID.code, body: rewritten.bytes });
   }
