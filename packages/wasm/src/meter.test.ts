@@ -189,6 +189,18 @@ describe('meterModule refuses what it does not know', () => {
     );
   });
 
+  it('names the function from the name section, and keeps the names (renumbered) in the rewrite', async () => {
+    const wasm = await compileWat('(module (func $helper) (func $fenced (export "run") (call $helper) (atomic.fence)))', 'fenced.wat', { threads: true });
+    expect(() => meterModule(wasm)).toThrow(/opcode 0xfe in function 1 \(fenced\)/);
+    const named = meterModule(await compileWat('(module (import "env" "f" (func $imported)) (func $helper) (func $run (export "run") (call $helper)))'));
+    const module = new WebAssembly.Module(named.bytes);
+    expect(WebAssembly.Module.customSections(module, 'name')).toHaveLength(1);
+    const text = new TextDecoder().decode(WebAssembly.Module.customSections(module, 'name')[0]);
+    for (const name of ['imported', 'diaryx_meter_out_of_fuel', 'helper', 'run']) expect(text).toContain(name);
+    expect(text.indexOf('imported')).toBeLessThan(text.indexOf('diaryx_meter_out_of_fuel'));
+    expect(text.indexOf('diaryx_meter_out_of_fuel')).toBeLessThan(text.indexOf('helper'));
+  });
+
   it('refuses exception handling (try) and GC prefixes', () => {
     expect(() => meterModule(withOpcode([0x06, 0x40, 0x0b]))).toThrow(/opcode 0x06 in function 0/);
     expect(() => meterModule(withOpcode([0xfb, 0x00]))).toThrow(/opcode 0xfb in function 0/);
