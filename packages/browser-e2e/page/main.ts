@@ -9,7 +9,7 @@ const failure = (error: unknown) => {
   return { ok: false as const, error: { name, message, kind: (error as { kind?: string }).kind ?? null } };
 };
 
-async function run(mode: PluginMode): Promise<RunReport> {
+async function run(mode: PluginMode | undefined): Promise<RunReport> {
   const events: Array<{ pluginId: string; event: unknown }> = [];
   const host = createHostContext({
     fs: memoryWorkspaceFs({ 'notes/today.md': 'Grüße aus dem Browser, one two three', 'notes/other.md': 'four five' }),
@@ -18,12 +18,12 @@ async function run(mode: PluginMode): Promise<RunReport> {
   });
   const bytes = new Uint8Array(await (await fetch(wasmUrl)).arrayBuffer());
   try {
-    const plugin = await loadPluginFromBytes(bytes, host, { mode });
+    const plugin = await loadPluginFromBytes(bytes, host, mode === undefined ? {} : { mode });
     try {
       await plugin.init({ workspace_root: null });
       const command = await plugin.handleCommand('word-count', { path: 'notes/today.md' });
       await plugin.onEvent({ event_type: 'file_saved', payload: { path: 'notes/other.md' } });
-      return { ok: true, pluginId: plugin.id, command, events };
+      return { ok: true, pluginId: plugin.id, command, events, mode: plugin.runtime.mode };
     } finally {
       await plugin.close();
     }
@@ -64,6 +64,7 @@ const report: PageReport = {
   inProcess: await run('in-process'),
   worker: await run('worker'),
   metered: await run('metered'),
+  defaultMode: await run(undefined),
   meteredDeadline: await meteredDeadline(),
 };
 document.querySelector('#result')!.textContent = JSON.stringify(report, null, 2);

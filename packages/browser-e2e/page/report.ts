@@ -2,7 +2,7 @@ import type { CommandResponse } from '@diaryx/loader';
 
 /** What one load-and-run of the plugin produced in the page. */
 export type RunReport =
-  | { ok: true; pluginId: string; command: CommandResponse; events: Array<{ pluginId: string; event: unknown }> }
+  | { ok: true; pluginId: string; command: CommandResponse; events: Array<{ pluginId: string; event: unknown }>; mode: string }
   | { ok: false; error: { name: string; message: string; kind: string | null } };
 
 /** A metered plugin's endless call: how it ended, after how long, and what the next call said. */
@@ -16,5 +16,7 @@ export interface PageReport {
   inProcess: RunReport;
   worker: RunReport;
   metered: RunReport;
+  /** Loaded with no mode option: the loader's default, `'auto'`. */
+  defaultMode: RunReport;
   meteredDeadline: DeadlineReport;
 }

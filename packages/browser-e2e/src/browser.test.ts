@@ -106,11 +106,13 @@ if (runBrowserTests) describe('@diaryx/loader in headless Chromium (the browser 
     expect(report.metered).toMatchObject(expectedRun);
   });
 
-  it('without COOP/COEP, in-process and metered work, a metered deadline stops an endless call, worker mode fails with the headers to add', async () => {
+  it('without COOP/COEP, in-process, metered and the default mode (auto: metered) work, a metered deadline stops an endless call, worker mode fails with the headers to add', async () => {
     const report = await openPage('?isolation=off');
     expect(report.crossOriginIsolated).toBe(false);
     expect(report.inProcess).toMatchObject(expectedRun);
     expect(report.metered).toMatchObject(expectedRun);
+    // The default ('auto') needs no headers where the browser has JSPI (Chromium 137+): metered.
+    expect(report.defaultMode).toMatchObject({ ...expectedRun, mode: 'metered' });
     expect(report.meteredDeadline).toMatchObject({ ok: true, kind: 'timeout', next: expect.stringContaining('still here') });
     if (report.meteredDeadline.ok) {
       expect(report.meteredDeadline.ms).toBeGreaterThanOrEqual(report.meteredDeadline.deadlineMs - 5);
