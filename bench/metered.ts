@@ -12,6 +12,7 @@ import { hasJspi, type LoadedPlugin, loadPlugin, loadPluginsFromDir, type Plugin
 import { meterModule } from '@diaryx/wasm';
 import { Bench } from 'tinybench';
 import { benchGuest } from './bench-guest.js';
+import { fuelAlternatives } from './fuel-alternatives.js';
 
 const repo = new URL('..', import.meta.url);
 const example = (name: string) => new URL(`examples/${name}/build/plugin.wasm`, repo);
@@ -228,5 +229,6 @@ export async function meteredSection(base: string): Promise<string[]> {
   const cold = await coldStart(base);
   const deadline = await precision(wasm);
   const jspi = await asyncHostCall(wasm);
-  return ['## Metered in-process mode', '', `Node ${process.versions.node}.`, '', ...calls, jspi, cold, ...deadline, ...rewrite];
+  const fuel = await fuelAlternatives();
+  return ['## Metered in-process mode', '', `Node ${process.versions.node}.`, '', ...calls, jspi, cold, ...deadline, ...rewrite, ...fuel];
 }
