@@ -4,7 +4,7 @@ import { compileWat } from '@diaryx/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { METER_IMPORT, MeterError, meterModule } from './meter.js';
-import { writeModule } from './module.js';
+import { readSections, writeModule } from './module.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const builtModules = [
@@ -171,6 +171,38 @@ describe('meterModule keeps behaviour', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('meterModule on damaged input', () => {
+  // Bytes of a real module's code section changed at random: the rewriter must refuse with a
+  // MeterError or produce a module, never throw anything else or hang; and when the damaged
+  // module is still valid wasm, the rewrite must be valid too (never a wrong rewrite).
+  it('property: a damaged code section is refused or rewritten validly, never crashes the rewriter', () => {
+    const original = new Uint8Array(readFileSync(`${root}examples/daily/build/plugin.wasm`));
+    const code = readSections(original).find((s) => s.id === 10)!;
+    const codeStart = code.body.byteOffset - original.byteOffset;
+    const damage = fc.array(fc.record({ at: fc.nat({ max: code.body.length - 1 }), byte: fc.nat({ max: 255 }) }), { minLength: 1, maxLength: 4 });
+    let validRewrites = 0;
+    fc.assert(
+      fc.property(damage, (changes) => {
+        const bytes = original.slice();
+        for (const { at, byte } of changes) bytes[codeStart + at] = byte;
+        let metered: Uint8Array;
+        try {
+          metered = meterModule(bytes).bytes;
+        } catch (error) {
+          expect(error).toBeInstanceOf(MeterError);
+          return;
+        }
+        if (WebAssembly.validate(bytes as BufferSource)) {
+          expect(WebAssembly.validate(metered as BufferSource)).toBe(true);
+          validRewrites++;
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(validRewrites).toBeGreaterThan(0);
   });
 });
 
