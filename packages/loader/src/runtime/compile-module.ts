@@ -57,9 +57,25 @@ function metered(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
  * @throws Error when the bytes are not valid wasm, need more memory than the cap, or cannot be metered
  */
 export async function compileCapped(bytes: Uint8Array, maxPages: number, meter = false): Promise<WebAssembly.Module> {
-  const capped = exposeExportStatus(capMemory(bytes, maxPages));
+  const capped = capMemory(bytes, maxPages);
   const key = `${await contentKey(capped)}${meter ? ':metered' : ''}`;
-  return remember(byContent, key, () => WebAssembly.compile(meter ? metered(capped) : (capped as Uint8Array<ArrayBuffer>)));
+  return remember(byContent, key, async () => {
+    await assertValid(capped);
+    const withStatus = exposeExportStatus(capped);
+    return WebAssembly.compile(meter ? metered(withStatus) : (withStatus as Uint8Array<ArrayBuffer>));
+  });
+}
+
+/**
+ * Refuses a module that is not valid as the plugin wrote it, with the engine's own message.
+ * The rewrites add globals and functions just past the module's own indices: code that names
+ * them is invalid before the rewrite and would be valid after it (a metered plugin setting its
+ * own fuel would never be stopped), so validity is checked before any rewrite, not after.
+ */
+async function assertValid(bytes: Uint8Array): Promise<void> {
+  if (WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return;
+  await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  throw new Error('the module is not valid WebAssembly');
 }
 
 /** The source of wasm given as bytes. */
