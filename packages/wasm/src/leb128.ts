@@ -1,18 +1,44 @@
+import { WasmFormatError } from './format-error.js';
+
 /** A cursor over wasm bytes. */
 export interface Reader {
   bytes: Uint8Array;
   pos: number;
 }
 
-/** Reads an unsigned LEB128 number (up to 2^53). */
+function truncatedNumber(): WasmFormatError {
+  return new WasmFormatError('truncated', 'the module is truncated (inside a LEB128 number)');
+}
+
+/**
+ * Reads an unsigned LEB128 number (up to 2^53).
+ * @throws WasmFormatError (`truncated`) when the bytes end inside the number
+ */
 export function readUnsigned(r: Reader): number {
   let result = 0;
   let scale = 1;
   for (;;) {
-    if (r.pos >= r.bytes.length) throw new Error('truncated wasm (inside a LEB128 number)');
+    if (r.pos >= r.bytes.length) throw truncatedNumber();
     const byte = r.bytes[r.pos++]!;
     result += (byte & 0x7f) * scale;
     if ((byte & 0x80) === 0) return result;
+    scale *= 128;
+  }
+}
+
+/**
+ * Reads an unsigned LEB128 u32 as the binary format bounds it: at most 5 bytes.
+ * @throws WasmFormatError (`truncated`, or `malformed` for a longer encoding)
+ */
+export function readU32(r: Reader): number {
+  let result = 0;
+  let scale = 1;
+  for (let length = 1; ; length++) {
+    if (r.pos >= r.bytes.length) throw truncatedNumber();
+    const byte = r.bytes[r.pos++]!;
+    result += (byte & 0x7f) * scale;
+    if ((byte & 0x80) === 0) return result;
+    if (length === 5) throw new WasmFormatError('malformed', 'the module has a malformed LEB128 number (a u32 longer than 5 bytes)');
     scale *= 128;
   }
 }
@@ -23,7 +49,7 @@ export function readSigned32(r: Reader): number {
   let shift = 0;
   let byte: number;
   do {
-    if (r.pos >= r.bytes.length) throw new Error('truncated wasm (inside a LEB128 number)');
+    if (r.pos >= r.bytes.length) throw truncatedNumber();
     byte = r.bytes[r.pos++]!;
     result |= (byte & 0x7f) << shift;
     shift += 7;
@@ -55,7 +81,6 @@ export function writeSigned32(value: number, out: number[]): void {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Appends a wasm name (length-prefixed UTF-8). */
 export function writeName(name: string, out: number[]): void {
@@ -64,10 +89,21 @@ export function writeName(name: string, out: number[]): void {
   for (const b of bytes) out.push(b);
 }
 
-/** Reads a wasm name. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads a wasm name.
+ * @throws WasmFormatError (`truncated`, or `malformed` when the name is not UTF-8)
+ */
 export function readName(r: Reader): string {
   const length = readUnsigned(r);
-  const text = decoder.decode(r.bytes.subarray(r.pos, r.pos + length));
+  if (r.pos + length > r.bytes.length) throw new WasmFormatError('truncated', 'the module is truncated (inside a name)');
+  let text: string;
+  try {
+    text = utf8.decode(r.bytes.subarray(r.pos, r.pos + length));
+  } catch {
+    throw new WasmFormatError('malformed', 'the module has a name that is not valid UTF-8');
+  }
   r.pos += length;
   return text;
 }

@@ -2,7 +2,7 @@ import { ByteWriter } from './byte-writer.js';
 import { type Reader, readName, readUnsigned, writeName, writeUnsigned } from './leb128.js';
 import { rewriteCodeSection } from './meter-core.js';
 import { hex, MeterError } from './meter-error.js';
-import { readSections, type Section, writeModule } from './module.js';
+import { appendToVector, putSection, readSections, SECTION_ORDER, type Section, sectionBody, vectorLength, writeModule } from './module.js';
 
 export { MeterError, type MeterErrorKind } from './meter-error.js';
 
@@ -16,7 +16,6 @@ export interface MeteredModule {
   checks: number;
 }
 
-const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 const ID = { type: 1, import: 2, function: 3, global: 6, export: 7, start: 8, element: 9, code: 10 } as const;
 
 /** Value types the rewriter knows (MVP, SIMD, reference types). */
@@ -135,39 +134,6 @@ function notConstant(op: string, where: () => string): MeterError {
   return new MeterError('unsupported_opcode', `unsupported opcode ${op} in ${where()} (not a constant instruction); the plugin cannot be metered`);
 }
 
-function sectionAt(sections: Section[], id: number): Section | undefined {
-  return sections.find((s) => s.id === id);
-}
-
-/** Puts `section` where the binary format orders it (replacing one of the same id). */
-function putSection(sections: Section[], section: Section): void {
-  const existing = sections.findIndex((s) => s.id === section.id);
-  if (existing >= 0) {
-    sections[existing] = section;
-    return;
-  }
-  const rank = SECTION_ORDER.indexOf(section.id);
-  let at = 0;
-  for (let i = 0; i < sections.length; i++) {
-    const r = SECTION_ORDER.indexOf(sections[i]!.id);
-    if (r >= 0 && r < rank) at = i + 1;
-  }
-  sections.splice(at, 0, section);
-}
-
-function appendToVector(body: Uint8Array | undefined, entry: readonly number[]): Uint8Array {
-  const out = new ByteWriter((body?.length ?? 0) + entry.length + 5);
-  if (!body) {
-    out.unsigned(1);
-  } else {
-    const r: Reader = { bytes: body, pos: 0 };
-    out.unsigned(readUnsigned(r) + 1);
-    out.bytes(body.subarray(r.pos));
-  }
-  out.bytes(entry);
-  return out.view().slice();
-}
-
 function countImports(body: Uint8Array | undefined): { functions: number; globals: number } {
   const counts = { functions: 0, globals: 0 };
   if (!body) return counts;
@@ -208,10 +174,6 @@ function checkTypes(body: Uint8Array | undefined): void {
       for (let j = 0; j < m; j++) valueType(r, `type ${i}`);
     }
   }
-}
-
-function countEntries(body: Uint8Array | undefined): number {
-  return body ? readUnsigned({ bytes: body, pos: 0 }) : 0;
 }
 
 function rewriteGlobals(body: Uint8Array, rw: Rewrite): Uint8Array {
@@ -407,10 +369,10 @@ function meterSections(sections: Section[]): MeteredModule {
     if (![0, ...SECTION_ORDER].includes(s.id)) throw new MeterError('unsupported_feature', `unknown section id ${s.id}`);
     if (s.id === 13) throw new MeterError('unsupported_feature', 'exception handling (a tag section) cannot be metered');
   }
-  checkTypes(sectionAt(sections, ID.type)?.body);
-  const imports = countImports(sectionAt(sections, ID.import)?.body);
-  const typeCount = countEntries(sectionAt(sections, ID.type)?.body);
-  const globalCount = imports.globals + countEntries(sectionAt(sections, ID.global)?.body);
+  checkTypes(sectionBody(sections, ID.type));
+  const imports = countImports(sectionBody(sections, ID.import));
+  const typeCount = vectorLength(sectionBody(sections, ID.type));
+  const globalCount = imports.globals + vectorLength(sectionBody(sections, ID.global));
   const names = readFunctionNames(sections);
   const rw: Rewrite = {
     importedFunctions: imports.functions,
@@ -420,30 +382,30 @@ function meterSections(sections: Section[]): MeteredModule {
     checks: 0,
   };
   // A type () -> i32 and the import that uses it.
-  putSection(sections, { id: ID.type, body: appendToVector(sectionAt(sections, ID.type)?.body, [0x60, 0x00, 0x01, 0x7f]) });
+  putSection(sections, ID.type, appendToVector(sectionBody(sections, ID.type), [[0x60, 0x00, 0x01, 0x7f]]));
   const importEntry: number[] = [];
   writeName(METER_IMPORT.module, importEntry);
   writeName(METER_IMPORT.name, importEntry);
   importEntry.push(0x00);
   writeUnsigned(typeCount, importEntry);
-  putSection(sections, { id: ID.import, body: appendToVector(sectionAt(sections, ID.import)?.body, importEntry) });
-  const globals = sectionAt(sections, ID.global);
-  putSection(sections, { id: ID.global, body: globals ? rewriteGlobals(globals.body, rw) : Uint8Array.from([1, ...FUEL_GLOBAL]) });
-  const exports = sectionAt(sections, ID.export);
-  if (exports) putSection(sections, { id: ID.export, body: rewriteExports(exports.body, rw) });
-  const start = sectionAt(sections, ID.start);
+  putSection(sections, ID.import, appendToVector(sectionBody(sections, ID.import), [importEntry]));
+  const globals = sectionBody(sections, ID.global);
+  putSection(sections, ID.global, globals ? rewriteGlobals(globals, rw) : Uint8Array.from([1, ...FUEL_GLOBAL]));
+  const exports = sectionBody(sections, ID.export);
+  if (exports) putSection(sections, ID.export, rewriteExports(exports, rw));
+  const start = sectionBody(sections, ID.start);
   if (start) {
     const out: number[] = [];
-    writeUnsigned(shiftFunction(readUnsigned({ bytes: start.body, pos: 0 }), rw), out);
-    putSection(sections, { id: ID.start, body: Uint8Array.from(out) });
+    writeUnsigned(shiftFunction(readUnsigned({ bytes: start, pos: 0 }), rw), out);
+    putSection(sections, ID.start, Uint8Array.from(out));
   }
-  const elements = sectionAt(sections, ID.element);
-  if (elements) putSection(sections, { id: ID.element, body: rewriteElements(elements.body, rw) });
-  const code = sectionAt(sections, ID.code);
+  const elements = sectionBody(sections, ID.element);
+  if (elements) putSection(sections, ID.element, rewriteElements(elements, rw));
+  const code = sectionBody(sections, ID.code);
   if (code) {
-    const rewritten = rewriteCodeSection(code.body, { ...rw, functionName: (index) => functionName(names, index) });
+    const rewritten = rewriteCodeSection(code, { ...rw, functionName: (index) => functionName(names, index) });
     rw.checks = rewritten.checks;
-    putSection(sections, { id: ID.code, body: rewritten.bytes });
+    putSection(sections, ID.code, rewritten.bytes);
   }
   sections = sections.map((s) => (isNameSection(s) ? { id: 0, body: rewriteNameSection(names, rw, s.body) } : s));
   return { bytes: writeModule(sections) as Uint8Array<ArrayBuffer>, checks: rw.checks };

@@ -1,4 +1,6 @@
-import { type Reader, readName, readSigned32, readUnsigned, writeName, writeSigned32, writeUnsigned } from './leb128.js';
+import { ByteWriter } from './byte-writer.js';
+import { WasmFormatError } from './format-error.js';
+import { type Reader, readName, readSigned32, readU32, readUnsigned, writeName, writeSigned32, writeUnsigned } from './leb128.js';
 
 /** One section of a module, its body as bytes. */
 export interface Section {
@@ -22,21 +24,189 @@ export interface DefinedGlobal {
   init: Uint8Array;
 }
 
-const HEADER = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
-export const SECTION = { import: 2, memory: 5, global: 6, export: 7, start: 8, data: 11, dataCount: 12 } as const;
+/** An import entry. Kinds: 0 function, 1 table, 2 memory, 3 global, 4 tag. */
+export interface ImportEntry {
+  module: string;
+  name: string;
+  kind: number;
+  /** The type index of an imported function or tag; null for the other kinds. */
+  typeIndex: number | null;
+}
 
-/** Splits a module into its sections. */
+/** A function type (`0x60` form): its parameter and result value types, one byte each. */
+export interface FunctionType {
+  params: number[];
+  results: number[];
+}
+
+const HEADER = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+/** Section ids of the binary format (custom sections are id 0). */
+export const SECTION = {
+  type: 1,
+  import: 2,
+  function: 3,
+  memory: 5,
+  global: 6,
+  export: 7,
+  start: 8,
+  code: 10,
+  data: 11,
+  dataCount: 12,
+} as const;
+
+// The order the binary format requires of the non-custom sections (13, tags, sits after memory).
+/** Section ids in the order the binary format requires (custom sections, id 0, go anywhere). */
+export const SECTION_ORDER: readonly number[] = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
+
+/**
+ * Splits a module into its sections; each body is a view into `bytes`.
+ * @throws WasmFormatError (`not_wasm` for a bad magic number or version, `truncated` for a
+ * section that runs past the end)
+ */
 export function readSections(bytes: Uint8Array): Section[] {
-  if (bytes.length < 8 || HEADER.some((b, i) => bytes[i] !== b)) throw new Error('not a WebAssembly module');
+  if (bytes.length < 8 || HEADER.some((b, i) => bytes[i] !== b)) {
+    throw new WasmFormatError('not_wasm', 'the file is not a WebAssembly module (bad magic number or version)');
+  }
   const r: Reader = { bytes, pos: 8 };
   const sections: Section[] = [];
   while (r.pos < bytes.length) {
     const id = bytes[r.pos++]!;
-    const size = readUnsigned(r);
+    const size = readU32(r);
+    if (r.pos + size > bytes.length) throw new WasmFormatError('truncated', `the module is truncated (section ${id} runs past the end)`);
     sections.push({ id, body: bytes.subarray(r.pos, r.pos + size) });
     r.pos += size;
   }
   return sections;
+}
+
+/** The body of the first section with this id, if the module has one. */
+export function sectionBody(sections: readonly Section[], id: number): Uint8Array | undefined {
+  return sections.find((s) => s.id === id)?.body;
+}
+
+/** Replaces the body of the section with this id, or inserts the section where the format orders it. */
+export function putSection(sections: Section[], id: number, body: Uint8Array): void {
+  const existing = sections.find((s) => s.id === id);
+  if (existing) {
+    existing.body = body;
+    return;
+  }
+  const rank = SECTION_ORDER.indexOf(id);
+  const at = sections.findIndex((s) => s.id !== 0 && SECTION_ORDER.indexOf(s.id) > rank);
+  sections.splice(at === -1 ? sections.length : at, 0, { id, body });
+}
+
+/**
+ * The module `bytes` with one section's body replaced, every other byte (the other sections'
+ * headers included) copied unchanged. `section` must come from `readSections(bytes)`.
+ */
+export function replaceSectionBody(bytes: Uint8Array, section: Section, body: Uint8Array): Uint8Array {
+  const bodyStart = section.body.byteOffset - bytes.byteOffset;
+  // The header (id byte and size) starts where the section before ends.
+  const r: Reader = { bytes, pos: 8 };
+  let start = 8;
+  while (r.pos < bodyStart) {
+    start = r.pos++;
+    const size = readU32(r);
+    if (r.pos === bodyStart) break;
+    r.pos += size;
+  }
+  if (r.pos !== bodyStart || bytes.buffer !== section.body.buffer) throw new Error('replaceSectionBody: the section is not one of this module');
+  const out = new ByteWriter(bytes.length + body.length - section.body.length + 5);
+  out.bytes(bytes.subarray(0, start));
+  out.byte(section.id);
+  out.unsigned(body.length);
+  out.bytes(body);
+  out.bytes(bytes.subarray(bodyStart + section.body.length));
+  return out.view();
+}
+
+/** The number of entries of a vector section (0 when the module has no such section). */
+export function vectorLength(body: Uint8Array | undefined): number {
+  return body ? readU32({ bytes: body, pos: 0 }) : 0;
+}
+
+/** A vector section's body with `entries` (each already encoded) appended to its own. */
+export function appendToVector(body: Uint8Array | undefined, entries: ReadonlyArray<Uint8Array | readonly number[]>): Uint8Array {
+  const r: Reader = { bytes: body ?? new Uint8Array(0), pos: 0 };
+  const count = body ? readU32(r) : 0;
+  const rest = r.bytes.subarray(r.pos);
+  const out = new ByteWriter(rest.length + entries.reduce((n, e) => n + e.length, 0) + 5);
+  out.unsigned(count + entries.length);
+  out.bytes(rest);
+  for (const entry of entries) out.bytes(entry);
+  return out.view();
+}
+
+/** A vector of u32 (the function section: a type index per defined function). */
+export function readU32Vector(body: Uint8Array | undefined): number[] {
+  if (!body) return [];
+  const r: Reader = { bytes: body, pos: 0 };
+  const count = readU32(r);
+  const values: number[] = [];
+  for (let i = 0; i < count; i++) values.push(readU32(r));
+  return values;
+}
+
+// The value types of one byte: i32, i64, f32, f64, v128, funcref, externref.
+const VALUE_TYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]);
+
+function valueType(r: Reader): number {
+  const t = r.bytes[r.pos++];
+  if (t === undefined) throw new WasmFormatError('truncated', 'the module is truncated (inside a type)');
+  if (!VALUE_TYPES.has(t)) throw new WasmFormatError('unsupported', `unsupported value type 0x${t.toString(16)}`);
+  return t;
+}
+
+/**
+ * The type section's function types, by type index.
+ * @throws WasmFormatError (`unsupported` for another type form, such as the GC proposal's
+ * recursive groups, or a value type of more than one byte)
+ */
+export function readFunctionTypes(body: Uint8Array): FunctionType[] {
+  const r: Reader = { bytes: body, pos: 0 };
+  const count = readU32(r);
+  const types: FunctionType[] = [];
+  for (let i = 0; i < count; i++) {
+    const form = body[r.pos++];
+    if (form !== 0x60) throw new WasmFormatError('unsupported', `unsupported type form 0x${(form ?? 0).toString(16)} (type ${i})`);
+    const params = Array.from({ length: readU32(r) }, () => valueType(r));
+    const results = Array.from({ length: readU32(r) }, () => valueType(r));
+    types.push({ params, results });
+  }
+  return types;
+}
+
+function skipLimits(r: Reader): void {
+  const flags = r.bytes[r.pos++]!;
+  readUnsigned(r);
+  if (flags & 1) readUnsigned(r);
+}
+
+/**
+ * The import section's entries, one at a time (a caller may stop at the first it refuses).
+ * @throws WasmFormatError (`unsupported` for an unknown import kind)
+ */
+export function* importEntries(body: Uint8Array): Generator<ImportEntry> {
+  const r: Reader = { bytes: body, pos: 0 };
+  const count = readU32(r);
+  for (let i = 0; i < count; i++) {
+    const module = readName(r);
+    const name = readName(r);
+    const kind = body[r.pos++];
+    let typeIndex: number | null = null;
+    if (kind === 0x00) typeIndex = readU32(r);
+    else if (kind === 0x01) {
+      r.pos++; // reftype
+      skipLimits(r);
+    } else if (kind === 0x02) skipLimits(r);
+    else if (kind === 0x03) r.pos += 2; // value type, mutability
+    else if (kind === 0x04) {
+      r.pos++; // tag attribute
+      typeIndex = readU32(r);
+    } else throw new WasmFormatError('unsupported', `unsupported import kind ${String(kind)}`);
+    yield { module, name, kind, typeIndex };
+  }
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -85,30 +255,9 @@ export function writeExports(entries: readonly ExportEntry[]): Uint8Array {
 
 /** The number of globals the module imports (they come first in the index space). */
 export function importedGlobalCount(sections: readonly Section[]): number {
-  const imports = sections.find((s) => s.id === SECTION.import);
-  if (!imports) return 0;
-  const r: Reader = { bytes: imports.body, pos: 0 };
-  const count = readUnsigned(r);
+  const imports = sectionBody(sections, SECTION.import);
   let globals = 0;
-  for (let i = 0; i < count; i++) {
-    readName(r);
-    readName(r);
-    const kind = imports.body[r.pos++];
-    if (kind === 0x00) readUnsigned(r);
-    else if (kind === 0x01) {
-      r.pos++;
-      const flags = imports.body[r.pos++]!;
-      readUnsigned(r);
-      if (flags & 1) readUnsigned(r);
-    } else if (kind === 0x02) {
-      const flags = imports.body[r.pos++]!;
-      readUnsigned(r);
-      if (flags & 1) readUnsigned(r);
-    } else if (kind === 0x03) {
-      r.pos += 2;
-      globals++;
-    } else throw new Error(`unsupported import kind ${String(kind)}`);
-  }
+  if (imports) for (const entry of importEntries(imports)) if (entry.kind === 0x03) globals++;
   return globals;
 }
 

@@ -22,13 +22,13 @@ async function statusGuest(): Promise<Uint8Array> {
   );
 }
 
-describe.each([false, true])('export status (runInWorker: %s)', (runInWorker) => {
+describe.each(['in-process', 'worker', 'metered'] as const)('export status (mode %s)', (mode) => {
   it('a non-zero status without error_set fails the call, naming the export and the status', async () => {
-    const plugin = await loadPluginFromBytes(await statusGuest(), createHostContext(), { runInWorker, timeoutMs: 20_000 });
+    const plugin = await loadPluginFromBytes(await statusGuest(), createHostContext(), { mode, timeoutMs: 20_000 });
     try {
       const failure = plugin.call('returns_7');
       await expect(failure).rejects.toMatchObject({ kind: 'call_failed', exportName: 'returns_7' });
-      await expect(failure).rejects.toThrow(runInWorker ? /returned a non-zero status/ : /returned the non-zero status 7/);
+      await expect(failure).rejects.toThrow(mode === 'worker' ? /returned a non-zero status/ : /returned the non-zero status 7/);
       // A status of 0 is success, and the plugin stays usable after a failed status.
       expect(new TextDecoder().decode((await plugin.call('returns_0'))!)).toBe('{"success":true}');
       expect(await plugin.handleCommand('ok')).toEqual({ success: true });
@@ -38,7 +38,7 @@ describe.each([false, true])('export status (runInWorker: %s)', (runInWorker) =>
   });
 
   it("a non-zero status with error_set fails with the guest's error text", async () => {
-    const plugin = await loadPluginFromBytes(await statusGuest(), createHostContext(), { runInWorker, timeoutMs: 20_000 });
+    const plugin = await loadPluginFromBytes(await statusGuest(), createHostContext(), { mode, timeoutMs: 20_000 });
     try {
       await expect(plugin.call('error_and_1')).rejects.toThrow(/tag index is corrupt/);
     } finally {
@@ -47,7 +47,7 @@ describe.each([false, true])('export status (runInWorker: %s)', (runInWorker) =>
   });
 
   it('the helper exports of the rewrite are not the plugin\'s exports', async () => {
-    const plugin = await loadPluginFromBytes(await statusGuest(), createHostContext(), { runInWorker });
+    const plugin = await loadPluginFromBytes(await statusGuest(), createHostContext(), { mode });
     try {
       expect(plugin.hasExport('returns_7')).toBe(true);
       expect(plugin.hasExport('__diaryx_export_status_check')).toBe(false);

@@ -126,10 +126,13 @@ async function startPlugin(
 
 const TIMED_OUT = Symbol('timed out');
 
-// In worker mode rc13 never clears the host-side block list between calls: each call gets
-// slower and memory grows (measured: 190 µs → 925 µs per call over 12,000 calls). A reset every
-// few calls clears it; Extism vars survive a reset.
+// In worker mode rc13 never clears the host-side block list between calls: every block a call
+// makes is shipped back from the worker and kept there (each call gets slower and memory grows;
+// measured: 190 µs → 925 µs per call over 12,000 calls; an alloc bomb left 32 MiB per call). A
+// reset clears it (Extism vars survive a reset): after 64 calls, or at once after a call that
+// shipped 4 MiB or more, so the list stays small without a reset (a round trip) per call.
 const WORKER_RESET_EVERY = 64;
+const WORKER_RESET_BYTES = 4 * 2 ** 20;
 
 /** The output's bytes, owned by the caller (a worker's output may sit in shared memory). */
 export function ownedBytes(output: GuestOutput | null): Uint8Array | null {
@@ -286,11 +289,62 @@ function hasStatusCheck(module: WebAssembly.Module): boolean {
 interface WorkerPlugin {
   sdk: Plugin;
   hostCalls: WorkerHostFunctions;
+  /** Since the last reset: calls, and bytes of blocks the worker shipped back (null: not countable). */
+  shipped: { calls: number; bytes: number | null };
+}
+
+type MessageSource = { on?: (event: 'message', listener: (message: unknown) => void) => void } & {
+  addEventListener?: (event: 'message', listener: (event: { data: unknown }) => void) => void;
+};
+
+// rc13 answers a worker call with a "return" message whose results[1].state.blocks lists the
+// blocks the call made ([buffer, index] pairs); its worker is the public but undocumented field
+// `worker` (a Node Worker, or a Web Worker in a browser).
+function shippedBlockBytes(message: unknown): number {
+  if (typeof message !== 'object' || message === null) return 0;
+  const { type, results } = message as { type?: unknown; results?: unknown };
+  if (type !== 'return' || !Array.isArray(results)) return 0;
+  const blocks = (results[1] as { state?: { blocks?: unknown } } | null)?.state?.blocks;
+  if (!Array.isArray(blocks)) return 0;
+  let bytes = 0;
+  for (const block of blocks) {
+    const buffer = Array.isArray(block) ? (block[0] as { byteLength?: unknown } | null) : null;
+    if (typeof buffer?.byteLength === 'number') bytes += buffer.byteLength;
+  }
+  return bytes;
+}
+
+/** Counts what the SDK's worker ships back; when the worker cannot be observed, bytes stay null. */
+function countShipped(sdk: Plugin): WorkerPlugin['shipped'] {
+  const shipped: WorkerPlugin['shipped'] = { calls: 0, bytes: null };
+  const worker = (sdk as unknown as { worker?: MessageSource | null }).worker;
+  const count = (message: unknown) => {
+    if (shipped.bytes !== null) shipped.bytes += shippedBlockBytes(message);
+  };
+  if (typeof worker?.on === 'function') worker.on('message', count);
+  else if (typeof worker?.addEventListener === 'function') worker.addEventListener('message', (event) => count(event.data));
+  else return shipped;
+  shipped.bytes = 0;
+  return shipped;
+}
+
+/**
+ * Resets the SDK's block list when enough has piled up (see WORKER_RESET_EVERY), or after every
+ * call when the shipped bytes cannot be counted. A failed reset is left to the next call to show.
+ */
+async function releaseShippedBlocks(worker: WorkerPlugin): Promise<void> {
+  const shipped = worker.shipped;
+  shipped.calls++;
+  if (shipped.bytes !== null && shipped.bytes < WORKER_RESET_BYTES && shipped.calls < WORKER_RESET_EVERY) return;
+  shipped.calls = 0;
+  if (shipped.bytes !== null) shipped.bytes = 0;
+  await worker.sdk.reset().catch(() => undefined);
 }
 
 async function startWorker(options: GuestInstanceOptions): Promise<WorkerPlugin> {
   const hostCalls = workerHostFunctions(options.hostFunctions);
-  return { sdk: await startPlugin(options, hostCalls.functions), hostCalls };
+  const sdk = await startPlugin(options, hostCalls.functions);
+  return { sdk, hostCalls, shipped: countShipped(sdk) };
 }
 
 // An instance the app drops without close() is closed when it is garbage-collected. In-process,
@@ -330,26 +384,20 @@ async function inProcessInstance(plugin: Plugin): Promise<GuestInstance> {
 /**
  * The status of a worker call that returned (a rewritten module): the check export traps on a
  * non-zero status. Run after the call's deadline race: it is the loader's work, not the guest's.
+ * One round trip: the check ships no block either way, so it needs no reset first.
  */
-async function checkWorkerStatus(sdk: Plugin, output: GuestOutput | null): Promise<GuestOutput | null> {
-  // The check is a call of its own: keep this call's output first, then clear the blocks the
-  // call made (a call ships every block to the worker: an export that allocated 256 MiB would
-  // otherwise send it all back for the check). Extism vars survive a reset.
-  const bytes = ownedBytes(output);
-  await sdk.reset();
+async function checkWorkerStatus(sdk: Plugin): Promise<void> {
   try {
     await sdk.call(STATUS_CHECK_EXPORT);
   } catch {
     throw exportStatusError(null);
   }
-  return bytes === null ? null : { bytes: () => bytes };
 }
 
 function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): GuestInstance {
   // The worker is swapped on a restart; what closes a dropped instance reads the current one.
   const running = { worker: first };
   let restarting: Promise<void> | null = null;
-  let callsSinceReset = 0;
   const checkStatus = hasStatusCheck(options.module);
   const instance: GuestInstance = {
     async call(exportName, input, timeoutMs) {
@@ -360,11 +408,24 @@ function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): Gue
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         const call = current.sdk.call(exportName, sdkInput(input));
-        const output =
-          deadline === null
-            ? await call
-            : await Promise.race([call, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), deadline)))]);
-        if (output === TIMED_OUT) {
+        let timedOut = false;
+        let output: GuestOutput | null = null;
+        try {
+          const settled =
+            deadline === null
+              ? await call
+              : await Promise.race([call, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), deadline)))]);
+          if (settled === TIMED_OUT) timedOut = true;
+          else {
+            output = settled;
+            if (checkStatus) await checkWorkerStatus(current.sdk);
+          }
+        } finally {
+          // A call that failed shipped its blocks too. The output stays readable after a
+          // reset: rc13 copied it out of the worker. After a timeout the worker is replaced.
+          if (!timedOut) await releaseShippedBlocks(current);
+        }
+        if (timedOut) {
           restarting = (async () => {
             await current.sdk.close().catch(() => undefined);
             releaseAbandonedAnswers(sdkSharedData(current.sdk), current.hostCalls);
@@ -372,12 +433,6 @@ function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): Gue
           })().finally(() => (restarting = null));
           await restarting;
           throw new Error('EXTISM: call canceled due to timeout');
-        }
-        if (checkStatus) return await checkWorkerStatus(current.sdk, output);
-        // The output stays readable after a reset: rc13 copied it out of the worker.
-        if (++callsSinceReset >= WORKER_RESET_EVERY) {
-          callsSinceReset = 0;
-          await current.sdk.reset();
         }
         return output;
       } catch (error) {

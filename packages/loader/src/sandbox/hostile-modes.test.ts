@@ -49,69 +49,91 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number
 
 const DEADLINE_MODES: ResolvedPluginMode[] = ['worker', 'metered'];
 
+/** A call that never ends by itself. `raises`: its failure reaches the caller (init and on_event failures are logged, as in Rust). */
+interface RunawayCall {
+  label: string;
+  name: string;
+  guest: () => Promise<Uint8Array>;
+  run: (plugin: LoadedPlugin) => Promise<unknown>;
+  raises: boolean;
+  /** It runs until the deadline, never less (an endless loop). */
+  waitsForDeadline: boolean;
+}
+
+const STORM = '(loop $l (drop (call $host_get_timestamp (call $to_block (global.get $empty_ptr) (global.get $empty_len)))) (br $l)) (i32.const 0)';
+
+const RUNAWAY_CALLS: RunawayCall[] = [
+  ...(['handle_command', 'init', 'on_event'] as const).map((exportName) => ({
+    label: `an endless loop in ${exportName}`,
+    name: exportName,
+    guest: () => hostile(`loop-${exportName}`, { [exportName]: LOOP }),
+    run: {
+      handle_command: (p: LoadedPlugin) => p.handleCommand('run', null),
+      init: (p: LoadedPlugin) => p.init(),
+      on_event: (p: LoadedPlugin) => p.onEvent({ event_type: 'file_saved', payload: { path: 'a.md' } }),
+    }[exportName],
+    raises: exportName === 'handle_command',
+    waitsForDeadline: true,
+  })),
+  {
+    label: 'deep recursion without a loop',
+    name: 'recursion',
+    guest: () => hostile('recursion', { run: '(drop (call $tree (i32.const 60))) (i32.const 0)' }, { extra: RECURSION }),
+    run: (p) => p.call('run'),
+    raises: true,
+    waitsForDeadline: false,
+  },
+  {
+    label: 'a host-call storm',
+    name: 'storm',
+    guest: () => hostile('storm', { run: STORM }, { hostImports: ['host_get_timestamp'], data: { empty: '{}' } }),
+    run: (p) => p.call('run'),
+    raises: true,
+    waitsForDeadline: false,
+  },
+];
+
+/** A load that never ends by itself: it fails with `kind`, at or before the manifest deadline. */
+const RUNAWAY_LOADS = [
+  {
+    label: 'an endless loop in manifest',
+    name: 'manifest-loop',
+    guest: () => hostile('manifest-loop', { manifest: LOOP }),
+    failure: { kind: 'manifest_call', message: expect.stringMatching(/timeout/) },
+    waitsForDeadline: true,
+  },
+  {
+    label: 'an endless loop in the start function',
+    name: 'start-loop',
+    guest: () => hostile('start-loop', {}, { extra: '(func $start (loop $l (br $l))) (start $start)' }),
+    failure: { kind: 'plugin_create', message: expect.stringMatching(/timed out|timeout/) },
+    waitsForDeadline: false,
+  },
+];
+
 describe.each(DEADLINE_MODES)('hostile corpus, mode %s: stopped at the deadline, answers afterwards', (mode) => {
   const load = async (wasm: Uint8Array, name: string) => loadPlugin(wasm, createHostContext(), { ...OPTIONS, mode, name });
   const MARGIN_MS = MARGINS_MS[mode];
 
-  it('an endless loop in manifest fails the load with a timeout; the host goes on', async () => {
-    const wasm = await hostile('manifest-loop', { manifest: LOOP });
-    const { ms, result } = await timed(() => load(wasm, 'manifest-loop').then(
-      () => null,
-      (error: unknown) => error,
-    ));
-    expect(result).toMatchObject({ kind: 'manifest_call', message: expect.stringMatching(/timeout/) });
-    expect(ms).toBeGreaterThanOrEqual(MANIFEST_DEADLINE_MS - 5);
+  it.each(RUNAWAY_LOADS)('$label fails the load with a timeout; the host goes on', async ({ name, guest, failure, waitsForDeadline }) => {
+    const wasm = await guest();
+    const { ms, result } = await timed(() => load(wasm, name).then(() => null, (error: unknown) => error));
+    expect(result).toMatchObject(failure);
+    if (waitsForDeadline) expect(ms).toBeGreaterThanOrEqual(MANIFEST_DEADLINE_MS - 5);
     expect(ms).toBeLessThan(MANIFEST_DEADLINE_MS + MARGIN_MS);
   });
 
-  it.each([
-    ['handle_command', (p: LoadedPlugin) => p.handleCommand('run', null)],
-    ['init', (p: LoadedPlugin) => p.init()],
-    ['on_event', (p: LoadedPlugin) => p.onEvent({ event_type: 'file_saved', payload: { path: 'a.md' } })],
-  ] as const)('an endless loop in %s is stopped; the plugin answers afterwards', async (exportName, run) => {
-    const plugin = await load(await hostile(`loop-${exportName}`, { [exportName]: LOOP }), exportName);
+  it.each(RUNAWAY_CALLS)('$label is stopped at the deadline; the plugin answers afterwards', async ({ name, guest, run, raises, waitsForDeadline }) => {
+    const plugin = await load(await guest(), name);
     try {
       const { ms, result } = await timed(() => run(plugin).then(() => null, (error: unknown) => error));
-      // init and on_event failures are logged, not raised (as in Rust).
-      if (exportName === 'handle_command') expect(result).toMatchObject({ kind: 'timeout' });
-      expect(ms).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
+      if (raises) expect(result).toMatchObject({ kind: 'timeout' });
+      if (waitsForDeadline) expect(ms).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
       expect(ms).toBeLessThan(DEADLINE_MS + MARGIN_MS);
       await answers(plugin);
     } finally {
       await plugin.close();
     }
-  });
-
-  it('deep recursion without a loop is stopped at the deadline', async () => {
-    const plugin = await load(await hostile('recursion', { run: '(drop (call $tree (i32.const 60))) (i32.const 0)' }, { extra: RECURSION }), 'recursion');
-    try {
-      const { ms, result } = await timed(() => plugin.call('run').then(() => null, (error: unknown) => error));
-      expect(result).toMatchObject({ kind: 'timeout' });
-      expect(ms).toBeLessThan(DEADLINE_MS + MARGIN_MS);
-      await answers(plugin);
-    } finally {
-      await plugin.close();
-    }
-  });
-
-  it('a host-call storm is stopped at the deadline', async () => {
-    const storm = '(loop $l (drop (call $host_get_timestamp (call $to_block (global.get $empty_ptr) (global.get $empty_len)))) (br $l)) (i32.const 0)';
-    const plugin = await load(await hostile('storm', { run: storm }, { hostImports: ['host_get_timestamp'], data: { empty: '{}' } }), 'storm');
-    try {
-      const { ms, result } = await timed(() => plugin.call('run').then(() => null, (error: unknown) => error));
-      expect(result).toMatchObject({ kind: 'timeout' });
-      expect(ms).toBeLessThan(DEADLINE_MS + MARGIN_MS);
-      await answers(plugin);
-    } finally {
-      await plugin.close();
-    }
-  });
-
-  it('an endless loop in the start function fails the load; the host goes on', async () => {
-    const wasm = await hostile('start-loop', {}, { extra: '(func $start (loop $l (br $l))) (start $start)' });
-    const { ms, result } = await timed(() => load(wasm, 'start-loop').then(() => null, (error: unknown) => error));
-    expect(result).toMatchObject({ kind: 'plugin_create', message: expect.stringMatching(/timed out|timeout/) });
-    expect(ms).toBeLessThan(MANIFEST_DEADLINE_MS + MARGIN_MS);
   });
 });
 
