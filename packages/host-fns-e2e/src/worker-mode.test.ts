@@ -69,6 +69,6 @@ describe('worker mode with async services', () => {
 
   it('in-process, an async service fails the call with a message that says to use a worker', async () => {
     const probe = await loadProbe({ fs: asyncFs({ 'a.md': 'x' }), permissions: allowAll });
-    expect(await probe.trap('host_read_file', { path: 'a.md' })).toContain('async services need runInWorker: true');
+    expect(await probe.trap('host_read_file', { path: 'a.md' })).toContain("async services need mode: 'worker'");
   });
 });

@@ -123,8 +123,8 @@ function invoke(
     return fail(
       call,
       new HostTrap(
-        `${definition.name}: a host service returned a Promise, but plugin '${state.pluginId}' runs in-process; ` +
-          'async services need runInWorker: true',
+        `${definition.name}: a host service returned a Promise, but plugin '${state.pluginId}' runs on the host's thread without JSPI; ` +
+          "async services need mode: 'worker', or mode 'metered' / 'auto' on a runtime with JSPI (Node 26) without asyncHostServices: false",
       ),
     );
   }

@@ -36,8 +36,13 @@ const MALFORMED_LEB = 2;
 const MALFORMED_TRUNCATED = 3;
 const MALFORMED_BODY_TRUNCATED = 4;
 const MALFORMED_BYTES_AFTER_END = 5;
+const MALFORMED_FUNCTION_INDEX = 6;
 
 const MAX_WEIGHT = 1_000_000;
+// A call into the host (an Extism kernel, WASI or Diaryx function) costs ~100-1,000 times an
+// instruction: weighing it so keeps the time a refill can buy bounded for loops of such calls.
+const IMPORT_CALL_WEIGHT = 256;
+const INDIRECT_CALL_WEIGHT = 64;
 
 const TABLE = memory.data(256);
 
@@ -51,6 +56,7 @@ let loops: usize = 0;
 let importedFunctions: u32 = 0;
 let fuelGlobal: u32 = 0;
 let meterFunction: u32 = 0;
+let chargeFunction: u32 = 0;
 let checks: u32 = 0;
 let lebEnd: usize = 0;
 
@@ -269,6 +275,7 @@ function rewriteBody(p: usize, end: usize): isize {
         break;
       }
       case LEB2: {
+        count += INDIRECT_CALL_WEIGHT; // call_indirect, return_call_indirect: maybe to an import
         p = skipLeb(p, end);
         if (p != 0) p = skipLeb(p, end);
         if (p == 0) return fail(ERROR_MALFORMED, MALFORMED_LEB, start);
@@ -304,6 +311,14 @@ function rewriteBody(p: usize, end: usize): isize {
         if (lebEnd == 0) return fail(ERROR_MALFORMED, MALFORMED_LEB, start);
         p = lebEnd;
         if (sub <= 7) break; // saturating truncations
+        if (sub == 8 || sub == 10 || sub == 11 || sub == 12 || sub == 14 || sub == 17) {
+          // memory.init/copy/fill, table.init/copy/fill run as long as their length (the
+          // operand on top of the stack): `call $charge` before them takes fuel for it.
+          if (!copy(copyFrom, start)) return fail(ERROR_NO_SPACE, 0, p);
+          store<u8>(outPos++, 0x10);
+          writeU32(chargeFunction);
+          copyFrom = start;
+        }
         if (sub == 8 || sub == 10 || sub == 12 || sub == 14) {
           // memory.init, memory.copy, table.init, table.copy: two indices
           p = skipLeb(p, end);
@@ -383,7 +398,10 @@ function rewriteBody(p: usize, end: usize): isize {
         const index = readU32(p, end);
         if (lebEnd == 0) return fail(ERROR_MALFORMED, MALFORMED_LEB, start);
         p = lebEnd;
-        if (index >= importedFunctions) {
+        if (index == 0xffffffff) return fail(ERROR_MALFORMED, MALFORMED_FUNCTION_INDEX, start);
+        if (index < importedFunctions) {
+          if (op != 0xd2) count += IMPORT_CALL_WEIGHT; // a call into the host
+        } else {
           if (!copy(copyFrom, start)) return fail(ERROR_NO_SPACE, 0, p);
           store<u8>(outPos++, <u8>op);
           writeU32(index + 1);
@@ -430,13 +448,15 @@ export function prepare(inputLength: u32, outputCapacity: u32): usize {
 
 /**
  * Rewrites the code section copied to `prepare`'s address: every defined function's index grows
- * by one (`importedFunctions` and up) for the meter import `meter`, and fuel lives in global
- * `fuel`. Returns 0, or -1 with the `error*` globals set.
+ * by one (`importedFunctions` and up) for the meter import `meter`, fuel lives in global `fuel`,
+ * and bulk memory/table operations first call `charge` (`(i32) -> i32`: takes fuel for the
+ * length and returns it). Returns 0, or -1 with the `error*` globals set.
  */
-export function rewriteCode(imported: u32, fuel: u32, meter: u32): i32 {
+export function rewriteCode(imported: u32, fuel: u32, meter: u32, charge: u32): i32 {
   importedFunctions = imported;
   fuelGlobal = fuel;
   meterFunction = meter;
+  chargeFunction = charge;
   checks = 0;
   outPos = outBase;
   errorKind = 0;

@@ -7,7 +7,7 @@ import { hex, MeterError } from './meter-error.js';
 interface CoreExports {
   memory: WebAssembly.Memory;
   prepare(inputLength: number, outputCapacity: number): number;
-  rewriteCode(importedFunctions: number, fuelGlobal: number, meterFunction: number): number;
+  rewriteCode(importedFunctions: number, fuelGlobal: number, meterFunction: number, chargeFunction: number): number;
   outputStart(): number;
   outputLength(): number;
   checksInserted(): number;
@@ -27,6 +27,7 @@ const MALFORMED: Record<number, (where: string, body: number) => string> = {
   3: () => 'truncated',
   4: (_, body) => `function body ${body} is truncated`,
   5: (where) => `${where} has bytes after its end`,
+  6: (where) => `${where} calls a function index out of range`,
 };
 
 /** How the code section is renumbered and metered. */
@@ -35,6 +36,8 @@ export interface CodeRewrite {
   importedFunctions: number;
   fuelGlobal: number;
   meterFunction: number;
+  /** The added function that takes fuel for a bulk operation's length. */
+  chargeFunction: number;
   /** A function's name by index, if it has one (for messages). */
   functionName(index: number): string | undefined;
 }
@@ -80,8 +83,9 @@ function refusal(core: CoreExports, rw: CodeRewrite): MeterError {
 }
 
 /**
- * Rewrites a code section's body: a fuel check at every function entry and loop header, and
- * calls / `ref.func` renumbered for the meter import.
+ * Rewrites a code section's body: a fuel check at every function entry and loop header, a call
+ * of the charge function before every bulk memory/table operation, and calls / `ref.func`
+ * renumbered for the meter import.
  * @throws MeterError naming the opcode and the function it does not know
  */
 export function rewriteCodeSection(body: Uint8Array, rw: CodeRewrite): { bytes: Uint8Array; checks: number } {
@@ -92,7 +96,7 @@ export function rewriteCodeSection(body: Uint8Array, rw: CodeRewrite): { bytes: 
     const at = core.prepare(body.length, capacity);
     if (at === 0) throw new MeterError('malformed', `malformed wasm: a code section of ${body.length} bytes is too large to meter`);
     new Uint8Array(core.memory.buffer, at, body.length).set(body);
-    if (core.rewriteCode(rw.importedFunctions, rw.fuelGlobal, rw.meterFunction) === 0) {
+    if (core.rewriteCode(rw.importedFunctions, rw.fuelGlobal, rw.meterFunction, rw.chargeFunction) === 0) {
       return { bytes: new Uint8Array(core.memory.buffer, core.outputStart(), core.outputLength()).slice(), checks: core.checksInserted() };
     }
     if (core.errorKind.value !== ERROR.noSpace) throw refusal(core, rw);

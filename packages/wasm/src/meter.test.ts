@@ -174,6 +174,34 @@ describe('meterModule keeps behaviour', () => {
   });
 });
 
+describe('meterModule prices work by what it costs', () => {
+  // A bulk operation runs as long as its length: each memory.fill of 64 KiB must cost
+  // 65536 / 16 = 4096 units, so a meter that hands out 1,000 at a time is asked at every fill.
+  it('charges memory.fill / memory.copy by their length', async () => {
+    const wasm = await compileWat(`(module (memory 2)
+      (func (export "fill") (param $n i32) (local $i i32)
+        (loop $l (memory.fill (i32.const 0) (i32.const 7) (i32.const 65536)) (memory.copy (i32.const 65536) (i32.const 0) (i32.const 65536))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n)))))
+      (func (export "peek") (result i32) (i32.load8_u (i32.const 70000))))`);
+    const { exports, meter } = await instantiateMetered(wasm, {}, 1_000);
+    exports.fill!(10);
+    expect(meter.refills).toBeGreaterThanOrEqual(20);
+    expect(exports.peek!()).toBe(7);
+  });
+
+  it('weighs a call into the host 256 units: a loop of host calls asks the meter often', async () => {
+    const wasm = await compileWat(`(module (import "env" "tick" (func $tick))
+      (func (export "run") (param $n i32) (local $i i32)
+        (loop $l (call $tick) (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))))`);
+    let ticks = 0;
+    const { exports, meter } = await instantiateMetered(wasm, { env: { tick: () => void ticks++ } }, 1_000);
+    exports.run!(400);
+    expect(ticks).toBe(400);
+    // 400 calls × (256 + a few) units, 1,000 a refill: about a hundred refills.
+    expect(meter.refills).toBeGreaterThanOrEqual(90);
+  });
+});
+
 describe('meterModule on damaged input', () => {
   // Bytes of a real module's code section changed at random: the rewriter must refuse with a
   // MeterError or produce a module, never throw anything else or hang; and when the damaged
@@ -274,6 +302,24 @@ describe('meterModule refuses what it does not know', () => {
     const { exports, meter } = await instantiateMetered(wasm);
     expect(exports.run!()).toBe(7);
     expect(meter.refills).toBe(1);
+  });
+
+  it('refuses a function index that would wrap around, and 64-bit memories (the bulk charge takes i32 lengths)', () => {
+    expect(() => meterModule(withOpcode([0x10, 0xff, 0xff, 0xff, 0xff, 0x0f]))).toThrow(
+      expect.objectContaining({ kind: 'malformed', message: expect.stringContaining('calls a function index out of range') }),
+    );
+    const memory64 = writeModule([
+      { id: 1, body: Uint8Array.of(1, 0x60, 0, 0) },
+      { id: 3, body: Uint8Array.of(1, 0) },
+      { id: 5, body: Uint8Array.of(1, 0x04, 1) },
+      { id: 10, body: Uint8Array.of(1, 2, 0, 0x0b) },
+    ]);
+    expect(() => meterModule(memory64)).toThrow(expect.objectContaining({ kind: 'unsupported_feature', message: expect.stringContaining('64-bit memory') }));
+  });
+
+  it('refuses a module importing WASI poll_oneoff: a sleep no fuel check interrupts', async () => {
+    const sleeper = await compileWat('(module (import "wasi_snapshot_preview1" "poll_oneoff" (func (param i32 i32 i32 i32) (result i32))))');
+    expect(() => meterModule(sleeper)).toThrow(expect.objectContaining({ kind: 'unsupported_feature', message: expect.stringContaining('poll_oneoff') }));
   });
 
   it('refuses bytes that are not wasm as malformed', () => {

@@ -16,7 +16,7 @@ export interface MeteredModule {
   checks: number;
 }
 
-const ID = { type: 1, import: 2, function: 3, global: 6, export: 7, start: 8, element: 9, code: 10 } as const;
+const ID = { type: 1, import: 2, function: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, element: 9, code: 10 } as const;
 
 /** Value types the rewriter knows (MVP, SIMD, reference types). */
 const VALUE_TYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]);
@@ -43,13 +43,36 @@ function valueType(r: Reader, where: string): number {
   return t;
 }
 
-function skipLimits(r: Reader): void {
+function skipLimits(r: Reader, what: string): void {
   need(r, 1);
   const flags = r.bytes[r.pos++]!;
   if (flags > 7) malformed(`limits flags ${hex(flags)}`);
+  // 64-bit memories and tables take i64 lengths, which the bulk-operation charge does not.
+  if (flags & 4) throw new MeterError('unsupported_feature', `a 64-bit ${what} (memory64) cannot be metered`);
   skipLeb(r);
   if (flags & 1) skipLeb(r);
 }
+
+/** Refuses 64-bit memories and tables the module defines (see {@link skipLimits}). */
+function checkLimits(sections: readonly Section[]): void {
+  const memories = sectionBody(sections, ID.memory);
+  if (memories) {
+    const r: Reader = { bytes: memories, pos: 0 };
+    for (let i = readUnsigned(r); i > 0; i--) skipLimits(r, 'memory');
+  }
+  const tables = sectionBody(sections, ID.table);
+  if (tables) {
+    const r: Reader = { bytes: tables, pos: 0 };
+    for (let i = readUnsigned(r); i > 0; i--) {
+      valueType(r, 'a table');
+      skipLimits(r, 'table');
+    }
+  }
+}
+
+// WASI's poll_oneoff sleeps on the host's thread for as long as the guest asks: time no fuel
+// check can interrupt. A module that imports it runs in a worker (mode 'auto') instead.
+const BLOCKING_IMPORTS = new Set(['wasi_snapshot_preview1 poll_oneoff', 'wasi_unstable poll_oneoff']);
 
 /** Where the rewriter is and how it renumbers functions. */
 interface Rewrite {
@@ -57,6 +80,8 @@ interface Rewrite {
   importedFunctions: number;
   fuelGlobal: number;
   meterFunction: number;
+  /** The added `(i32) -> i32` function that takes fuel for a bulk operation's length (last index). */
+  chargeFunction: number;
   /** Function names by index, as their UTF-8 bytes (decoded only for a message). */
   names: Map<number, Uint8Array>;
   checks: number;
@@ -140,17 +165,20 @@ function countImports(body: Uint8Array | undefined): { functions: number; global
   const r: Reader = { bytes: body, pos: 0 };
   const n = readUnsigned(r);
   for (let i = 0; i < n; i++) {
-    readName(r);
-    readName(r);
+    const module = readName(r);
+    const name = readName(r);
     need(r, 1);
     const kind = body[r.pos++]!;
     if (kind === 0x00) {
+      if (BLOCKING_IMPORTS.has(`${module} ${name}`)) {
+        throw new MeterError('unsupported_feature', `the module imports ${module} ${name}, a sleep the meter cannot interrupt`);
+      }
       skipLeb(r);
       counts.functions++;
     } else if (kind === 0x01) {
       valueType(r, 'a table import');
-      skipLimits(r);
-    } else if (kind === 0x02) skipLimits(r);
+      skipLimits(r, 'table');
+    } else if (kind === 0x02) skipLimits(r, 'memory');
     else if (kind === 0x03) {
       valueType(r, 'a global import');
       r.pos++;
@@ -190,6 +218,30 @@ function rewriteGlobals(body: Uint8Array, rw: Rewrite): Uint8Array {
   }
   out.bytes(FUEL_GLOBAL);
   return out.view().slice();
+}
+
+/** Bytes a bulk memory or table operation may move or fill per unit of fuel (2^4). */
+const BULK_BYTES_PER_FUEL_SHIFT = 4;
+
+// (func $charge (param $n i32) (result i32): fuel -= n >> 4; if (fuel < 0) fuel = out_of_fuel();
+// return n), with its size in front. Called before memory.init/copy/fill, table.init/copy/fill:
+// one such instruction runs as long as its length, and a loop of them would otherwise cost a
+// weight of a few units whatever they move.
+function chargeFunctionBody(rw: Rewrite): number[] {
+  const body: number[] = [0x00, 0x23];
+  writeUnsigned(rw.fuelGlobal, body);
+  body.push(0x20, 0x00, 0x41, BULK_BYTES_PER_FUEL_SHIFT, 0x76, 0x6b, 0x24);
+  writeUnsigned(rw.fuelGlobal, body);
+  body.push(0x23);
+  writeUnsigned(rw.fuelGlobal, body);
+  body.push(0x41, 0x00, 0x48, 0x04, 0x40, 0x10);
+  writeUnsigned(rw.meterFunction, body);
+  body.push(0x24);
+  writeUnsigned(rw.fuelGlobal, body);
+  body.push(0x0b, 0x20, 0x00, 0x0b);
+  const entry: number[] = [];
+  writeUnsigned(body.length, entry);
+  return [...entry, ...body];
 }
 
 // A mutable i32 starting at 0: the first check asks the host for fuel.
@@ -283,6 +335,7 @@ function functionName(names: ReadonlyMap<number, Uint8Array>, index: number): st
 }
 
 const METER_FUNCTION_NAME = new TextEncoder().encode('diaryx_meter_out_of_fuel');
+const CHARGE_FUNCTION_NAME = new TextEncoder().encode('diaryx_meter_charge');
 
 // The name section keeps the module name and the function names (renumbered, the meter
 // import named, the bytes of each name copied as they are); other subsections, keyed by
@@ -303,7 +356,7 @@ function rewriteNameSection(names: Map<number, Uint8Array>, rw: Rewrite, origina
     r.pos += size;
   }
   const map = new ByteWriter(original.length + 64);
-  map.unsigned(names.size + 1);
+  map.unsigned(names.size + 2);
   const entry = (index: number, name: Uint8Array) => {
     map.unsigned(index);
     map.unsigned(name.length);
@@ -319,6 +372,7 @@ function rewriteNameSection(names: Map<number, Uint8Array>, rw: Rewrite, origina
     entry(shiftFunction(index, rw), name);
   }
   if (!meterNamed) entry(rw.meterFunction, METER_FUNCTION_NAME);
+  entry(rw.chargeFunction, CHARGE_FUNCTION_NAME);
   out.byte(1);
   out.unsigned(map.length);
   out.bytes(map.view());
@@ -370,19 +424,22 @@ function meterSections(sections: Section[]): MeteredModule {
     if (s.id === 13) throw new MeterError('unsupported_feature', 'exception handling (a tag section) cannot be metered');
   }
   checkTypes(sectionBody(sections, ID.type));
+  checkLimits(sections);
   const imports = countImports(sectionBody(sections, ID.import));
   const typeCount = vectorLength(sectionBody(sections, ID.type));
   const globalCount = imports.globals + vectorLength(sectionBody(sections, ID.global));
+  const definedFunctions = vectorLength(sectionBody(sections, ID.function));
   const names = readFunctionNames(sections);
   const rw: Rewrite = {
     importedFunctions: imports.functions,
     fuelGlobal: globalCount,
     meterFunction: imports.functions,
+    chargeFunction: imports.functions + 1 + definedFunctions,
     names,
     checks: 0,
   };
-  // A type () -> i32 and the import that uses it.
-  putSection(sections, ID.type, appendToVector(sectionBody(sections, ID.type), [[0x60, 0x00, 0x01, 0x7f]]));
+  // Types () -> i32 (the meter import) and (i32) -> i32 (the charge function).
+  putSection(sections, ID.type, appendToVector(sectionBody(sections, ID.type), [[0x60, 0x00, 0x01, 0x7f], [0x60, 0x01, 0x7f, 0x01, 0x7f]]));
   const importEntry: number[] = [];
   writeName(METER_IMPORT.module, importEntry);
   writeName(METER_IMPORT.name, importEntry);
@@ -405,7 +462,10 @@ function meterSections(sections: Section[]): MeteredModule {
   if (code) {
     const rewritten = rewriteCodeSection(code, { ...rw, functionName: (index) => functionName(names, index) });
     rw.checks = rewritten.checks;
-    putSection(sections, ID.code, rewritten.bytes);
+    const charge: number[] = [];
+    writeUnsigned(typeCount + 1, charge);
+    putSection(sections, ID.function, appendToVector(sectionBody(sections, ID.function), [charge]));
+    putSection(sections, ID.code, appendToVector(rewritten.bytes, [chargeFunctionBody(rw)]));
   }
   sections = sections.map((s) => (isNameSection(s) ? { id: 0, body: rewriteNameSection(names, rw, s.body) } : s));
   return { bytes: writeModule(sections) as Uint8Array<ArrayBuffer>, checks: rw.checks };

@@ -62,7 +62,16 @@ export async function compileCapped(bytes: Uint8Array, maxPages: number, meter =
   return remember(byContent, key, async () => {
     await assertValid(capped);
     const withStatus = exposeExportStatus(capped);
-    return WebAssembly.compile(meter ? metered(withStatus) : (withStatus as Uint8Array<ArrayBuffer>));
+    if (!meter) return WebAssembly.compile(withStatus as Uint8Array<ArrayBuffer>);
+    try {
+      return await WebAssembly.compile(metered(withStatus));
+    } catch (error) {
+      // The module was valid before; the checks can push it past an engine limit (a function's
+      // size, say): it cannot be metered, which mode 'auto' answers with a worker.
+      if (!(error instanceof WebAssembly.CompileError)) throw error;
+      const refusal = new MeterError('unsupported_feature', `the metered module exceeds a limit of this engine: ${error.message}`);
+      throw new Error(`${refusal.message} (load it with mode: 'worker' to run it unmodified with a deadline)`, { cause: refusal });
+    }
   });
 }
 

@@ -4,10 +4,13 @@ export const TIMEOUT_MESSAGE = 'EXTISM: call canceled due to timeout';
 // The first refill of a call, and the bounds of later ones. A refill is meant to last about
 // REFILL_TARGET_MS of guest time, so the clock is read about once per millisecond whatever the
 // guest's loops cost: a refill that ran out sooner than half the target doubles, one that lasted
-// longer than twice the target halves.
+// longer than twice the target halves. The cap bounds what a guest can buy by first running code
+// that costs fuel but no time (a body of nops) and then code that costs time per unit of fuel
+// (host calls weigh 256, bulk memory operations one unit per 16 bytes): at ~1 ns a unit, 2^20
+// units is ~1 ms, and a refill that fast costs the host ~1 µs per ms of guest time.
 const FIRST_REFILL = 20_000;
 const MIN_REFILL = 1_000;
-const MAX_REFILL = 1 << 30;
+const MAX_REFILL = 1 << 20;
 const REFILL_TARGET_MS = 1;
 
 /**
@@ -41,6 +44,8 @@ export function createFuelMeter(now: () => number = () => performance.now()): Fu
       const at = now();
       deadline = timeoutMs === null ? Number.POSITIVE_INFINITY : at + timeoutMs;
       lastRefillAt = at;
+      // Each call starts small: what the last one's code bought says nothing about this one's.
+      refill = FIRST_REFILL;
       timedOut = false;
     },
     outOfFuel() {

@@ -40,19 +40,21 @@ export async function instantiateGuest(
   options: ResolvedLoaderOptions,
   start: { lazy: boolean } = { lazy: false },
 ): Promise<InstantiatedGuest> {
+  let runtime = options.runtime;
   const fail = (error: unknown): never => {
     const cause = toError(error);
-    throw new PluginLoadError('plugin_create', name, `Failed to create Extism plugin '${name}': ${cause.message}`, { cause });
+    // After a fallback, say why the plugin is not metered (its advice may name that mode).
+    const why = runtime === options.runtime ? '' : ` (${runtime.reason})`;
+    throw new PluginLoadError('plugin_create', name, `Failed to create Extism plugin '${name}': ${cause.message}${why}`, { cause });
   };
   try {
-    let runtime = options.runtime;
     let module: WebAssembly.Module;
     try {
       module = await source(options.maxMemoryPages, runtime.mode === 'metered');
     } catch (error) {
       const refusal = meterRefusal(error);
       if (!(runtime.automatic && runtime.mode === 'metered' && refusal)) throw error;
-      runtime = workerFallback(`the metering rewriter refused the module (${refusal.message})`);
+      runtime = workerFallback(`the module cannot be metered (${refusal.message})`);
       module = await source(options.maxMemoryPages, false);
     }
     options.logger.debug(`plugin '${name}' runs in mode ${runtime.mode} (${runtime.reason})`);

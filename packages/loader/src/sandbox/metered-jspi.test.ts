@@ -78,7 +78,7 @@ describe('mode auto and JSPI', () => {
   it("mode 'auto' runs a module the rewriter cannot meter in a worker (with a deadline), and says why", async () => {
     const plugin = await loadPlugin(await fenced(), createHostContext(), { mode: 'auto', asyncHostServices: false, name: 'fenced' });
     try {
-      expect(plugin.runtime).toMatchObject({ mode: 'worker', automatic: true, reason: expect.stringMatching(/refused the module \(unsupported opcode 0xfe in function \d+/) });
+      expect(plugin.runtime).toMatchObject({ mode: 'worker', automatic: true, reason: expect.stringMatching(/cannot be metered \(unsupported opcode 0xfe in function \d+/) });
       expect(text(await plugin.call('answer'))).toContain('fenced');
     } finally {
       await plugin.close();
