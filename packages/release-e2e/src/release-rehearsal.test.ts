@@ -195,7 +195,7 @@ if (!ENABLED) {
           `My Plugin a thrown error points at its line in ${source}`,
           'what a test shows when a plugin goes wrong an endless loop fails fast, naming the export and the deadline',
           "what a test shows when a plugin goes wrong a forgotten permission is denied as in the app, with the advice to add it to requested_permissions",
-          'npm run build:watch rebuilds plugin.wasm after an edit, reports a broken edit and keeps the last good build',
+          'npm run build:watch rebuilds the plugin after an edit, reports a broken edit and keeps the last good build',
         ]),
       );
     }

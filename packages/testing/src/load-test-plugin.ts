@@ -6,12 +6,14 @@ import { createFakeHost, type FakeHost, type FakeHostOptions } from './fake-host
 import { closeAfterTest } from './close-after-test.js';
 
 /**
- * How a test plugin runs. `'worker'` (default): in a worker thread with a per-call deadline
- * (`timeoutMs`), so an endless loop fails its test, naming the export and the deadline.
- * `'in-process'`: on the test's thread, faster but with no deadline (an endless loop hangs the
- * run). A metered in-process mode will join these when the loader offers one.
+ * How a test plugin runs. `'metered'` (default): on the test's thread, its wasm rewritten with
+ * fuel checks, so a call past its deadline (`timeoutMs`) fails its test, naming the export and the
+ * deadline, with no worker to start (host services must be synchronous, as the fake host's are;
+ * on a runtime with JSPI async ones work too). `'worker'`: in a worker thread with the same
+ * deadline (slower to start; async host services). `'in-process'`: on the test's thread,
+ * unmodified, with no deadline (an endless loop hangs the run).
  */
-export type TestPluginMode = 'worker' | 'in-process';
+export type TestPluginMode = 'metered' | 'worker' | 'in-process';
 
 /** The default per-call deadline of a test plugin: 3 s, below Vitest's 5-s test timeout. */
 export const DEFAULT_TEST_TIMEOUT_MS = 3_000;
@@ -29,11 +31,11 @@ export interface LoadTestPluginOptions extends FakeHostOptions {
   config?: unknown;
   /** The running Diaryx version checked against `min_app_version` (default `1.4.1`). */
   appVersion?: string;
-  /** How the plugin runs (default `'worker'`, with a deadline); see {@link TestPluginMode}. */
+  /** How the plugin runs (default `'metered'`, with a deadline); see {@link TestPluginMode}. */
   mode?: TestPluginMode;
-  /** @deprecated Use `mode`: `true` is `'worker'`, `false` is `'in-process'`. */
+  /** @deprecated Use `mode`: `true` is `'worker'`, `false` is `'in-process'`; absent is `'metered'`. */
   runInWorker?: boolean;
-  /** Per-call deadline in ms in `'worker'` mode (default {@link DEFAULT_TEST_TIMEOUT_MS}). */
+  /** Per-call deadline in ms in `'metered'` and `'worker'` modes (default {@link DEFAULT_TEST_TIMEOUT_MS}). */
   timeoutMs?: number;
   /** Call the plugin's `init` with the host's `{"workspace_root": …}` after loading (default false). */
   init?: boolean;
@@ -52,7 +54,7 @@ export interface LoadTestPluginOptions extends FakeHostOptions {
 function modeOf(options: LoadTestPluginOptions): TestPluginMode {
   if (options.mode !== undefined) return options.mode;
   if (options.runInWorker !== undefined) return options.runInWorker ? 'worker' : 'in-process';
-  return 'worker';
+  return 'metered';
 }
 
 /** null, absent or `{}`: the adapter does not push such a config (PROTOCOL §8.3). */
@@ -63,8 +65,8 @@ function isEmptyConfig(config: unknown): boolean {
 
 /**
  * Loads a plugin from a path or bytes through the real loader with a fake host. Nothing is
- * written next to the wasm file (no `manifest.json`, no `config.json`). The plugin runs in a
- * worker with a deadline, gets the permissions its manifest requests (unless the host's
+ * written next to the wasm file (no `manifest.json`, no `config.json`). The plugin runs metered
+ * with a deadline, gets the permissions its manifest requests (unless the host's
  * `permissions` say otherwise), logs into `host.logs`, and is closed after the current test.
  *
  * @example
@@ -78,13 +80,14 @@ export async function loadTestPlugin(
   const host = options.host ?? createFakeHost(options);
   const bytes = typeof wasm === 'string' ? new Uint8Array(await readFile(wasm)) : wasm;
   const name = typeof wasm === 'string' ? basename(wasm, extname(wasm)) : 'plugin';
-  const worker = modeOf(options) === 'worker';
+  const mode = modeOf(options);
+  const deadline = mode !== 'in-process';
   // A TypeScript plugin's stack frames point into its bundle: map them with plugin.wasm.map.
   const map = typeof wasm === 'string' ? await readFile(`${wasm}.map`, 'utf8').catch(() => null) : null;
   const plugin = await loadPlugin(bytes, host.context, {
     name,
-    runInWorker: worker,
-    ...(worker ? { timeoutMs: options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS } : {}),
+    mode,
+    ...(deadline ? { timeoutMs: options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS } : {}),
     logger: host.logger,
     lifecycleFailures: options.strict === true ? 'throw' : 'log',
     ...(map === null ? {} : { describeGuestError: bundledFrameMapper(map) }),

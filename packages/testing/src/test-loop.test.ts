@@ -22,11 +22,18 @@ const guest = compileWat(
 );
 
 describe('loadTestPlugin: never hang', () => {
-  it('an endless loop fails its test fast, naming the export and the deadline (worker mode by default)', async () => {
+  it('an endless loop fails its test fast, naming the export and the deadline (metered by default)', async () => {
     const { plugin } = await loadTestPlugin(await guest, { timeoutMs: 500 });
     const started = Date.now();
     await expect(plugin.call('spin')).rejects.toThrow(/export `spin` ran longer than 500 ms/);
     expect(Date.now() - started).toBeLessThan(20_000);
+    expect(plugin.runtime.mode).toBe('metered');
+  });
+
+  it("mode 'worker' stops an endless loop at the same deadline", async () => {
+    const { plugin } = await loadTestPlugin(await guest, { mode: 'worker', timeoutMs: 500 });
+    expect(plugin.runtime.mode).toBe('worker');
+    await expect(plugin.call('spin')).rejects.toThrow(/export `spin` ran longer than 500 ms/);
   });
 });
 

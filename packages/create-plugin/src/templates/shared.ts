@@ -76,5 +76,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   plugins: [diaryxBuild()],
+  // Threads start faster than Vitest's default child processes: a rerun after a save is sooner.
+  test: { pool: 'threads' },
 });
 `;
