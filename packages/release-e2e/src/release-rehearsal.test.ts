@@ -189,10 +189,10 @@ if (!ENABLED) {
     }
 
     /** The generated tests that show the test loop (issue 16), by name: each must have run and passed. */
-    function expectTestLoopTests(passed: string[], source: string): void {
+    function expectTestLoopTests(passed: string[], name: string, source: string): void {
       expect(passed).toEqual(
         expect.arrayContaining([
-          `My Plugin a thrown error points at its line in ${source}`,
+          `${name} a thrown error points at its line in ${source}`,
           'what a test shows when a plugin goes wrong an endless loop fails fast, naming the export and the deadline',
           "what a test shows when a plugin goes wrong a forgotten permission is denied as in the app, with the advice to add it to requested_permissions",
           'npm run build:watch rebuilds the plugin after an edit, reports a broken edit and keeps the last good build',
@@ -213,7 +213,7 @@ if (!ENABLED) {
       expect(manifest.devDependencies['@diaryx/js-runtime']).toBe(`^${version}`);
       expect(manifest.overrides).toBeUndefined();
       expect(passed).toHaveLength(9);
-      expectTestLoopTests(passed, 'src/index.ts');
+      expectTestLoopTests(passed, 'My Plugin', 'src/index.ts');
       ok(user.run(project, 'npm', ['run', 'typecheck']));
       conformanceCheck(project);
     }, 300_000);
@@ -221,7 +221,7 @@ if (!ENABLED) {
     it('the assemblyscript template: install, build, test and check pass', () => {
       const { project, passed } = createAndBuild('as-plugin', ['--template', 'assemblyscript']);
       expect(passed).toHaveLength(9);
-      expectTestLoopTests(passed, 'assembly/index.ts');
+      expectTestLoopTests(passed, 'As Plugin', 'assembly/index.ts');
       conformanceCheck(project);
     }, 300_000);
 

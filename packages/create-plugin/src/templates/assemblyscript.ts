@@ -64,7 +64,9 @@ export function handle_command(): i32 {
     return ok(new JsonObject().str("greeting", "Hello, " + (who.length > 0 ? who : "Diaryx") + "!").toString());
   }
   if (request.command == "weekday") {
-    return ok(new JsonObject().str("weekday", weekdayOf(request.param("date"))).toString());
+    const date = request.param("date");
+    if (date.length == 0) return err('weekday needs a date: {"date": "YYYY-MM-DD"}');
+    return ok(new JsonObject().str("weekday", weekdayOf(date)).toString());
   }${
     readsFiles
       ? `

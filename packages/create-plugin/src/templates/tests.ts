@@ -57,9 +57,10 @@ describe(${JSON.stringify(answers.name)}, () => {
     expect(await plugin.handleCommand('hello', { name: 'Zoë' })).toEqual({ success: true, data: { greeting: 'Hello, Zoë!' } });
   });
 
-  it('names the weekday of a date', async () => {
+  it('names the weekday of a date, and asks for one when it is missing', async () => {
     const { plugin } = await load();
     expect(await plugin.handleCommand('weekday', { date: '2026-11-29' })).toEqual({ success: true, data: { weekday: 'Sunday' } });
+    expect(await plugin.handleCommand('weekday', {})).toEqual({ success: false, error: 'weekday needs a date: {"date": "YYYY-MM-DD"}' });
   });
 
   it('a thrown error points at its line in ${source}', async () => {

@@ -46,7 +46,8 @@ export function handle_command(): number {
     return ok({ greeting: \`Hello, \${request.params?.name || 'Diaryx'}!\` });
   }
   if (request.command === 'weekday') {
-    return ok({ weekday: weekdayOf(request.params?.date ?? '') });
+    if (!request.params?.date) return err('weekday needs a date: {"date": "YYYY-MM-DD"}');
+    return ok({ weekday: weekdayOf(request.params.date) });
   }${
     readsFiles
       ? `
