@@ -110,25 +110,25 @@ async function buildFixture(outFile: string): Promise<void> {
   const { error, stderr } = await asc.main([entry, '--outFile', outFile, '--use', 'abort=~lib/@diaryx/plugin-sdk-as/assembly/abort/abort']);
   if (error) throw new Error(\`test/fixtures/mistakes.ts does not compile: \${error.message}\\n\${String(stderr)}\`);
 }`;
-  return `import { mkdtempSync } from 'node:fs';
+  return `import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 ${build.split('\n')[0]}
 import { loadTestPlugin } from '@diaryx/testing';
 import '@diaryx/testing/vitest';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // What a test shows when a plugin makes one of two classic mistakes. test/fixtures/mistakes.ts is
 // a small plugin that makes both on purpose (your plugin should not): an endless loop, and a
 // host call its manifest does not request permission for.
+
 ${build.split('\n').slice(2).join('\n')}
 
-let wasm = '';
-beforeAll(async () => {
-  wasm = join(mkdtempSync(join(tmpdir(), 'mistakes-')), 'mistakes.wasm');
-  await buildFixture(wasm);
-}, 60_000);
+const folder = mkdtempSync(join(tmpdir(), 'mistakes-'));
+const wasm = join(folder, 'mistakes.wasm');
+beforeAll(() => buildFixture(wasm), 60_000);
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('what a test shows when a plugin goes wrong', () => {
   it('an endless loop fails fast, naming the export and the deadline', async () => {
