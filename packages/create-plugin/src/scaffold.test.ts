@@ -23,7 +23,17 @@ describe('scaffold', () => {
   it('writes the assemblyscript template with published versions, requested permissions and their reasons', () => {
     const dir = join(temp(), 'my-plugin');
     const result = scaffold(answers(dir), kit);
-    expect(result.files.sort()).toEqual(['.gitignore', 'README.md', 'assembly/index.ts', 'package.json', 'test/plugin.test.ts', 'vitest.config.ts']);
+    expect(result.files.sort()).toEqual([
+      '.gitignore',
+      'README.md',
+      'assembly/index.ts',
+      'package.json',
+      'test/fixtures/mistakes.ts',
+      'test/mistakes.test.ts',
+      'test/plugin.test.ts',
+      'test/watch.test.ts',
+      'vitest.config.ts',
+    ]);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(pkg.dependencies).toEqual({ '@diaryx/plugin-sdk-as': '^0.1.0' });
     expect(pkg.devDependencies['@diaryx/testing']).toBe('^0.1.0');
@@ -50,14 +60,62 @@ describe('scaffold', () => {
   it('writes the ts template: the js-runtime SDK, the manifest with reasons, and diaryx-js build', () => {
     const dir = join(temp(), 'ts-plugin');
     const result = scaffold(answers(dir, { template: 'ts' }), kit);
-    expect(result.files.sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'src/index.ts', 'test/plugin.test.ts', 'tsconfig.json', 'vitest.config.ts']);
+    expect(result.files.sort()).toEqual([
+      '.gitignore',
+      'README.md',
+      'package.json',
+      'src/index.ts',
+      'test/fixtures/mistakes.ts',
+      'test/mistakes.test.ts',
+      'test/plugin.test.ts',
+      'test/watch.test.ts',
+      'tsconfig.json',
+      'vitest.config.ts',
+    ]);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(pkg.scripts.build).toBe('diaryx-js build src/index.ts -o plugin.wasm');
+    expect(pkg.scripts['build:watch']).toBe('diaryx-js build src/index.ts -o plugin.wasm --watch');
     expect(pkg.devDependencies['@diaryx/js-runtime']).toBe('^0.1.0');
     const source = readFileSync(join(dir, 'src/index.ts'), 'utf8');
     expect(source).toContain("from '@diaryx/js-runtime/sdk'");
     expect(source).toContain('"read_files": "to read the notes you ask it about"');
     expect(source).toContain('"min_app_version": "1.4.0"');
+  });
+
+  it('the assemblyscript template builds with diaryx-as (asc in-process) and has build:watch with the same arguments but -O3', () => {
+    const dir = join(temp(), 'as-watch');
+    scaffold(answers(dir), kit);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const asc = 'assembly/index.ts --outFile plugin.wasm --use abort=~lib/@diaryx/plugin-sdk-as/assembly/abort/abort -O3';
+    expect(pkg.scripts.build).toBe(`diaryx-as build ${asc}`);
+    expect(pkg.scripts['build:watch']).toBe(`diaryx-as build --watch ${asc.replace(' -O3', '')}`);
+  });
+
+  // The generated tests show the issue-16 points; the release rehearsal runs them (installed from a registry).
+  it.each([
+    ['ts', 'src/index.ts', /at weekdayOf \(src\/index\.ts:\$\{line\}:/],
+    ['assemblyscript', 'assembly/index.ts', /abort: not a date: tomorrow at assembly\/index\.ts:\$\{line\}:/],
+  ] as const)('the %s template tests a thrown error at its line in %s, an endless loop, a forgotten permission and build:watch', (template, source, where) => {
+    const dir = join(temp(), `${template}-tests`);
+    scaffold(answers(dir, { template, permissions: ['read_files'] }), kit);
+    const read = (path: string) => readFileSync(join(dir, path), 'utf8');
+    // The line the test looks for exists in the plugin's source: `throw new Error` in weekdayOf.
+    expect(read(source).split('\n').filter((line) => line.includes('throw new Error'))).toHaveLength(1);
+    expect(read('test/plugin.test.ts')).toMatch(where);
+    expect(read('test/plugin.test.ts')).toContain(`it('a thrown error points at its line in ${source}'`);
+    const mistakes = read('test/mistakes.test.ts');
+    expect(mistakes).toContain("it('an endless loop fails fast, naming the export and the deadline'");
+    expect(mistakes).toMatch(/ran longer than 500 ms/);
+    expect(mistakes).toContain('add it to requested_permissions');
+    // The fixture loops on `spin` and reads without requesting read_files.
+    const fixture = read('test/fixtures/mistakes.ts');
+    expect(fixture).toMatch(/spin[^]*(for \(;;\)|while \(true\))/);
+    expect(fixture).not.toMatch(/requested_permissions: \{|\.requestPermission\(/);
+    const watch = read('test/watch.test.ts');
+    // It runs exactly the build:watch script of package.json, whose bin it checks.
+    expect(watch).toContain("scripts['build:watch']");
+    expect(watch).toContain(`expect(command).toBe('${JSON.parse(read('package.json')).scripts['build:watch'].split(' ')[0]}')`);
+    expect(watch).toContain("describe.skipIf(process.env['VITEST_MODE'] === 'WATCH')");
   });
 
   it('writes the js template with a host-function interface file and a build that refuses to fake the compiler', () => {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { build as esbuild, type Message } from 'esbuild';
 import { PRELUDE_PATH, readRuntime } from './runtime-files.js';
@@ -12,6 +12,13 @@ const REQUIRED_EXPORTS = ['manifest', 'handle_command'] as const;
 /** A plugin that cannot be built: the message names the file (and line) and the fix. */
 export class PluginBuildError extends Error {
   override readonly name = 'PluginBuildError';
+  /** The source files of the failed build, when the bundle got that far (see {@link BuiltPlugin.inputs}). */
+  readonly inputs: string[] | undefined;
+
+  constructor(message: string, inputs?: string[]) {
+    super(message);
+    this.inputs = inputs;
+  }
 }
 
 /** What {@link buildPlugin} needs. */
@@ -52,6 +59,11 @@ export interface BuiltPlugin {
    * into the wasm as the custom section `diaryx.host_functions` for `diaryx-plugin inspect`.
    */
   hostFunctions: string[];
+  /**
+   * The files the bundle was made of (absolute paths, as esbuild's metafile lists them: the
+   * entry, what it imports, npm packages included): what `diaryx-js build --watch` watches.
+   */
+  inputs: string[];
 }
 
 function formatMessages(messages: readonly Message[]): string {
@@ -73,6 +85,7 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
   const shown = relative(process.cwd(), entry) || entry;
   let bundle: string;
   let sourceMap: string;
+  let inputs: string[];
   try {
     const result = await esbuild({
       entryPoints: [entry],
@@ -89,7 +102,10 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
       // Not written (write: false): names the bundle so the map's sources are relative to the cwd.
       outfile: resolve('plugin.js'),
       sourcemap: 'external',
+      metafile: true,
     });
+    // Metafile paths are relative to esbuild's working directory (the process's).
+    inputs = Object.keys(result.metafile.inputs).map((input) => resolve(input));
     bundle = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
     sourceMap = result.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
   } catch (error) {
@@ -102,7 +118,7 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
   let warnings: string[] = [];
   if (options.typeCheck ?? true) {
     const checked = await typeCheckPlugin(entry);
-    if (checked.errors !== '') throw new PluginBuildError(`${shown}: the type check failed:\n${checked.errors.trimEnd()}`);
+    if (checked.errors !== '') throw new PluginBuildError(`${shown}: the type check failed:\n${checked.errors.trimEnd()}`, inputs);
     warnings = checked.warnings;
   }
   let snapshot;
@@ -115,7 +131,7 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
     ]);
   } catch (error) {
     if (error instanceof SnapshotError) {
-      throw new PluginBuildError(`${shown}: the plugin's top-level code failed at build time: ${error.message}`);
+      throw new PluginBuildError(`${shown}: the plugin's top-level code failed at build time: ${error.message}`, inputs);
     }
     throw error;
   }
@@ -124,6 +140,7 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
     throw new PluginBuildError(
       `${shown} does not export ${missing.map((m) => `\`${m}\``).join(' and ')} (every Diaryx plugin must; ` +
         `it exports: ${snapshot.exports.join(', ') || 'no function'})`,
+      inputs,
     );
   }
   const hostFunctions = await referencedHostFunctions(bundle);
@@ -135,8 +152,16 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
   }
   if (options.outFile) {
     await mkdir(dirname(resolve(options.outFile)), { recursive: true });
-    await writeFile(options.outFile, wasm);
-    await writeFile(`${options.outFile}.map`, sourceMap);
+    // The map first, then the wasm, each replaced whole (a test run or a watcher never reads half a file).
+    await replaceFile(`${options.outFile}.map`, sourceMap);
+    await replaceFile(options.outFile, wasm);
   }
-  return { wasm, exports: snapshot.exports, bundleBytes: Buffer.byteLength(bundle), sourceMap, warnings, hostFunctions };
+  return { wasm, exports: snapshot.exports, bundleBytes: Buffer.byteLength(bundle), sourceMap, warnings, hostFunctions, inputs };
+}
+
+/** Writes `path` through a temporary file renamed over it: readers see the old or the new content, never a part. */
+async function replaceFile(path: string, content: string | Uint8Array): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, content);
+  await rename(temporary, path);
 }

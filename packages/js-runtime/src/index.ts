@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { buildPlugin, type BuildPluginOptions, type BuiltPlugin, PluginBuildError } from './build.js';
+export { type PluginWatcher, watchPlugin, type WatchBuildReport, type WatchPluginOptions } from './watch.js';
 export { HOST_FUNCTIONS_SECTION } from './host-functions-section.js';
 export { RUNTIME_WASM_PATH } from './runtime-files.js';
 export { typeCheckPlugin, type TypeCheckResult } from './type-check.js';

@@ -169,17 +169,35 @@ if (!ENABLED) {
       }
     });
 
-    /** `npm create diaryx-plugin@latest <folder> -- --yes …` in an empty folder, then the printed steps. */
-    function createAndBuild(folder: string, extraArgs: string[]): { project: string; testOutput: string } {
+    /**
+     * `npm create diaryx-plugin@latest <folder> -- --yes …` in an empty folder, then the printed
+     * steps; `npm test` also writes Vitest's JSON report, whose passed tests are returned by name.
+     */
+    function createAndBuild(folder: string, extraArgs: string[]): { project: string; passed: string[] } {
       const cwd = user.emptyFolder(folder);
       const created = ok(user.run(cwd, 'npm', ['create', 'diaryx-plugin@latest', folder, '--', '--yes', ...extraArgs]));
       expect(created.stdout).toContain(`Next:\n  cd ${folder}\n  npm install\n  npm run build\n  npm test`);
       const project = join(cwd, folder);
       ok(user.run(project, 'npm', ['install']));
       ok(user.run(project, 'npm', ['run', 'build']));
-      const tested = ok(user.run(project, 'npm', ['test']));
+      const tested = ok(user.run(project, 'npm', ['test', '--', '--reporter=default', '--reporter=json', '--outputFile.json=vitest-report.json']));
       expect(existsSync(join(project, 'plugin.wasm'))).toBe(true);
-      return { project, testOutput: tested.stdout.replace(/\u001b\[[0-9;]*m/g, '') };
+      const report = JSON.parse(readFileSync(join(project, 'vitest-report.json'), 'utf8')) as VitestReport;
+      const results = report.testResults.flatMap((file) => file.assertionResults);
+      expect(results.filter((result) => result.status !== 'passed').map((result) => `${result.fullName}: ${result.status}`), tested.transcript).toEqual([]);
+      return { project, passed: results.map((result) => result.fullName) };
+    }
+
+    /** The generated tests that show the test loop (issue 16), by name: each must have run and passed. */
+    function expectTestLoopTests(passed: string[], name: string, source: string): void {
+      expect(passed).toEqual(
+        expect.arrayContaining([
+          `${name} a thrown error points at its line in ${source}`,
+          'what a test shows when a plugin goes wrong an endless loop fails fast, naming the export and the deadline',
+          "what a test shows when a plugin goes wrong a forgotten permission is denied as in the app, with the advice to add it to requested_permissions",
+          'npm run build:watch rebuilds the plugin after an edit, reports a broken edit and keeps the last good build',
+        ]),
+      );
     }
 
     /** `diaryx-plugin check` from @diaryx/cli as published. */
@@ -190,18 +208,20 @@ if (!ENABLED) {
 
     it('npm create diaryx-plugin@latest my-plugin -- --yes (ts): install, build, test, type-check and check pass', () => {
       const version = released.find((pkg) => pkg.name === 'create-diaryx-plugin')!.version;
-      const { project, testOutput } = createAndBuild('my-plugin', []);
+      const { project, passed } = createAndBuild('my-plugin', []);
       const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; overrides?: unknown };
       expect(manifest.devDependencies['@diaryx/js-runtime']).toBe(`^${version}`);
       expect(manifest.overrides).toBeUndefined();
-      expect(testOutput).toMatch(/Tests\s+4 passed \(4\)/);
+      expect(passed).toHaveLength(9);
+      expectTestLoopTests(passed, 'My Plugin', 'src/index.ts');
       ok(user.run(project, 'npm', ['run', 'typecheck']));
       conformanceCheck(project);
     }, 300_000);
 
     it('the assemblyscript template: install, build, test and check pass', () => {
-      const { project, testOutput } = createAndBuild('as-plugin', ['--template', 'assemblyscript']);
-      expect(testOutput).toMatch(/Tests\s+4 passed \(4\)/);
+      const { project, passed } = createAndBuild('as-plugin', ['--template', 'assemblyscript']);
+      expect(passed).toHaveLength(9);
+      expectTestLoopTests(passed, 'As Plugin', 'assembly/index.ts');
       conformanceCheck(project);
     }, 300_000);
 
@@ -256,6 +276,11 @@ if (!ENABLED) {
       });
     });
   });
+}
+
+/** The part of Vitest's JSON report the rehearsal reads. */
+interface VitestReport {
+  testResults: Array<{ assertionResults: Array<{ fullName: string; status: string }> }>;
 }
 
 /** Every file path an `exports` map points at (any condition, any depth). */

@@ -1,16 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { bundledFrameMapper } from './source-map.js';
 import { basename, extname } from 'node:path';
-import { type LoadedPlugin, loadPlugin, type PluginMode } from '@diaryx/loader';
+import { hasJspi, type LoadedPlugin, loadPlugin, type PluginMode } from '@diaryx/loader';
 import { createFakeHost, type FakeHost, type FakeHostOptions } from './fake-host.js';
 import { closeAfterTest } from './close-after-test.js';
 
 /**
- * How a test plugin runs: the loader's modes (see `PluginMode` in @diaryx/loader). `'auto'`
- * (default, as in the app): metered on the test's thread where the runtime has JSPI (Node 26),
- * in a worker elsewhere; either way with a per-call deadline (`timeoutMs`), so an endless loop
- * fails its test, naming the export and the deadline. `'metered'` and `'worker'` force one;
- * `'in-process'` runs the wasm unmodified with no deadline (an endless loop hangs the run).
+ * How a test plugin runs: the loader's modes (`PluginMode` of @diaryx/loader). `'auto'`
+ * (default): metered on the test's thread (its wasm rewritten with fuel checks, so a call past
+ * its deadline, `timeoutMs`, fails its test naming the export and the deadline, with no worker
+ * to start), and in a worker for a module that cannot be metered, as the app's default does.
+ * Host services must be synchronous, as the fake host's are, unless the runtime has JSPI (Node
+ * 26), where async ones work too. `'metered'` and `'worker'` force one (a worker is slower to
+ * start and allows async services anywhere); `'in-process'` runs the wasm unmodified with no
+ * deadline (an endless loop hangs the run).
  */
 export type TestPluginMode = PluginMode;
 
@@ -30,9 +33,9 @@ export interface LoadTestPluginOptions extends FakeHostOptions {
   config?: unknown;
   /** The running Diaryx version checked against `min_app_version` (default `1.4.1`). */
   appVersion?: string;
-  /** How the plugin runs (default `'auto'`, with a deadline); see {@link TestPluginMode}. */
+  /** How the plugin runs (default `'auto'`: metered, with a deadline); see {@link TestPluginMode}. */
   mode?: TestPluginMode;
-  /** @deprecated Use `mode`: `true` is `'worker'`, `false` is `'in-process'`. */
+  /** @deprecated Use `mode`: `true` is `'worker'`, `false` is `'in-process'`; absent is `'auto'`. */
   runInWorker?: boolean;
   /** Per-call deadline in ms in every mode but `'in-process'` (default {@link DEFAULT_TEST_TIMEOUT_MS}). */
   timeoutMs?: number;
@@ -64,8 +67,8 @@ function isEmptyConfig(config: unknown): boolean {
 
 /**
  * Loads a plugin from a path or bytes through the real loader with a fake host. Nothing is
- * written next to the wasm file (no `manifest.json`, no `config.json`). The plugin runs as the
- * app's default mode runs it (`'auto'`: metered or in a worker) with a deadline, gets the permissions its manifest requests (unless the host's
+ * written next to the wasm file (no `manifest.json`, no `config.json`). The plugin runs metered
+ * with a deadline, gets the permissions its manifest requests (unless the host's
  * `permissions` say otherwise), logs into `host.logs`, and is closed after the current test.
  *
  * @example
@@ -80,12 +83,15 @@ export async function loadTestPlugin(
   const bytes = typeof wasm === 'string' ? new Uint8Array(await readFile(wasm)) : wasm;
   const name = typeof wasm === 'string' ? basename(wasm, extname(wasm)) : 'plugin';
   const mode = modeOf(options);
+  const deadline = mode !== 'in-process';
   // A TypeScript plugin's stack frames point into its bundle: map them with plugin.wasm.map.
   const map = typeof wasm === 'string' ? await readFile(`${wasm}.map`, 'utf8').catch(() => null) : null;
   const plugin = await loadPlugin(bytes, host.context, {
     name,
     mode,
-    ...(mode === 'in-process' ? {} : { timeoutMs: options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS }),
+    // Without JSPI, 'auto' meters only a host that promises synchronous services (the fake host's are).
+    ...(mode === 'auto' && !hasJspi() ? { asyncHostServices: false } : {}),
+    ...(deadline ? { timeoutMs: options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS } : {}),
     logger: host.logger,
     lifecycleFailures: options.strict === true ? 'throw' : 'log',
     ...(map === null ? {} : { describeGuestError: bundledFrameMapper(map) }),

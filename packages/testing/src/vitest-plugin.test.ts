@@ -4,24 +4,32 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type DiaryxVitestContext, diaryxBuild } from './vitest-plugin.js';
 
-// A project whose "build" appends a line to build.log (a real child process, real file watching).
+// A project whose "build" appends a line to build.log (a real child process, real file watching),
+// with two test files: one reads plugin.wasm, one does not.
 async function project(): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'diaryx-build-'));
   await mkdir(join(root, 'src'));
+  await mkdir(join(root, 'test'));
   await writeFile(join(root, 'src', 'index.ts'), 'export {};\n');
+  await writeFile(join(root, 'test', 'plugin.test.ts'), "const wasm = new URL('../plugin.wasm', import.meta.url);\n");
+  await writeFile(join(root, 'test', 'other.test.ts'), 'export {};\n');
   return root;
 }
 const BUILD = `node -e "require('fs').appendFileSync('build.log', 'built\\\\n')"`;
 const builds = async (root: string) => (await readFile(join(root, 'build.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+// A watcher like `diaryx-js build --watch`: writes src/index.ts's text into plugin.wasm (whole, by
+// rename) at start and after each change, until SIGINT; a line per build, as the real ones print.
+const COPY = `const fs = require('fs'); const copy = () => { fs.writeFileSync('plugin.wasm.tmp', fs.readFileSync('src/index.ts')); fs.renameSync('plugin.wasm.tmp', 'plugin.wasm'); console.log('built plugin.wasm'); };`;
+const WATCHER = `node -e "${COPY} copy(); fs.watch('src', () => setTimeout(copy, 20)); process.on('SIGINT', () => { fs.writeFileSync('stopped', ''); process.exit(0); });"`;
 
 function context(root: string, watch: boolean) {
-  const reruns: unknown[][] = [];
+  const reruns: string[][] = [];
   const closers: Array<() => void | Promise<void>> = [];
   const ctx: DiaryxVitestContext = {
     vitest: {
       config: { root, watch },
-      globTestSpecifications: async () => ['test/plugin.test.ts'],
-      rerunTestSpecifications: async (specs) => void reruns.push(specs),
+      globTestSpecifications: async () => ['plugin.test.ts', 'other.test.ts'].map((name) => ({ moduleId: join(root, 'test', name) })),
+      rerunTestSpecifications: async (specs) => void reruns.push((specs as Array<{ moduleId: string }>).map((spec) => spec.moduleId.slice(root.length + 1))),
       onClose: (fn) => void closers.push(fn),
     },
   };
@@ -45,11 +53,11 @@ describe('diaryxBuild (the Vitest plugin)', () => {
     );
   });
 
-  it('in watch mode, an edit under src rebuilds and reruns the tests', async () => {
+  it('in watch mode without a watcher, an edit under src rebuilds and reruns the test files that read plugin.wasm', async () => {
     const root = await project();
     const { ctx, reruns, close } = context(root, true);
     try {
-      await diaryxBuild({ command: BUILD }).configureVitest(ctx);
+      await diaryxBuild({ command: BUILD, watchCommand: false }).configureVitest(ctx);
       expect(await builds(root)).toBe(1);
       await writeFile(join(root, 'src', 'index.ts'), 'export const x = 1;\n');
       await expect.poll(() => reruns.length, { timeout: 20_000, interval: 50 }).toBeGreaterThanOrEqual(1);
@@ -57,6 +65,44 @@ describe('diaryxBuild (the Vitest plugin)', () => {
       expect(reruns[0]).toEqual(['test/plugin.test.ts']);
     } finally {
       await close();
+    }
+  });
+
+  it('rerunAll: every test file is rerun', async () => {
+    const root = await project();
+    const { ctx, reruns, close } = context(root, true);
+    try {
+      await diaryxBuild({ command: BUILD, watchCommand: false, rerunAll: true }).configureVitest(ctx);
+      await writeFile(join(root, 'src', 'index.ts'), 'export const x = 2;\n');
+      await expect.poll(() => reruns.length, { timeout: 20_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+      expect(reruns[0]).toEqual(['test/plugin.test.ts', 'test/other.test.ts']);
+    } finally {
+      await close();
+    }
+  });
+
+  it('with a watch command: reruns when plugin.wasm gets new bytes (not for the same bytes), and stops the watcher on close', async () => {
+    const root = await project();
+    const { ctx, reruns, close } = context(root, true);
+    let closed = false;
+    try {
+      await diaryxBuild({ command: `node -e "${COPY} copy();"`, watchCommand: WATCHER }).configureVitest(ctx);
+      // The watcher's first build writes the same bytes as the build before the tests: no rerun.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(reruns).toEqual([]);
+      await writeFile(join(root, 'src', 'index.ts'), 'export const y = 1;\n');
+      await expect.poll(() => reruns.length, { timeout: 20_000, interval: 50 }).toBe(1);
+      expect(reruns[0]).toEqual(['test/plugin.test.ts']);
+      expect(await readFile(join(root, 'plugin.wasm'), 'utf8')).toBe('export const y = 1;\n');
+      // Saved again without a change: the watcher rebuilds the same bytes, nothing reruns.
+      await writeFile(join(root, 'src', 'index.ts'), 'export const y = 1;\n');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(reruns).toHaveLength(1);
+      await close();
+      closed = true;
+      await expect(readFile(join(root, 'stopped'), 'utf8')).resolves.toBe('');
+    } finally {
+      if (!closed) await close();
     }
   });
 });

@@ -1,8 +1,20 @@
 import type { PluginAnswers } from '../answers.js';
 import type { KitPackages } from '../package-specs.js';
-import { CLI_SCRIPTS, GITIGNORE, installSection, packageJson, pluginTest, requested, VITEST_CONFIG } from './shared.js';
+import { CLI_SCRIPTS, GITIGNORE, installSection, packageJson, requested, VITEST_CONFIG } from './shared.js';
+import { mistakesFixture, mistakesTest, pluginTest, type TestLanguage, watchScript, watchTest } from './tests.js';
 
 const ABORT = '~lib/@diaryx/plugin-sdk-as/assembly/abort/abort';
+/** The compiler's arguments (diaryx-as runs asc with them, in-process). */
+const ASC_ARGS = ['assembly/index.ts', '--outFile', 'plugin.wasm', '--use', `abort=${ABORT}`];
+
+// `npm run build` optimizes (-O3); `npm run build:watch` does not: a rebuild on save is then about
+// three times faster, and the plugin behaves the same.
+const AS: TestLanguage = {
+  sourceDir: 'assembly',
+  buildPackage: '@diaryx/plugin-sdk-as',
+  buildBin: 'diaryx-as',
+  watchArgs: ['build', '--watch', ...ASC_ARGS],
+};
 
 function source(answers: PluginAnswers): string {
   const readsFiles = answers.permissions.includes('read_files');
@@ -13,9 +25,36 @@ function source(answers: PluginAnswers): string {
 
 export function manifest(): i32 {
   return new Manifest(${JSON.stringify(answers.id)}, ${JSON.stringify(answers.name)}, "0.1.0", ${JSON.stringify(answers.description)})
-    .command("hello")${readsFiles ? '\n    .command("count-words")' : ''}
+    .command("hello")
+    .command("weekday")${readsFiles ? '\n    .command("count-words")' : ''}
     .requiresApp("1.4.0")
 ${permissionLines ? `${permissionLines}\n` : ''}    .output();
+}
+
+const WEEKDAYS: string[] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const MONTH_OFFSETS: i32[] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+
+/** The number in \`digits\` (ASCII digits only), or -1. */
+function number(digits: string): i32 {
+  let value = 0;
+  for (let i = 0; i < digits.length; i++) {
+    const code = digits.charCodeAt(i);
+    if (code < 48 || code > 57) return -1;
+    value = value * 10 + (code - 48);
+  }
+  return value;
+}
+
+/** The weekday of a \`YYYY-MM-DD\` date. Anything else throws: the call fails with the message, file and line. */
+function weekdayOf(date: string): string {
+  const parts = date.split("-");
+  const valid = parts.length == 3 && parts[0].length == 4 && parts[1].length == 2 && parts[2].length == 2;
+  const month = valid ? number(parts[1]) : -1;
+  const day = valid ? number(parts[2]) : -1;
+  let year = valid ? number(parts[0]) : -1;
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31) throw new Error("not a date: " + date);
+  if (month < 3) year -= 1;
+  return WEEKDAYS[(year + year / 4 - year / 100 + year / 400 + MONTH_OFFSETS[month - 1] + day) % 7];
 }
 
 export function handle_command(): i32 {
@@ -23,6 +62,11 @@ export function handle_command(): i32 {
   if (request.command == "hello") {
     const who = request.param("name");
     return ok(new JsonObject().str("greeting", "Hello, " + (who.length > 0 ? who : "Diaryx") + "!").toString());
+  }
+  if (request.command == "weekday") {
+    const date = request.param("date");
+    if (date.length == 0) return err('weekday needs a date: {"date": "YYYY-MM-DD"}');
+    return ok(new JsonObject().str("weekday", weekdayOf(date)).toString());
   }${
     readsFiles
       ? `
@@ -44,7 +88,8 @@ export function assemblyscriptTemplate(answers: PluginAnswers, kit: KitPackages)
   return {
     'package.json': packageJson(answers, kit, {
       scripts: {
-        build: `asc assembly/index.ts --outFile plugin.wasm --use abort=${ABORT} -O3`,
+        build: ['diaryx-as', 'build', ...ASC_ARGS, '-O3'].join(' '),
+        'build:watch': watchScript(AS),
         test: 'vitest run',
         'test:watch': 'vitest',
         ...CLI_SCRIPTS,
@@ -58,7 +103,10 @@ export function assemblyscriptTemplate(answers: PluginAnswers, kit: KitPackages)
       },
     }),
     'assembly/index.ts': source(answers),
-    'test/plugin.test.ts': pluginTest(answers),
+    'test/plugin.test.ts': pluginTest(answers, AS),
+    'test/mistakes.test.ts': mistakesTest(AS),
+    'test/fixtures/mistakes.ts': mistakesFixture(AS),
+    'test/watch.test.ts': watchTest(AS),
     'vitest.config.ts': VITEST_CONFIG,
     '.gitignore': GITIGNORE,
     'README.md': `# ${answers.name}
@@ -70,12 +118,23 @@ A [Diaryx](https://diaryx.org) plugin written in AssemblyScript with \`@diaryx/p
 \`\`\`sh
 npm install
 npm run build   # → plugin.wasm
-npm test        # runs the real plugin.wasm through the real Diaryx loader with a fake host
+npm test        # builds, then runs the real plugin.wasm through the real Diaryx loader with a fake host
+npm run test:watch   # rebuilds on save and reruns the tests
 \`\`\`
 
 Edit \`assembly/index.ts\`: \`manifest\` declares the plugin (id \`${answers.id}\`, commands, requested
 permissions with their reasons), \`handle_command\` answers commands. Tests in \`test/\` use
 \`@diaryx/testing\` (files, storage, HTTP routes, a fixed clock, and a trace of every host call).
+
+## The test loop
+
+\`npm test\` builds plugin.wasm first (\`diaryxBuild()\` in \`vitest.config.ts\`), then runs \`test/\`
+against it; \`npm run test:watch\` rebuilds on every save under \`assembly/\` and reruns the tests.
+\`npm run build:watch\` only rebuilds (one line per build; a failed build keeps the last good
+plugin.wasm; it skips \`-O3\` to rebuild faster: \`npm run build\` makes the optimized plugin.wasm).
+The tests show what a failure looks like: \`test/plugin.test.ts\` a thrown error pointing at its line in \`assembly/index.ts\`, \`test/mistakes.test.ts\` an endless loop stopped by the
+call's deadline and a permission missing from the manifest (the fake host grants exactly what the
+manifest requests, as Diaryx does), \`test/watch.test.ts\` \`npm run build:watch\` at work.
 
 ${installSection(answers)}`,
   };
