@@ -42,7 +42,7 @@ export interface CodeRewrite {
   functionName(index: number): string | undefined;
 }
 
-let compiled: WebAssembly.Module | undefined;
+let kept: CoreExports | undefined;
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   // Native where the runtime has it (Node 25+, current browsers); atob elsewhere.
@@ -54,10 +54,11 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-// A fresh instance per rewrite: its memory (several times the code's size) goes with it.
+// One instance, kept: creating one (and its memory) costs more than rewriting a small module.
+// Its memory grows to what the largest module rewritten so far needed (a few MB for QuickJS).
 function instantiateCore(): CoreExports {
-  compiled ??= new WebAssembly.Module(decodeBase64(METER_CORE_WASM));
-  return new WebAssembly.Instance(compiled, {}).exports as unknown as CoreExports;
+  kept ??= new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(METER_CORE_WASM)), {}).exports as unknown as CoreExports;
+  return kept;
 }
 
 function refusal(core: CoreExports, rw: CodeRewrite): MeterError {
