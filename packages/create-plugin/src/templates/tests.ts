@@ -22,7 +22,7 @@ export function watchScript(language: TestLanguage): string {
 
 /**
  * test/plugin.test.ts: the plugin's commands, strict (a failure in init/on_event/set_config/
- * shutdown fails the test), in a worker with a deadline, with the permissions the manifest requests.
+ * shutdown fails the test), with a deadline (metered, the default), with the permissions the manifest requests.
  */
 export function pluginTest(answers: PluginAnswers, language: TestLanguage): string {
   const readsFiles = answers.permissions.includes('read_files');
