@@ -426,12 +426,17 @@ function workerInstance(first: WorkerPlugin, options: GuestInstanceOptions): Gue
           if (!timedOut) await releaseShippedBlocks(current);
         }
         if (timedOut) {
+          // The timeout is reported at once and the next call waits for a fresh worker. The old
+          // one is terminated on the side: a thread blocked in the host (a WASI sleep) ends only
+          // when that returns, and nothing here may wait for it.
+          void current.sdk
+            .close()
+            .catch(() => undefined)
+            .then(() => releaseAbandonedAnswers(sdkSharedData(current.sdk), current.hostCalls));
           restarting = (async () => {
-            await current.sdk.close().catch(() => undefined);
-            releaseAbandonedAnswers(sdkSharedData(current.sdk), current.hostCalls);
             running.worker = await startWorker(options);
           })().finally(() => (restarting = null));
-          await restarting;
+          restarting.catch(() => undefined);
           throw new Error('EXTISM: call canceled due to timeout');
         }
         return output;

@@ -77,6 +77,35 @@ describe('hostile: what the meter cannot interrupt runs in a worker', () => {
     });
   });
 
+  // A worker blocked in the sleep cannot be terminated before it wakes: the deadline must still
+  // fail the call at once, and the next call be answered by a fresh worker.
+  it('in a worker, a call sleeping past its deadline fails at the deadline and the next call is answered', async () => {
+    const sleeping = await compileWat(
+      guestWat({
+        manifest: hostileManifest('sleeper'),
+        data: { answer: '{"success":true,"data":"awake"}' },
+        extraImports: '(import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))',
+        exports: {
+          answer: '(call $output_bytes (global.get $answer_ptr) (global.get $answer_len)) (i32.const 0)',
+          // One relative clock subscription of 4 s: the worker's thread sleeps in the host.
+          sleep: `(i64.store (i32.const 8192) (i64.const 1)) (i32.store8 (i32.const 8200) (i32.const 0))
+            (i32.store (i32.const 8208) (i32.const 1)) (i64.store (i32.const 8216) (i64.const 4000000000))
+            (i64.store (i32.const 8224) (i64.const 0)) (i32.store16 (i32.const 8232) (i32.const 0))
+            (drop (call $poll (i32.const 8192) (i32.const 8448) (i32.const 1) (i32.const 8704))) (i32.const 0)`,
+        },
+      }),
+    );
+    const plugin = await loadPlugin(sleeping, createHostContext(), { mode: 'worker', name: 'sleeper', timeoutMs: DEADLINE_MS });
+    try {
+      const started = performance.now();
+      await expect(plugin.call('sleep')).rejects.toMatchObject({ kind: 'timeout' });
+      expect(performance.now() - started).toBeLessThan(DEADLINE_MS + MARGIN_MS);
+      expect(new TextDecoder().decode((await plugin.call('answer')) ?? new Uint8Array())).toContain('awake');
+    } finally {
+      await plugin.close();
+    }
+  });
+
   it("mode 'auto' runs it in a worker and says why", async () => {
     const plugin = await loadPlugin(await sleeper(), createHostContext(), { mode: 'auto', asyncHostServices: false, name: 'sleeper' });
     try {
