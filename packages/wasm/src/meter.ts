@@ -2,7 +2,7 @@ import { ByteWriter } from './byte-writer.js';
 import { type Reader, readName, readUnsigned, writeName, writeUnsigned } from './leb128.js';
 import { rewriteCodeSection } from './meter-core.js';
 import { hex, MeterError } from './meter-error.js';
-import { appendToVector, putSection, readSections, SECTION_ORDER, type Section, sectionBody, vectorLength, writeModule } from './module.js';
+import { appendToVector, importEntries, putSection, readSections, SECTION_ORDER, type Section, sectionBody, vectorLength, writeModule } from './module.js';
 
 export { MeterError, type MeterErrorKind } from './meter-error.js';
 
@@ -36,19 +36,27 @@ function skipLeb(r: Reader): void {
   }
 }
 
+function checkValueType(t: number, where: string): void {
+  if (!VALUE_TYPES.has(t)) throw new MeterError('unsupported_feature', `unsupported value type ${hex(t)} in ${where}`);
+}
+
 function valueType(r: Reader, where: string): number {
   need(r, 1);
   const t = r.bytes[r.pos++]!;
-  if (!VALUE_TYPES.has(t)) throw new MeterError('unsupported_feature', `unsupported value type ${hex(t)} in ${where}`);
+  checkValueType(t, where);
   return t;
+}
+
+function checkLimitsFlags(flags: number, what: string): void {
+  if (flags > 7) malformed(`limits flags ${hex(flags)}`);
+  // 64-bit memories and tables take i64 lengths, which the bulk-operation charge does not.
+  if (flags & 4) throw new MeterError('unsupported_feature', `a 64-bit ${what} (memory64) cannot be metered`);
 }
 
 function skipLimits(r: Reader, what: string): void {
   need(r, 1);
   const flags = r.bytes[r.pos++]!;
-  if (flags > 7) malformed(`limits flags ${hex(flags)}`);
-  // 64-bit memories and tables take i64 lengths, which the bulk-operation charge does not.
-  if (flags & 4) throw new MeterError('unsupported_feature', `a 64-bit ${what} (memory64) cannot be metered`);
+  checkLimitsFlags(flags, what);
   skipLeb(r);
   if (flags & 1) skipLeb(r);
 }
@@ -162,28 +170,21 @@ function notConstant(op: string, where: () => string): MeterError {
 function countImports(body: Uint8Array | undefined): { functions: number; globals: number } {
   const counts = { functions: 0, globals: 0 };
   if (!body) return counts;
-  const r: Reader = { bytes: body, pos: 0 };
-  const n = readUnsigned(r);
-  for (let i = 0; i < n; i++) {
-    const module = readName(r);
-    const name = readName(r);
-    need(r, 1);
-    const kind = body[r.pos++]!;
-    if (kind === 0x00) {
-      if (BLOCKING_IMPORTS.has(`${module} ${name}`)) {
-        throw new MeterError('unsupported_feature', `the module imports ${module} ${name}, a sleep the meter cannot interrupt`);
+  for (const entry of importEntries(body)) {
+    const where = `the import ${entry.module} ${entry.name}`;
+    if (entry.kind === 0x00) {
+      if (BLOCKING_IMPORTS.has(`${entry.module} ${entry.name}`)) {
+        throw new MeterError('unsupported_feature', `the module imports ${entry.module} ${entry.name}, a sleep the meter cannot interrupt`);
       }
-      skipLeb(r);
       counts.functions++;
-    } else if (kind === 0x01) {
-      valueType(r, 'a table import');
-      skipLimits(r, 'table');
-    } else if (kind === 0x02) skipLimits(r, 'memory');
-    else if (kind === 0x03) {
-      valueType(r, 'a global import');
-      r.pos++;
+    } else if (entry.kind === 0x01 || entry.kind === 0x02) {
+      const what = entry.kind === 0x01 ? 'table' : 'memory';
+      if (entry.valueType !== null) checkValueType(entry.valueType, where);
+      checkLimitsFlags(entry.limitsFlags!, what);
+    } else if (entry.kind === 0x03) {
+      checkValueType(entry.valueType!, where);
       counts.globals++;
-    } else throw new MeterError('unsupported_feature', `unsupported import kind ${hex(kind)}`);
+    } else throw new MeterError('unsupported_feature', `unsupported import kind ${hex(entry.kind)} (${where})`);
   }
   return counts;
 }

@@ -31,6 +31,10 @@ export interface ImportEntry {
   kind: number;
   /** The type index of an imported function or tag; null for the other kinds. */
   typeIndex: number | null;
+  /** The value type of an imported global, the element type of a table; null for the other kinds. */
+  valueType: number | null;
+  /** The limits flags of an imported table or memory (bit 2: 64-bit); null for the other kinds. */
+  limitsFlags: number | null;
 }
 
 /** A function type (`0x60` form): its parameter and result value types, one byte each. */
@@ -177,10 +181,12 @@ export function readFunctionTypes(body: Uint8Array): FunctionType[] {
   return types;
 }
 
-function skipLimits(r: Reader): void {
+/** Skips a table's or memory's limits; returns their flags (bit 0: a maximum, bit 2: 64-bit). */
+function skipLimits(r: Reader): number {
   const flags = r.bytes[r.pos++]!;
   readUnsigned(r);
   if (flags & 1) readUnsigned(r);
+  return flags;
 }
 
 /**
@@ -195,17 +201,21 @@ export function* importEntries(body: Uint8Array): Generator<ImportEntry> {
     const name = readName(r);
     const kind = body[r.pos++];
     let typeIndex: number | null = null;
+    let valueType: number | null = null;
+    let limitsFlags: number | null = null;
     if (kind === 0x00) typeIndex = readU32(r);
     else if (kind === 0x01) {
-      r.pos++; // reftype
-      skipLimits(r);
-    } else if (kind === 0x02) skipLimits(r);
-    else if (kind === 0x03) r.pos += 2; // value type, mutability
-    else if (kind === 0x04) {
+      valueType = body[r.pos++]!;
+      limitsFlags = skipLimits(r);
+    } else if (kind === 0x02) limitsFlags = skipLimits(r);
+    else if (kind === 0x03) {
+      valueType = body[r.pos]!;
+      r.pos += 2; // value type, mutability
+    } else if (kind === 0x04) {
       r.pos++; // tag attribute
       typeIndex = readU32(r);
     } else throw new WasmFormatError('unsupported', `unsupported import kind ${String(kind)}`);
-    yield { module, name, kind, typeIndex };
+    yield { module, name, kind, typeIndex, valueType, limitsFlags };
   }
 }
 
