@@ -5,11 +5,12 @@
  * @packageDocumentation
  */
 export { loadPluginFromBytes } from './load-plugin-from-bytes.js';
-export { LoadedPlugin } from './loaded-plugin.js';
+export { LoadedPlugin, type PluginCallOptions, type PluginStats } from './loaded-plugin.js';
 export { pluginCommandBridge } from './plugin-command-bridge.js';
 export {
   LoaderOptionError,
   PluginCallError,
+  type PluginCallErrorDetails,
   type PluginCallErrorKind,
   PluginLoadError,
   type PluginLoadErrorKind,
@@ -18,7 +19,9 @@ export {
   DEFAULT_MANIFEST_TIMEOUT_MS,
   DEFAULT_MAX_INPUT_BYTES,
   DEFAULT_MAX_MEMORY_PAGES,
+  DEFAULT_SLICE_MS,
   DEFAULT_TIMEOUT_MS,
+  MAX_VAR_BYTES,
   type LoaderOptions,
   type LoadPluginFromBytesOptions,
   type PluginMode,

@@ -48,12 +48,24 @@ export type PluginCallErrorKind =
   | 'invalid_input'
   /** `config.json` could not be written. */
   | 'config_write'
-  /** The plugin was closed. */
+  /** The call's `signal` fired before the call finished (a waiting call never reached the guest). */
+  | 'aborted'
+  /** The guest called WASI `proc_exit`: `details.exitCode` holds its code. The plugin stays usable. */
+  | 'exit'
+  /** The plugin was closed (before or while the call ran). */
   | 'closed';
+
+/** What a program can read of a {@link PluginCallError} beside its message. */
+export interface PluginCallErrorDetails {
+  /** Kind `exit`: the code the guest gave WASI `proc_exit`. */
+  exitCode?: number;
+}
 
 /** A call into a loaded plugin failed; names the plugin and the export. */
 export class PluginCallError extends Error {
   override readonly name = 'PluginCallError';
+  /** Structured facts of the failure (see {@link PluginCallErrorDetails}); `{}` when there are none. */
+  readonly details: PluginCallErrorDetails;
   constructor(
     readonly kind: PluginCallErrorKind,
     /** The plugin's id. */
@@ -61,9 +73,10 @@ export class PluginCallError extends Error {
     /** The guest export that was called. */
     readonly exportName: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: PluginCallErrorDetails },
   ) {
     super(message, options);
+    this.details = options?.details ?? {};
   }
 }
 

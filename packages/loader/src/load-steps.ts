@@ -10,7 +10,7 @@ import {
 } from './protocol/versions.js';
 import type { ResolvedLoaderOptions } from './options.js';
 import type { ModuleSource } from './runtime/compile-module.js';
-import { ownedBytes } from './runtime/extism-runtime.js';
+import { ownedBytes } from './runtime/sdk-plugin.js';
 import { instantiateGuest, type InstantiatedGuest } from './runtime/instantiate.js';
 
 /** Calls the guest's `manifest` export and parses it (§7.3 step 2). */
@@ -28,7 +28,7 @@ export async function callGuestManifest(
   }
   let output: Uint8Array | null;
   try {
-    output = ownedBytes(await guest.instance.call('manifest', '', timeoutMs));
+    output = ownedBytes(await guest.instance.call('manifest', '', { timeoutMs }));
     if (guest.state.pendingTrap !== null) throw new Error(guest.state.pendingTrap);
   } catch (error) {
     const cause = toError(error);

@@ -2,14 +2,16 @@
 // it (ES2022, no DOM, no @types/node) would fail to type-check them without this reference.
 /// <reference lib="esnext.disposable" preserve="true" />
 import { decodeUtf8Lossy, endExportCall, sortedJson, sortKeys, utf8ByteLength } from '@diaryx/host-fns';
-import { PluginCallError, type PluginCallErrorKind, toError } from './errors.js';
+import { PluginCallError, type PluginCallErrorDetails, type PluginCallErrorKind, toError } from './errors.js';
 import type { PluginRuntimeInfo, ResolvedLoaderOptions } from './options.js';
 import { parseCommandResponse } from './protocol/command-response.js';
 import { declaresCommand, toCoreManifest } from './protocol/core-manifest.js';
 import type { CommandResponse, GuestEvent, GuestManifest, PluginContext, PluginManifest } from './protocol/types.js';
+import { CallAbortedError, GuestExitError, isTimeoutError } from './runtime/call-stop.js';
 import { CallQueue } from './runtime/call-queue.js';
-import { isTimeoutError, ownedBytes } from './runtime/extism-runtime.js';
 import type { InstantiatedGuest } from './runtime/instantiate.js';
+import { ownedBytes } from './runtime/sdk-plugin.js';
+import { callOptionProblem } from './validate-options.js';
 
 /** What the loader hands a {@link LoadedPlugin}. @internal */
 export interface LoadedPluginInit {
@@ -34,6 +36,39 @@ export const asyncDisposeSymbol: typeof Symbol.asyncDispose =
   (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
 
 const asBytes = (output: Uint8Array | null): Uint8Array | null => output;
+
+/** Options of one call into a plugin ({@link LoadedPlugin.call}, `handleCommand`, `onEvent`). */
+export interface PluginCallOptions {
+  /**
+   * Stops the call: a call still waiting its turn rejects at once, a running one at its next
+   * yield (metered mode: within a slice) or at once (worker mode: the worker is terminated and
+   * the next call starts a fresh one); kind `aborted`. In-process mode cannot stop a running call.
+   */
+  signal?: AbortSignal;
+  /**
+   * This call's deadline in ms, instead of the loader option `timeoutMs` (a whole number from 1
+   * to 2 147 483 647, or Infinity for none). Ignored in-process.
+   */
+  timeoutMs?: number;
+}
+
+const NO_OPTIONS: PluginCallOptions = {};
+
+/** Figures of one loaded plugin since it was loaded (see {@link LoadedPlugin.stats}). */
+export interface PluginStats {
+  /** Where it runs. */
+  mode: PluginRuntimeInfo['mode'];
+  /** Bytes of its linear memory now; null where the runtime cannot tell (worker mode). */
+  memoryBytes: number | null;
+  /** Calls that reached the guest. */
+  calls: number;
+  /** Time those calls took, in ms (metered mode: including the slices other work ran in between). */
+  busyMs: number;
+  /** Calls stopped by their deadline. */
+  timeouts: number;
+  /** Fresh instances (or workers) started after a timeout, an abort or a crash. */
+  restarts: number;
+}
 
 function isEmptyConfig(config: unknown): boolean {
   return (
@@ -68,6 +103,9 @@ export class LoadedPlugin {
   /** The last `setConfig` in progress: each waits for the one before (saved and notified in order). */
   #configUpdates: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** Aborted by {@link close}: stops the call in progress and every call waiting. */
+  readonly #closing = new AbortController();
+  #closedInstance: Promise<void> | null = null;
 
   /** @internal Use {@link loadPlugin} or {@link loadPluginsFromDir}. */
   constructor(init: LoadedPluginInit) {
@@ -86,6 +124,11 @@ export class LoadedPlugin {
   /** Where this plugin runs and whether its host services may be async (the `mode` option, resolved). */
   get runtime(): PluginRuntimeInfo {
     return { ...this.#guest.runtime };
+  }
+
+  /** Calls, time, timeouts, restarts and memory of this plugin so far (cheap: counters). */
+  stats(): PluginStats {
+    return { mode: this.#guest.runtime.mode, ...this.#guest.instance.stats() };
   }
 
   /** The plugin's id: the manifest `id` (locked at load; storage keys and permissions use it). */
@@ -107,15 +150,43 @@ export class LoadedPlugin {
    * Calls any export with raw input and returns its raw output (null when the guest set none).
    * @throws PluginCallError naming the plugin and the export
    */
-  call(exportName: string, input: string | Uint8Array = ''): Promise<Uint8Array | null> {
-    return this.#queue.run(() => this.#callNow(exportName, input, [], asBytes));
+  call(exportName: string, input: string | Uint8Array = '', options: PluginCallOptions = NO_OPTIONS): Promise<Uint8Array | null> {
+    return this.#queued(exportName, options, (signal, timeoutMs) => this.#callNow(exportName, input, [], asBytes, signal, timeoutMs));
+  }
+
+  /**
+   * Queues a call with its options checked: the signal it runs under (the caller's and the
+   * plugin's closing) and its deadline.
+   */
+  #queued<T>(exportName: string, options: PluginCallOptions, run: (signal: AbortSignal, timeoutMs: number | null) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(this.#callError('closed', exportName, 'the plugin is closed'));
+    const problem = options === NO_OPTIONS ? null : callOptionProblem(options);
+    if (problem) return Promise.reject(this.#callError('invalid_input', exportName, `${problem}; the plugin was not called`));
+    const closing = this.#closing.signal;
+    const signal = options.signal ? AbortSignal.any([options.signal, closing]) : closing;
+    const timeoutMs = options.timeoutMs === undefined ? this.#options.timeoutMs : options.timeoutMs === Number.POSITIVE_INFINITY ? null : options.timeoutMs;
+    return this.#queue.run(() => run(signal, timeoutMs), signal, () => this.#stopError(exportName, new CallAbortedError(signal.reason)));
+  }
+
+  /** The error of a call stopped by its signal: `closed` when the plugin closed, else `aborted`. */
+  #stopError(exportName: string, cause: CallAbortedError): PluginCallError {
+    if (this.#closed) return this.#callError('closed', exportName, 'the plugin was closed before the call finished', cause);
+    return this.#callError('aborted', exportName, cause.message, cause);
   }
 
   // Written with one `then` rather than layers of `await`: this is the path of every guest call,
   // and each layer costs a turn of the microtask queue (measured in `pnpm bench`). `read` turns
   // the output into the caller's result in the same turn.
-  #callNow<T>(exportName: string, input: string | Uint8Array, chain: readonly string[], read: (output: Uint8Array | null) => T): Promise<T> {
+  #callNow<T>(
+    exportName: string,
+    input: string | Uint8Array,
+    chain: readonly string[],
+    read: (output: Uint8Array | null) => T,
+    signal: AbortSignal,
+    timeoutMs: number | null,
+  ): Promise<T> {
     if (this.#closed) return Promise.reject(this.#callError('closed', exportName, 'the plugin is closed'));
+    if (signal.aborted) return Promise.reject(this.#stopError(exportName, new CallAbortedError(signal.reason)));
     const limit = this.#options.maxInputBytes;
     // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: count only when it could matter.
     const size = typeof input === 'string' ? (input.length * 3 > limit ? utf8ByteLength(input) : 0) : input.byteLength;
@@ -142,7 +213,7 @@ export class LoadedPlugin {
       state.callChain = [];
       return trap;
     };
-    return this.#guest.instance.call(exportName, input, this.#options.timeoutMs).then(
+    return this.#guest.instance.call(exportName, input, { timeoutMs, signal }).then(
       (output) => {
         const trap = settle();
         if (trap !== null) throw this.#callError('host_trap', exportName, trap);
@@ -157,11 +228,13 @@ export class LoadedPlugin {
             'timeout',
             this.id,
             exportName,
-            `Plugin call timed out: plugin '${this.id}' export \`${exportName}\` ran longer than ${this.#options.timeoutMs} ms ` +
-              '(raise the loader option timeoutMs if this plugin needs more time)',
+            `Plugin call timed out: plugin '${this.id}' export \`${exportName}\` ran longer than ${timeoutMs} ms ` +
+              '(raise the loader option timeoutMs, or the call\'s own timeoutMs, if this plugin needs more time)',
             { cause },
           );
         }
+        if (cause instanceof CallAbortedError) throw this.#stopError(exportName, cause);
+        if (cause instanceof GuestExitError) throw this.#callError('exit', exportName, cause.message, cause, { exitCode: cause.exitCode });
         // A trap says only "unreachable": the guest's last error log (an AssemblyScript abort's
         // message, file and line) says why. A guest error text (error_set) already says it.
         const logged = guestError.message;
@@ -184,17 +257,17 @@ export class LoadedPlugin {
     }
   }
 
-  #callError(kind: PluginCallErrorKind, exportName: string, reason: string, cause?: Error): PluginCallError {
+  #callError(kind: PluginCallErrorKind, exportName: string, reason: string, cause?: Error, details?: PluginCallErrorDetails): PluginCallError {
     const message = `Plugin '${this.id}': Extism call \`${exportName}\` failed: ${reason}`;
-    return new PluginCallError(kind, this.id, exportName, message, cause === undefined ? undefined : { cause });
+    return new PluginCallError(kind, this.id, exportName, message, { ...(cause === undefined ? {} : { cause }), ...(details ? { details } : {}) });
   }
 
   // Lifecycle exports are optional: missing → skipped; failures logged, never raised (Rust),
   // unless the loader option lifecycleFailures is 'throw'.
-  async #callOptional(exportName: string, input: string): Promise<void> {
+  async #callOptional(exportName: string, input: string, options: PluginCallOptions = NO_OPTIONS): Promise<void> {
     if (!this.hasExport(exportName)) return;
     try {
-      await this.call(exportName, input);
+      await this.call(exportName, input, options);
     } catch (error) {
       this.#options.logger.warn(`Extism plugin ${this.id}: ${toError(error).message}`);
       if (this.#options.lifecycleFailures === 'throw') throw error;
@@ -215,11 +288,11 @@ export class LoadedPlugin {
    * Sends an event to `on_event` (fire-and-forget: failures of the guest are logged at warn, not raised, unless `lifecycleFailures` is `'throw'`).
    * @throws PluginCallError `invalid_input` when the payload cannot be sent as JSON (BigInt, cycle)
    */
-  async onEvent(event: GuestEvent): Promise<void> {
+  async onEvent(event: GuestEvent, options: PluginCallOptions = NO_OPTIONS): Promise<void> {
     const input = this.#inputJson('on_event', `payload of the event '${String(event.event_type)}'`, () =>
       JSON.stringify({ event_type: event.event_type, payload: sortKeys(event.payload ?? null) }),
     );
-    await this.#callOptional('on_event', input);
+    await this.#callOptional('on_event', input, options);
   }
 
   /**
@@ -229,16 +302,16 @@ export class LoadedPlugin {
    * @throws PluginCallError when the call fails (`call_failed`, `host_trap`, `timeout`), the
    * output is not a CommandResponse (`invalid_response`) or the params cannot be sent (`invalid_input`)
    */
-  handleCommand(command: string, params: unknown = null): Promise<CommandResponse> {
-    return this.#handleCommand(command, params, []);
+  handleCommand(command: string, params: unknown = null, options: PluginCallOptions = NO_OPTIONS): Promise<CommandResponse> {
+    return this.#handleCommand(command, params, [], options);
   }
 
-  /** @internal The bridge's entry: a command called by another plugin, with the call chain. */
-  [BRIDGED_COMMAND](command: string, params: unknown, chain: readonly string[]): Promise<CommandResponse> {
-    return this.#handleCommand(command, params, chain);
+  /** @internal The bridge's entry: a command called by another plugin, with the call chain and the caller's signal. */
+  [BRIDGED_COMMAND](command: string, params: unknown, chain: readonly string[], signal?: AbortSignal): Promise<CommandResponse> {
+    return this.#handleCommand(command, params, chain, signal ? { signal } : NO_OPTIONS);
   }
 
-  #handleCommand(command: string, params: unknown, chain: readonly string[]): Promise<CommandResponse> {
+  #handleCommand(command: string, params: unknown, chain: readonly string[], options: PluginCallOptions): Promise<CommandResponse> {
     if (!this.declaresCommand(command)) {
       return Promise.resolve({
         success: false,
@@ -254,7 +327,9 @@ export class LoadedPlugin {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    return this.#queue.run(() => this.#callNow('handle_command', input, chain, (output) => this.#commandResponse(output)));
+    return this.#queued('handle_command', options, (signal, timeoutMs) =>
+      this.#callNow('handle_command', input, chain, (output) => this.#commandResponse(output), signal, timeoutMs),
+    );
   }
 
   #commandResponse(output: Uint8Array | null): CommandResponse {
@@ -320,12 +395,16 @@ export class LoadedPlugin {
     return this.close();
   }
 
-  /** Stops the plugin (terminates its worker). Later calls fail with kind `closed`. Closing twice is harmless. */
-  async close(): Promise<void> {
-    await this.#queue.run(async () => {
-      if (this.#closed) return;
-      this.#closed = true;
-      await this.#guest.instance.close();
-    });
+  /**
+   * Stops the plugin (terminates its worker). A call in progress is stopped (metered mode: within
+   * a slice; worker mode: at once; in-process mode: when it returns) and calls waiting their turn
+   * reject at once; they and later calls fail with kind `closed`. Closing twice is harmless.
+   */
+  close(): Promise<void> {
+    if (this.#closedInstance) return this.#closedInstance;
+    this.#closed = true;
+    this.#closing.abort(new Error('the plugin was closed'));
+    this.#closedInstance = this.#guest.instance.close();
+    return this.#closedInstance;
   }
 }

@@ -11,6 +11,10 @@ export const DEFAULT_MANIFEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_INPUT_BYTES = 32 * 1024 * 1024;
 /** Default cap on a plugin's linear memory: 4096 pages of 64 KiB = 256 MiB. */
 export const DEFAULT_MAX_MEMORY_PAGES = 4096;
+/** Default longest stretch a metered plugin runs on the host's thread before it yields (JSPI): 5 ms. */
+export const DEFAULT_SLICE_MS = 5;
+/** Cap on the bytes of a plugin's Extism vars, all together: 1 MiB (Rust Extism's default). */
+export const MAX_VAR_BYTES = 1024 * 1024;
 
 /**
  * Where a plugin runs:
@@ -19,16 +23,17 @@ export const DEFAULT_MAX_MEMORY_PAGES = 4096;
  *   and ~50 ms of start-up per plugin; browsers need a cross-origin isolated page.
  * - `'metered'`: on the caller's thread, its wasm rewritten at load with fuel checks at every
  *   function entry and loop header (see @diaryx/wasm `meterModule`), so a call past its deadline
- *   traps with kind `timeout` and a fresh instance answers the next call. In-process speed;
- *   host services must be synchronous. A module the rewriter cannot decode is refused.
- *   Where the runtime has JSPI (`WebAssembly.Suspending`: Node 26, Chromium 137+), host
- *   services may be async too; without it a service that returns a Promise fails the call.
+ *   traps with kind `timeout` and a fresh instance answers the next call. In-process speed.
+ *   Where the runtime has JSPI (`WebAssembly.Suspending`: Node 26, Chromium 137+) the plugin
+ *   gives the thread back every `sliceMs` (5 ms): timers, I/O, the UI and other plugins run in
+ *   between, and host services may be async. Without JSPI a metered call holds the thread
+ *   until it returns or its deadline passes, and a service that returns a Promise fails the
+ *   call. A module the rewriter cannot decode is refused.
  * - `'in-process'`: on the caller's thread, unmodified: fastest, but nothing stops an endless
  *   loop (no deadline) — trusted plugins only.
- * - `'auto'` (the default): `'metered'` where the runtime has JSPI (Node 26, Chromium 137+) or
- *   the host promises synchronous services (`asyncHostServices: false`), `'worker'` otherwise;
- *   and `'worker'` for a module the metering rewriter refuses. The choice is logged at load and
- *   readable as `plugin.runtime`.
+ * - `'auto'` (the default): `'metered'` where the runtime has JSPI (Node 26, Chromium 137+),
+ *   `'worker'` otherwise; and `'worker'` for a module the metering rewriter refuses. The choice
+ *   is logged at load and readable as `plugin.runtime`.
  */
 export type PluginMode = 'worker' | 'metered' | 'in-process' | 'auto';
 
@@ -44,6 +49,8 @@ export interface PluginRuntimeInfo {
   reason: string;
   /** Whether `'auto'` chose the mode (it then falls back to a worker for a module it cannot meter). */
   automatic: boolean;
+  /** Metered mode with JSPI: the longest stretch (ms) the plugin holds the thread before it yields; else null. */
+  sliceMs: number | null;
 }
 
 /** Options of {@link loadPluginsFromDir}, {@link loadPlugin} and {@link inspectPluginWasmManifest}. */
@@ -63,11 +70,16 @@ export interface LoaderOptions {
   mode?: PluginMode;
   /**
    * Whether the host's services may return Promises (default true). `false` promises synchronous
-   * services: metered mode then skips JSPI (its calls are faster: the SDK wraps every export in
-   * `WebAssembly.promising` once one host function can suspend), and `'auto'` picks metered even
-   * where the runtime has no JSPI. A service that returns a Promise anyway fails the call.
+   * services: metered host functions are then plain imports, not `WebAssembly.Suspending` ones.
+   * A service that returns a Promise anyway fails the call.
    */
   asyncHostServices?: boolean;
+  /**
+   * Metered mode with JSPI: the longest stretch of guest time, in ms, before the plugin is
+   * suspended and the event loop runs (default 5; a whole number from 1 to 1000, or Infinity
+   * never to yield). Ignored in the other modes and where the runtime has no JSPI.
+   */
+  sliceMs?: number;
   /**
    * Per-call deadline in ms in worker and metered modes (default 30 000): a whole number from 1 to
    * 2 147 483 647, or `Infinity` for no deadline. Ignored in-process.
@@ -138,6 +150,7 @@ export interface ResolvedLoaderOptions {
   manifestTimeoutMs: number | null;
   maxInputBytes: number;
   maxMemoryPages: number;
+  maxVarBytes: number;
   logger: HostLogger;
   lifecycleFailures: 'log' | 'throw';
   describeGuestError: ((message: string) => string) | null;
@@ -147,21 +160,27 @@ function resolveRuntime(options: LoaderOptions): PluginRuntimeInfo {
   const jspi = hasJspi();
   const wantsAsync = options.asyncHostServices ?? true;
   const asked = options.mode ?? (options.runInWorker === undefined ? 'auto' : options.runInWorker ? 'worker' : 'in-process');
+  const slice = options.sliceMs ?? DEFAULT_SLICE_MS;
+  const sliceMs = jspi && slice !== Number.POSITIVE_INFINITY ? slice : null;
   if (asked === 'auto') {
-    if (!wantsAsync) {
-      return { mode: 'metered', asyncHostServices: false, automatic: true, reason: "mode 'auto' with synchronous host services: metered in-process" };
-    }
     return jspi
-      ? { mode: 'metered', asyncHostServices: true, automatic: true, reason: "mode 'auto': this runtime has JSPI, so metered in-process with async host services" }
-      : { mode: 'worker', asyncHostServices: true, automatic: true, reason: "mode 'auto': no JSPI in this runtime, so a worker (async host services need one)" };
+      ? { mode: 'metered', asyncHostServices: wantsAsync, automatic: true, sliceMs, reason: "mode 'auto': this runtime has JSPI, so metered in-process, yielding the thread between slices" }
+      : { mode: 'worker', asyncHostServices: true, automatic: true, sliceMs: null, reason: "mode 'auto': no JSPI in this runtime, so a worker (a metered plugin could not give the thread back)" };
   }
   const reason = options.mode === undefined ? `runInWorker: ${String(options.runInWorker)}` : `mode '${asked}'`;
-  return { mode: asked, asyncHostServices: asked === 'worker' || (asked === 'metered' && jspi && wantsAsync), automatic: false, reason };
+  const metered = asked === 'metered';
+  return {
+    mode: asked,
+    asyncHostServices: asked === 'worker' || (metered && jspi && wantsAsync),
+    automatic: false,
+    sliceMs: metered ? sliceMs : null,
+    reason,
+  };
 }
 
 /** The runtime `'auto'` falls back to for a module the metering rewriter refuses. */
 export function workerFallback(refusal: string): PluginRuntimeInfo {
-  return { mode: 'worker', asyncHostServices: true, automatic: true, reason: `mode 'auto': ${refusal}; so a worker, which runs it unmodified with a deadline` };
+  return { mode: 'worker', asyncHostServices: true, automatic: true, sliceMs: null, reason: `mode 'auto': ${refusal}; so a worker, which runs it unmodified with a deadline` };
 }
 
 // `Infinity` asks for no deadline.
@@ -185,6 +204,7 @@ export function resolveLoaderOptions(options: LoadPluginOptions = {}): ResolvedL
     manifestTimeoutMs: deadlines ? deadline(options.manifestTimeoutMs ?? DEFAULT_MANIFEST_TIMEOUT_MS) : null,
     maxInputBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
     maxMemoryPages: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES,
+    maxVarBytes: MAX_VAR_BYTES,
     logger: options.logger ?? silentLogger,
     lifecycleFailures: options.lifecycleFailures ?? 'log',
     describeGuestError: options.describeGuestError ?? null,

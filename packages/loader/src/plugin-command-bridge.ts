@@ -14,12 +14,13 @@ import { BRIDGED_COMMAND, type LoadedPlugin } from './loaded-plugin.js';
  */
 export function pluginCommandBridge(plugins: () => Iterable<LoadedPlugin>): PluginCommandBridge {
   return {
-    async call(_callerId, pluginId, command, params, chain) {
+    async call(_callerId, pluginId, command, params, chain, options) {
       let target: LoadedPlugin | undefined;
       for (const plugin of plugins()) if (plugin.id === pluginId) target = plugin;
       if (!target) return { ok: false, error: `Plugin not found: ${pluginId}` };
       try {
-        const response = await target[BRIDGED_COMMAND](command, params, [...chain, pluginId]);
+        // The callee's call stops when the caller's does (its deadline, an abort, a close).
+        const response = await target[BRIDGED_COMMAND](command, params, [...chain, pluginId], options?.signal);
         return response.success ? { ok: true, data: response.data ?? null } : { ok: false, error: response.error ?? 'Unknown error' };
       } catch (error) {
         return { ok: false, error: toError(error).message };

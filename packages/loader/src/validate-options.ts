@@ -31,6 +31,17 @@ const DEADLINE_RULE =
   'or Infinity for no deadline';
 const LOGGER_METHODS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
 
+/** What is wrong with a call's options (`timeoutMs`, `signal`), or null. */
+export function callOptionProblem(options: { timeoutMs?: unknown; signal?: unknown }): string | null {
+  if (options === null || typeof options !== 'object') return `the call options must be an object; got ${describe(options)}`;
+  const { timeoutMs, signal } = options;
+  if (timeoutMs !== undefined && !(timeoutMs === Number.POSITIVE_INFINITY || (typeof timeoutMs === 'number' && Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= MAX_TIMER_MS))) {
+    return `the call option timeoutMs must be ${DEADLINE_RULE}; got ${describe(timeoutMs)}`;
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) return `the call option signal must be an AbortSignal; got ${describe(signal)}`;
+  return null;
+}
+
 /**
  * Checks every loader option given (absent ones take their defaults), so a value the loader
  * cannot honour fails the load with a message naming the option instead of misbehaving later:
@@ -51,6 +62,7 @@ export function validateLoaderOptions(options: LoadPluginOptions): void {
   wholeNumber('timeoutMs', options.timeoutMs, 1, MAX_TIMER_MS, DEADLINE_RULE, true);
   wholeNumber('manifestTimeoutMs', options.manifestTimeoutMs, 1, MAX_TIMER_MS, DEADLINE_RULE, true);
   wholeNumber('maxInputBytes', options.maxInputBytes, 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, at least 1, or Infinity for no limit', true);
+  wholeNumber('sliceMs', options.sliceMs, 1, 1_000, 'a whole number of milliseconds from 1 to 1000, or Infinity never to yield', true);
   wholeNumber('maxMemoryPages', options.maxMemoryPages, 1, MAX_WASM_PAGES, `a whole number of 64 KiB pages from 1 to ${MAX_WASM_PAGES}`, false);
   if (logger !== undefined) {
     const missing = LOGGER_METHODS.filter((method) => typeof (logger as unknown as Record<string, unknown> | null)?.[method] !== 'function');

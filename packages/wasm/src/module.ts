@@ -35,6 +35,8 @@ export interface ImportEntry {
   valueType: number | null;
   /** The limits flags of an imported table or memory (bit 2: 64-bit); null for the other kinds. */
   limitsFlags: number | null;
+  /** The entry's encoded kind and description (what follows the two names), a view into the section. */
+  descriptor: Uint8Array;
 }
 
 /** A function type (`0x60` form): its parameter and result value types, one byte each. */
@@ -199,6 +201,7 @@ export function* importEntries(body: Uint8Array): Generator<ImportEntry> {
   for (let i = 0; i < count; i++) {
     const module = readName(r);
     const name = readName(r);
+    const descriptorStart = r.pos;
     const kind = body[r.pos++];
     let typeIndex: number | null = null;
     let valueType: number | null = null;
@@ -215,7 +218,7 @@ export function* importEntries(body: Uint8Array): Generator<ImportEntry> {
       r.pos++; // tag attribute
       typeIndex = readU32(r);
     } else throw new WasmFormatError('unsupported', `unsupported import kind ${String(kind)}`);
-    yield { module, name, kind, typeIndex, valueType, limitsFlags };
+    yield { module, name, kind, typeIndex, valueType, limitsFlags, descriptor: body.subarray(descriptorStart, r.pos) };
   }
 }
 

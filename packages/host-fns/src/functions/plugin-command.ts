@@ -32,7 +32,8 @@ export const hostPluginCommand = defineHostFunction('host_plugin_command', funct
     );
   }
   try {
-    const result = yield* wait(call.context.commands.call(call.pluginId, plugin_id, command, params, chain));
+    // The callee's call ends with the caller's: a caller past its own deadline is not kept waiting.
+    const result = yield* wait(call.context.commands.call(call.pluginId, plugin_id, command, params, chain, { signal: call.signal }));
     return result.ok ? sortedJson({ data: result.data ?? null, success: true }) : failure(result.error);
   } catch (error) {
     return failure(errorMessage(error));

@@ -107,8 +107,17 @@ export class HostCall {
   *permission(permission: PermissionKey, target: string): HostTask<PermissionDecision> {
     const checker = this.context.permissions;
     const answer = checker ? checker.check(this.pluginId, permission, target) : { allowed: false, message: NO_CHECKER_MESSAGE };
-    // A synchronous checker (the usual case) needs no round trip through the task runner.
-    const decision: PermissionDecision = isThenable(answer) ? yield* wait(answer) : answer;
+    // A synchronous checker (the usual case) needs no round trip through the task runner. An
+    // async one may be asking the user: its wait does not count against the call's deadline.
+    let decision: PermissionDecision;
+    if (isThenable(answer)) {
+      const resume = this.plugin.pauseDeadline?.();
+      try {
+        decision = yield* wait(answer);
+      } finally {
+        resume?.();
+      }
+    } else decision = answer;
     if (!decision.allowed) {
       this.denied = true;
       this.denialMessage = decision.message;

@@ -31,11 +31,17 @@ export interface PluginHostState {
    * {@link exportCallSignal}; the loader ends it with {@link endExportCall}.
    */
   callAbort: AbortController | null;
+  /**
+   * Pauses the current export call's deadline until the returned function is called; set by the
+   * loader. Host functions pause it while an async permission checker waits for a person: the
+   * time a user takes to answer a prompt is not the plugin's.
+   */
+  pauseDeadline: (() => () => void) | null;
 }
 
 /** Creates the state for a plugin that is about to be instantiated. */
 export function createPluginHostState(initialId: string, options: { inProcess: boolean }): PluginHostState {
-  return { pluginId: initialId, idLocked: false, inProcess: options.inProcess, pendingTrap: null, callChain: [], callAbort: null };
+  return { pluginId: initialId, idLocked: false, inProcess: options.inProcess, pendingTrap: null, callChain: [], callAbort: null, pauseDeadline: null };
 }
 
 /** Rust's id lock: the first manifest id wins; later calls change nothing. */

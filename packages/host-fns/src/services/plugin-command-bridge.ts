@@ -8,6 +8,8 @@ export interface PluginCommandBridge {
   /**
    * @param chain the ids of the plugins whose calls are in progress, outermost first, the
    * caller last; pass it on to the callee so nested calls are counted and re-entry is refused.
+   * @param options.signal aborted when the caller's export call is over (its deadline passed, it
+   * was aborted, its plugin closed): the callee's call should stop then too.
    */
   call(
     callerId: string,
@@ -15,6 +17,7 @@ export interface PluginCommandBridge {
     command: string,
     params: unknown,
     chain: readonly string[],
+    options?: { signal?: AbortSignal },
   ): MaybePromise<PluginCommandResult>;
 }
 

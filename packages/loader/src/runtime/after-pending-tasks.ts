@@ -14,6 +14,11 @@ export function afterPendingTasks<T>(value: T): Promise<T> {
   return new Promise((resolve) => schedule(() => resolve(value)));
 }
 
+/** Resolves in the next task of the event loop (a macrotask: timers, I/O and other tasks run first). */
+export function nextTask(): Promise<void> {
+  return new Promise((resolve) => schedule(resolve));
+}
+
 const schedule: (callback: () => void) => void =
   typeof globalThis.setImmediate === 'function' ? (callback) => void globalThis.setImmediate(callback) : messageChannelScheduler();
 

@@ -2,6 +2,7 @@ import { sha256Hex } from '@diaryx/host-fns';
 import { MeterError, meterModule } from '@diaryx/wasm';
 import { capMemory } from '../sandbox/memory-cap.js';
 import { exposeExportStatus } from './export-status.js';
+import { deferGuestEntry, GuestEntryError, routeProcExit } from './guest-entry-rewrite.js';
 
 /**
  * Produces a plugin's compiled module, memory-capped to `maxPages` (64 KiB each) and, when
@@ -38,13 +39,17 @@ export function meterRefusal(error: unknown): MeterError | null {
   return error instanceof Error && error.cause instanceof MeterError ? error.cause : null;
 }
 
-/** Rewrites a module with fuel checks; a module the rewriter refuses names the way out. */
+/**
+ * Rewrites a module with fuel checks and defers its start code to metered calls (see
+ * guest-entry-rewrite.ts); a module the rewriter refuses names the way out.
+ */
 function metered(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   try {
-    return meterModule(bytes).bytes;
+    return deferGuestEntry(meterModule(bytes).bytes) as Uint8Array<ArrayBuffer>;
   } catch (error) {
-    if (error instanceof MeterError) {
-      throw new Error(`${error.message} (load it with mode: 'worker' to run it unmodified with a deadline)`, { cause: error });
+    const refusal = error instanceof GuestEntryError ? new MeterError('unsupported_feature', error.message) : error;
+    if (refusal instanceof MeterError) {
+      throw new Error(`${refusal.message} (load it with mode: 'worker' to run it unmodified with a deadline)`, { cause: refusal });
     }
     throw error;
   }
@@ -62,7 +67,7 @@ export async function compileCapped(bytes: Uint8Array, maxPages: number, meter =
   return remember(byContent, key, async () => {
     await assertValid(capped);
     const withStatus = exposeExportStatus(capped);
-    if (!meter) return WebAssembly.compile(withStatus as Uint8Array<ArrayBuffer>);
+    if (!meter) return WebAssembly.compile(routeProcExit(withStatus) as Uint8Array<ArrayBuffer>);
     try {
       return await WebAssembly.compile(metered(withStatus));
     } catch (error) {

@@ -1,5 +1,8 @@
-/** The message every deadline failure carries (the worker's and the SDK's own wording). */
-export const TIMEOUT_MESSAGE = 'EXTISM: call canceled due to timeout';
+import { CallAbortedError, isTimeoutError } from './call-stop.js';
+import { type Clock, CallDeadline } from './deadline.js';
+import { nextTask } from './after-pending-tasks.js';
+
+export { TIMEOUT_MESSAGE } from './call-stop.js';
 
 // The first refill of a call, and the bounds of later ones. A refill is meant to last about
 // REFILL_TARGET_MS of guest time, so the clock is read about once per millisecond whatever the
@@ -13,69 +16,120 @@ const MIN_REFILL = 1_000;
 const MAX_REFILL = 1 << 20;
 const REFILL_TARGET_MS = 1;
 
+/** How a meter shares the thread (see {@link createFuelMeter}). */
+export interface FuelMeterOptions {
+  /**
+   * Longest stretch of guest time, in ms, before the guest is suspended and the event loop runs
+   * (a macrotask); null never yields. Yielding needs JSPI: the meter's import is then a
+   * `WebAssembly.Suspending` function, which returns a Promise only when it yields.
+   */
+  sliceMs: number | null;
+  /** The clock (tests move one by hand). */
+  now?: Clock;
+}
+
 /**
- * The host side of a metered guest (see `meterModule` in @diaryx/wasm): hands out fuel and stops
- * the guest once the current call's deadline has passed. One meter per guest instance.
+ * The host side of a metered guest (see `meterModule` in @diaryx/wasm): hands out fuel, stops
+ * the guest once the current call's deadline has passed or its signal fired, and (with a slice)
+ * gives the thread back to the event loop between slices. One meter per guest instance.
  */
 export interface FuelMeter {
   /** Starts a call (or instantiation) that must end within `timeoutMs` (null: no deadline). */
-  arm(timeoutMs: number | null): void;
-  /** The `diaryx:meter` `out_of_fuel` import: the next refill, or a trap past the deadline. */
-  outOfFuel(): number;
-  /** Throws (a trap) when the deadline has passed; host functions call it before they run. */
+  arm(timeoutMs: number | null, signal?: AbortSignal | null): CallDeadline;
+  /**
+   * The `diaryx:meter` `out_of_fuel` import: the next refill, or a trap past the deadline or
+   * after an abort; a Promise of the refill when the slice is over and the meter yields.
+   */
+  outOfFuel(): number | Promise<number>;
+  /** Throws (a trap) when the call must stop; host functions call it before they run. */
   checkDeadline(): void;
-  /** Settles as `pending` does, or rejects (a trap) when the deadline passes first. */
+  /** Settles as `pending` does, or rejects (a trap) when the call must stop first. */
   race<T>(pending: Promise<T>): Promise<T>;
+  /** The current call's deadline. */
+  readonly deadline: CallDeadline;
   /** Whether the last armed call was stopped by its deadline. */
   readonly timedOut: boolean;
+  /** Whether the last armed call was stopped by its signal. */
+  readonly aborted: boolean;
+  /** Times the guest gave the thread back since the meter was made. */
+  readonly yields: number;
 }
 
-export function createFuelMeter(now: () => number = () => performance.now()): FuelMeter {
-  let deadline = Number.POSITIVE_INFINITY;
+export function createFuelMeter(options: FuelMeterOptions = { sliceMs: null }): FuelMeter {
+  const now = options.now ?? (() => performance.now());
+  const sliceMs = options.sliceMs;
+  let deadline = new CallDeadline(null, null, now);
   let refill = FIRST_REFILL;
   let lastRefillAt = 0;
+  let sliceStart = 0;
   let timedOut = false;
-  const stop = (): never => {
-    timedOut = true;
-    throw new Error(TIMEOUT_MESSAGE);
+  let aborted = false;
+  let yields = 0;
+  const check = (at: number): void => {
+    try {
+      deadline.check(at);
+    } catch (error) {
+      if (error instanceof CallAbortedError) aborted = true;
+      else timedOut = true;
+      throw error;
+    }
+  };
+  const nextRefill = (at: number): number => {
+    const lasted = at - lastRefillAt;
+    lastRefillAt = at;
+    if (lasted < REFILL_TARGET_MS / 2) refill = Math.min(MAX_REFILL, refill * 2);
+    else if (lasted > REFILL_TARGET_MS * 2) refill = Math.max(MIN_REFILL, Math.floor(refill / 2));
+    return refill;
+  };
+  // The guest is suspended here; other plugins, timers, I/O and the UI run; then the stop is
+  // checked (a deadline that passed meanwhile, an abort) before the guest resumes.
+  const resumeAfterYield = (): number => {
+    yields++;
+    const at = now();
+    check(at);
+    sliceStart = at;
+    lastRefillAt = at;
+    return refill;
   };
   return {
-    arm(timeoutMs) {
+    arm(timeoutMs, signal = null) {
       const at = now();
-      deadline = timeoutMs === null ? Number.POSITIVE_INFINITY : at + timeoutMs;
+      deadline = new CallDeadline(timeoutMs, signal, now);
       lastRefillAt = at;
+      sliceStart = at;
       // Each call starts small: what the last one's code bought says nothing about this one's.
       refill = FIRST_REFILL;
       timedOut = false;
+      aborted = false;
+      return deadline;
     },
     outOfFuel() {
       const at = now();
-      if (at >= deadline) stop();
-      const lasted = at - lastRefillAt;
-      lastRefillAt = at;
-      if (lasted < REFILL_TARGET_MS / 2) refill = Math.min(MAX_REFILL, refill * 2);
-      else if (lasted > REFILL_TARGET_MS * 2) refill = Math.max(MIN_REFILL, Math.floor(refill / 2));
-      return refill;
+      check(at);
+      if (sliceMs !== null && at - sliceStart >= sliceMs) return nextTask().then(resumeAfterYield);
+      return nextRefill(at);
     },
     checkDeadline() {
-      if (now() >= deadline) stop();
+      check(now());
     },
     race(pending) {
-      if (deadline === Number.POSITIVE_INFINITY) return pending;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          try {
-            stop();
-          } catch (error) {
-            reject(error);
-          }
-        }, Math.max(0, deadline - now()));
+      return deadline.race(pending).catch((error: unknown) => {
+        if (error instanceof CallAbortedError) aborted = true;
+        else if (error instanceof Error && isTimeoutError(error)) timedOut = true;
+        throw error;
       });
-      return Promise.race([pending, expired]).finally(() => clearTimeout(timer));
+    },
+    get deadline() {
+      return deadline;
     },
     get timedOut() {
       return timedOut;
+    },
+    get aborted() {
+      return aborted;
+    },
+    get yields() {
+      return yields;
     },
   };
 }

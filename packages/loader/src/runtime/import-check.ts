@@ -1,5 +1,7 @@
 import { HOST_FUNCTION_NAMES, HOST_NAMESPACE } from '@diaryx/host-fns';
 import { METER_IMPORT } from '@diaryx/wasm';
+import { KIT_WASI_MODULE } from './guest-entry-rewrite.js';
+import { WASI_FUNCTIONS } from './wasi-shim.js';
 
 /** The Extism kernel functions (`extism:host/env`) that `@extism/extism` 2.0.0-rc13 provides. */
 const KERNEL_FUNCTIONS = new Set([
@@ -25,6 +27,11 @@ export function unsatisfiedImport(module: WebAssembly.Module, metered = false): 
     if (metered && index === imports.length - 1 && entry.module === METER_IMPORT.module && entry.name === METER_IMPORT.name) continue;
     if (entry.kind !== 'function') return `it imports a ${entry.kind} (${what}); plugins may import functions only`;
     if (entry.module === 'wasi_snapshot_preview1') continue;
+    // WASI routed to the kit's own (guest-entry-rewrite.ts): every preview 1 function is there.
+    if (entry.module === KIT_WASI_MODULE) {
+      if (WASI_FUNCTIONS.has(entry.name)) continue;
+      return `it imports ${what}, which is not a WASI preview 1 function`;
+    }
     if (entry.module === 'extism:host/env') {
       if (KERNEL_FUNCTIONS.has(entry.name)) continue;
       return `it imports ${what}, which is not an Extism kernel function`;

@@ -8,8 +8,11 @@ import { PluginLoadError, toError } from '../errors.js';
 import { type PluginRuntimeInfo, type ResolvedLoaderOptions, workerFallback } from '../options.js';
 import { idBeforeManifest } from '../protocol/plugin-id.js';
 import { meterRefusal, type ModuleSource } from './compile-module.js';
+import { createGuestInstance } from './create-guest-instance.js';
 import { isStatusExport } from './export-status.js';
-import { createGuestInstance, type GuestInstance } from './extism-runtime.js';
+import { isEntryExport } from './guest-entry-rewrite.js';
+import type { CallDeadline } from './deadline.js';
+import type { GuestInstance } from './guest-instance.js';
 import { unsatisfiedImport } from './import-check.js';
 
 /** A guest instance with the state its host functions share with the loader. */
@@ -64,23 +67,29 @@ export async function instantiateGuest(
     // A host service may return a Promise in a worker, and in metered mode with JSPI.
     const state = createPluginHostState(idBeforeManifest(name), { inProcess: !runtime.asyncHostServices });
     const lastGuestError: InstantiatedGuest['lastGuestError'] = { message: null };
+    const activeDeadline: { current: CallDeadline | null } = { current: null };
+    state.pauseDeadline = () => activeDeadline.current?.pause() ?? noResume;
     const create = () =>
       createGuestInstance({
         module,
         hostFunctions: createHostFunctions(host, state),
         mode: runtime.mode,
         asyncHostServices: metered && runtime.asyncHostServices,
+        sliceMs: runtime.sliceMs,
+        timeoutMs: options.timeoutMs,
         // Instantiation (the module's start function included) gets the manifest deadline.
-        timeoutMs: options.manifestTimeoutMs,
+        startTimeoutMs: options.manifestTimeoutMs,
         maxKernelPages: options.maxMemoryPages,
+        maxVarBytes: options.maxVarBytes,
         logger: options.logger,
         logPrefix: () => state.pluginId,
         onGuestError: (message) => (lastGuestError.message = message),
+        activeDeadline,
       });
     const instance = start.lazy ? lazyInstance(create) : await create();
     const exports = new Set(
       WebAssembly.Module.exports(module)
-        .filter((e) => e.kind === 'function' && !isStatusExport(e.name))
+        .filter((e) => e.kind === 'function' && !isStatusExport(e.name) && !isEntryExport(e.name))
         .map((e) => e.name),
     );
     return { instance, state, exports, lastGuestError, runtime };
@@ -88,6 +97,8 @@ export async function instantiateGuest(
     return fail(error);
   }
 }
+
+const noResume = (): void => undefined;
 
 /**
  * An instance created on its first call: a plugin whose manifest came from a fresh cache costs
@@ -98,16 +109,17 @@ function lazyInstance(create: () => Promise<GuestInstance>): GuestInstance {
   // Once running, calls go straight to the instance (no extra promise layer per call).
   let running: GuestInstance | null = null;
   return {
-    call(exportName, input, timeoutMs) {
-      if (running) return running.call(exportName, input, timeoutMs);
+    call(exportName, input, options) {
+      if (running) return running.call(exportName, input, options);
       started ??= create().then(
         (instance) => (running = instance),
         (error: unknown) => {
           throw new Error(`could not start the plugin: ${toError(error).message}`);
         },
       );
-      return started.then((instance) => instance.call(exportName, input, timeoutMs));
+      return started.then((instance) => instance.call(exportName, input, options));
     },
+    stats: () => running?.stats() ?? { calls: 0, busyMs: 0, timeouts: 0, restarts: 0, memoryBytes: null },
     async close() {
       const instance = await started?.catch(() => null);
       await instance?.close();
