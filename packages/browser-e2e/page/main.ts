@@ -53,7 +53,7 @@ const kindOf = (error: unknown) => (error as { kind?: string }).kind ?? null;
  * page keeps running (the plugin yields every slice), and one stopped by its AbortSignal.
  */
 async function meteredDeadline(): Promise<DeadlineReport> {
-  const deadlineMs = 200;
+  const deadlineMs = 1_000;
   try {
     // The test injects the plugin (WAT compiled with wabt in Node) before the page runs.
     const spinBase64 = (globalThis as { __DIARYX_SPIN_WASM__?: string }).__DIARYX_SPIN_WASM__;
