@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type HostContext, lockPluginId } from '@diaryx/host-fns';
+import { type HostContext, lockPluginId, protectPluginPaths } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
 import { isFresh, readManifestCache, writeManifestCache } from './manifest-cache.js';
 import { LoadedPlugin } from '../loaded-plugin.js';
@@ -161,23 +161,14 @@ async function refuseDuplicateIds(
 }
 
 /**
- * Kit decision D21: the folder plugins are loaded from is one no guest may write to when it lies
- * inside the workspace (the apps' `.diaryx/plugins`), unless the app named another one.
- */
-function protectPluginsFolder(dir: string, host: HostContext): void {
-  if (host.protectedFiles.pluginsDir !== undefined) return;
-  host.protectedFiles = { ...host.protectedFiles, pluginsDir: resolve(dir) };
-}
-
-/**
  * Scans a plugins folder (§7.2): every sub-folder holding `plugin.wasm` is loaded; one bad
  * plugin never stops the others and is returned in `failures` (and logged at warn). Loading
  * calls no lifecycle export: call `init` yourself. A plugin whose `manifest.json` cache is fresh
  * is validated from the cache and its instance (and worker) starts on its first call; a
  * failure to start then fails that call. Temporary files that interrupted saves left in a plugin
  * folder (`config.json.<pid>.<hex>.tmp`, same for manifest.json) are removed once their process is gone.
- * Unless `host.protectedFiles.pluginsDir` is set, this folder becomes it (kit decision D21): guests
- * cannot write into it when it lies inside the workspace.
+ * The folder is added to the host's protected plugin folders (kit decision D21): guests cannot
+ * write into it when it lies inside the workspace, however the two paths are spelled.
  *
  * @example
  * const { plugins, failures } = await loadPluginsFromDir('.diaryx/plugins', host);
@@ -186,7 +177,7 @@ function protectPluginsFolder(dir: string, host: HostContext): void {
  */
 export async function loadPluginsFromDir(dir: string, host: HostContext, options: LoaderOptions = {}): Promise<LoadPluginsResult> {
   const resolved = resolveLoaderOptions(options);
-  protectPluginsFolder(dir, host);
+  protectPluginPaths(host, 'dir', [resolve(dir)]);
   const folders = await pluginFolders(dir);
   const outcomes: Array<LoadedPlugin | PluginLoadFailure> = new Array(folders.length);
   let next = 0;
