@@ -9,6 +9,7 @@ import { type LoaderOptions, type ResolvedLoaderOptions, resolveLoaderOptions } 
 import type { GuestManifest } from '../protocol/types.js';
 import { instantiateGuest, type InstantiatedGuest } from '../runtime/instantiate.js';
 import { loadConfig, writeConfigFile } from './config-file.js';
+import { loadRacePoint } from './load-race-points.js';
 import { fileSource, type WasmFileInfo } from './module-file.js';
 import { removeStaleTempFiles } from './stale-temp-files.js';
 
@@ -56,10 +57,12 @@ async function pluginFolders(dir: string): Promise<PluginFolder[]> {
   return found.filter((f): f is PluginFolder => f !== null);
 }
 
-async function manifestFromCache(cachePath: string, name: string): Promise<GuestManifest> {
+/** The cached manifest, or null when the cache vanished after it was found fresh (another host replacing it). */
+async function manifestFromCache(cachePath: string, name: string): Promise<GuestManifest | null> {
   try {
     return await readManifestCache(cachePath);
   } catch (error) {
+    if (isMissing(error)) return null;
     if (error instanceof SyntaxError || (error as Error).name === 'ProtocolShapeError') {
       // A fresh but corrupt cache fails the plugin, as in Rust (no fallback to the guest).
       throw corruptCacheError(error, name, cachePath);
@@ -97,6 +100,7 @@ function corruptCacheError(error: unknown, name: string, cachePath: string): Plu
 /** Loads one plugin folder (§7.3). */
 async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContext, options: ResolvedLoaderOptions): Promise<LoadedPlugin> {
   const name = folderName(folder);
+  await loadRacePoint('scanned', folder);
   const cachePath = join(folder, 'manifest.json');
   const configPath = join(folder, 'config.json');
   for (const target of [cachePath, configPath]) await removeStaleTempFiles(target, options.logger);
@@ -105,7 +109,9 @@ async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContex
   // With a fresh manifest cache the guest is not needed to load: start it on its first call.
   const guest = await instantiateGuest(fileSource(join(folder, 'plugin.wasm'), wasm), name, host, options, { lazy: fresh });
   try {
-    const manifest = fresh ? await manifestFromCache(cachePath, name) : await manifestFromGuest(guest, cachePath, name, options);
+    if (fresh) await loadRacePoint('manifest-read', cachePath);
+    const cached = fresh ? await manifestFromCache(cachePath, name) : null;
+    const manifest = cached ?? (await manifestFromGuest(guest, cachePath, name, options));
     validateManifest(manifest, name, options.appVersion);
     lockPluginId(guest.state, manifest.id);
     const { config, warnings } = await loadConfig(configPath, name, options.logger);
@@ -116,6 +122,22 @@ async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContex
     await guest.instance.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** A file-system error saying that the path is not there (any more). */
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * Whether a folder still holds its `plugin.wasm`. One whose wasm (or the folder itself) vanished
+ * between the scan and the read, removed by another host or an uninstall, is absent: neither a
+ * plugin nor a failure.
+ */
+async function stillAPlugin(folder: string): Promise<boolean> {
+  const wasm = await stat(join(folder, 'plugin.wasm')).catch(() => null);
+  return wasm?.isFile() ?? false;
 }
 
 function folderName(folder: string): string {
@@ -129,7 +151,7 @@ function folderName(folder: string): string {
  * not take the id). Refused plugins are closed; returns their failures by outcome index.
  */
 async function refuseDuplicateIds(
-  outcomes: ReadonlyArray<LoadedPlugin | PluginLoadFailure>,
+  outcomes: ReadonlyArray<LoadedPlugin | PluginLoadFailure | null>,
   folders: readonly PluginFolder[],
   options: ResolvedLoaderOptions,
 ): Promise<Map<number, PluginLoadFailure>> {
@@ -167,6 +189,10 @@ async function refuseDuplicateIds(
  * is validated from the cache and its instance (and worker) starts on its first call; a
  * failure to start then fails that call. Temporary files that interrupted saves left in a plugin
  * folder (`config.json.<pid>.<hex>.tmp`, same for manifest.json) are removed once their process is gone.
+ * Another host may load the same folder at once: a file that vanishes between the scan and the
+ * read means "absent" for that plugin and never fails it (a removed `plugin.wasm`: the plugin is
+ * left out; a removed `manifest.json`: the manifest comes from the plugin; a `config.json` moved
+ * aside by the other host: an empty config).
  * The folder is added to the host's protected plugin folders (kit decision D21): guests cannot
  * write into it when it lies inside the workspace, however the two paths are spelled.
  *
@@ -179,7 +205,8 @@ export async function loadPluginsFromDir(dir: string, host: HostContext, options
   const resolved = resolveLoaderOptions(options);
   protectPluginPaths(host, 'dir', [resolve(dir)]);
   const folders = await pluginFolders(dir);
-  const outcomes: Array<LoadedPlugin | PluginLoadFailure> = new Array(folders.length);
+  // null: the folder stopped being a plugin folder during the load (see stillAPlugin).
+  const outcomes: Array<LoadedPlugin | PluginLoadFailure | null> = new Array(folders.length).fill(null);
   let next = 0;
   const worker = async () => {
     while (next < folders.length) {
@@ -189,6 +216,10 @@ export async function loadPluginsFromDir(dir: string, host: HostContext, options
       try {
         outcomes[index] = await loadPluginFolder(pluginFolder, host, resolved);
       } catch (error) {
+        if (!(await stillAPlugin(folder))) {
+          resolved.logger.debug(`Plugin folder ${folder} lost its plugin.wasm during the load (another process removed it); skipped`);
+          continue;
+        }
         const loadError =
           error instanceof PluginLoadError
             ? error
@@ -203,6 +234,7 @@ export async function loadPluginsFromDir(dir: string, host: HostContext, options
   const plugins: LoadedPlugin[] = [];
   const failures: PluginLoadFailure[] = [];
   for (const [index, outcome] of outcomes.entries()) {
+    if (outcome === null) continue;
     if (!(outcome instanceof LoadedPlugin)) failures.push(outcome);
     else if (refused.has(index)) failures.push(refused.get(index)!);
     else plugins.push(outcome);
