@@ -3,6 +3,7 @@ import { type HostLogger, sortedJsonPretty } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { loadRacePoint } from './load-race-points.js';
+import { isMissingFileError } from './missing-file.js';
 
 /** What reading `config.json` found. */
 export interface ConfigReadResult {
@@ -12,10 +13,6 @@ export interface ConfigReadResult {
   preservedAs?: string;
 }
 
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
 
 // Fatal: invalid UTF-8 is corruption, not text to repair with U+FFFD (whose next save would lose
 // the original bytes). The BOM is kept, so a file with one stays unparsable, as for serde_json.
@@ -31,7 +28,7 @@ async function readIdentified(path: string): Promise<{ bytes: Uint8Array; dev: b
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    if (isMissing(error)) return null;
+    if (isMissingFileError(error)) return null;
     throw error;
   }
   try {
@@ -60,7 +57,7 @@ export async function readConfigFile(path: string, now: () => number = Date.now)
     }
     await loadRacePoint('config-move-aside', path);
     const current = await stat(path, { bigint: true }).catch((error: unknown) => {
-      if (isMissing(error)) return null;
+      if (isMissingFileError(error)) return null;
       throw error;
     });
     const unchanged = current !== null && current.dev === read.dev && current.ino === read.ino;
@@ -70,7 +67,7 @@ export async function readConfigFile(path: string, now: () => number = Date.now)
         await rename(path, preservedAs);
         return { config: {}, preservedAs };
       } catch (error) {
-        if (!isMissing(error)) throw error;
+        if (!isMissingFileError(error)) throw error;
       }
     }
     // Moved aside or replaced by another process meanwhile: read what is there now.

@@ -10,6 +10,7 @@ import type { GuestManifest } from '../protocol/types.js';
 import { instantiateGuest, type InstantiatedGuest } from '../runtime/instantiate.js';
 import { loadConfig, writeConfigFile } from './config-file.js';
 import { loadRacePoint } from './load-race-points.js';
+import { isMissingFileError } from './missing-file.js';
 import { fileSource, type WasmFileInfo } from './module-file.js';
 import { removeStaleTempFiles } from './stale-temp-files.js';
 
@@ -62,7 +63,7 @@ async function manifestFromCache(cachePath: string, name: string): Promise<Guest
   try {
     return await readManifestCache(cachePath);
   } catch (error) {
-    if (isMissing(error)) return null;
+    if (isMissingFileError(error)) return null;
     if (error instanceof SyntaxError || (error as Error).name === 'ProtocolShapeError') {
       // A fresh but corrupt cache fails the plugin, as in Rust (no fallback to the guest).
       throw corruptCacheError(error, name, cachePath);
@@ -124,11 +125,6 @@ async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContex
   }
 }
 
-/** A file-system error saying that the path is not there (any more). */
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
 
 /**
  * Whether a folder still holds its `plugin.wasm`. One whose wasm (or the folder itself) vanished
