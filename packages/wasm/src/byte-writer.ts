@@ -25,9 +25,14 @@ export class ByteWriter {
   }
 
   bytes(values: Uint8Array | readonly number[]): void {
-    this.#reserve(values.length);
-    this.#bytes.set(values, this.#length);
-    this.#length += values.length;
+    const n = values.length;
+    this.#reserve(n);
+    // A short run is faster copied by hand than through `set` (which is fastest for long runs).
+    if (n < 16) {
+      const b = this.#bytes;
+      for (let i = 0; i < n; i++) b[this.#length + i] = values[i]!;
+    } else this.#bytes.set(values, this.#length);
+    this.#length += n;
   }
 
   /** Appends an unsigned LEB128 number. */
@@ -57,6 +62,11 @@ export class ByteWriter {
     b[at + 2] = ((value >>> 14) & 0x7f) | 0x80;
     b[at + 3] = ((value >>> 21) & 0x7f) | 0x80;
     b[at + 4] = (value >>> 28) & 0x07;
+  }
+
+  /** Empties the writer (its buffer is kept for reuse). */
+  reset(): void {
+    this.#length = 0;
   }
 
   /** The bytes written so far (a view; copy before writing more). */

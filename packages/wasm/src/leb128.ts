@@ -67,6 +67,16 @@ export function writeUnsigned(value: number, out: number[]): void {
   } while (value !== 0);
 }
 
+/** The number of bytes of `value` as an unsigned LEB128 number. */
+export function leb128Length(value: number): number {
+  let length = 1;
+  while (value >= 128) {
+    value = Math.floor(value / 128);
+    length++;
+  }
+  return length;
+}
+
 /** Appends a signed LEB128 i32. */
 export function writeSigned32(value: number, out: number[]): void {
   for (;;) {

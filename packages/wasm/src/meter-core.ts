@@ -6,8 +6,9 @@ import { hex, MeterError } from './meter-error.js';
 
 interface CoreExports {
   memory: WebAssembly.Memory;
-  prepare(inputLength: number, outputCapacity: number): number;
-  rewriteCode(importedFunctions: number, fuelGlobal: number, meterFunction: number, chargeFunction: number): number;
+  prepare(inputLength: number, outputCapacity: number, importCount: number): number;
+  remapStart(): number;
+  rewriteCode(importedFunctions: number, added: number, fuelGlobal: number, meterFunction: number, chargeFunction: number): number;
   outputStart(): number;
   outputLength(): number;
   checksInserted(): number;
@@ -32,8 +33,12 @@ const MALFORMED: Record<number, (where: string, body: number) => string> = {
 
 /** How the code section is renumbered and metered. */
 export interface CodeRewrite {
-  /** Functions imported before the meter import (their indices stay; the others grow by one). */
+  /** Functions imported before the imports the rewrite adds. */
   importedFunctions: number;
+  /** The functions the rewrite imports (the meter's last): every defined function's index grows by as many. */
+  addedImports: number;
+  /** The index each imported function's references take (the function pricing it), by import index. */
+  importRemap: Uint32Array;
   fuelGlobal: number;
   meterFunction: number;
   /** The added function that takes fuel for a bulk operation's length. */
@@ -86,7 +91,7 @@ function refusal(core: CoreExports, rw: CodeRewrite): MeterError {
 /**
  * Rewrites a code section's body: a fuel check at every function entry and loop header, a call
  * of the charge function before every bulk memory/table operation, and calls / `ref.func`
- * renumbered for the meter import.
+ * renumbered for the added imports and the functions that price imports.
  * @throws MeterError naming the opcode and the function it does not know
  */
 export function rewriteCodeSection(body: Uint8Array, rw: CodeRewrite): { bytes: Uint8Array; checks: number } {
@@ -94,10 +99,11 @@ export function rewriteCodeSection(body: Uint8Array, rw: CodeRewrite): { bytes: 
   let capacity = body.length + (body.length >> 2) + 4096;
   for (;;) {
     const core = instantiateCore();
-    const at = core.prepare(body.length, capacity);
+    const at = core.prepare(body.length, capacity, rw.importedFunctions);
     if (at === 0) throw new MeterError('malformed', `malformed wasm: a code section of ${body.length} bytes is too large to meter`);
     new Uint8Array(core.memory.buffer, at, body.length).set(body);
-    if (core.rewriteCode(rw.importedFunctions, rw.fuelGlobal, rw.meterFunction, rw.chargeFunction) === 0) {
+    new Uint32Array(core.memory.buffer, core.remapStart(), rw.importedFunctions).set(rw.importRemap);
+    if (core.rewriteCode(rw.importedFunctions, rw.addedImports, rw.fuelGlobal, rw.meterFunction, rw.chargeFunction) === 0) {
       return { bytes: new Uint8Array(core.memory.buffer, core.outputStart(), core.outputLength()).slice(), checks: core.checksInserted() };
     }
     if (core.errorKind.value !== ERROR.noSpace) throw refusal(core, rw);

@@ -1,6 +1,8 @@
 import { ByteWriter } from './byte-writer.js';
 import { WasmFormatError } from './format-error.js';
-import { type Reader, readName, readSigned32, readU32, readUnsigned, writeName, writeSigned32, writeUnsigned } from './leb128.js';
+import { type Reader, readName, readSigned32, readU32, readUnsigned, writeSigned32, writeUnsigned } from './leb128.js';
+
+const encoder = new TextEncoder();
 
 /** One section of a module, its body as bytes. */
 export interface Section {
@@ -49,10 +51,12 @@ export const SECTION = {
   type: 1,
   import: 2,
   function: 3,
+  table: 4,
   memory: 5,
   global: 6,
   export: 7,
   start: 8,
+  element: 9,
   code: 10,
   data: 11,
   dataCount: 12,
@@ -132,13 +136,20 @@ export function vectorLength(body: Uint8Array | undefined): number {
 
 /** A vector section's body with `entries` (each already encoded) appended to its own. */
 export function appendToVector(body: Uint8Array | undefined, entries: ReadonlyArray<Uint8Array | readonly number[]>): Uint8Array {
+  const encoded = new ByteWriter(entries.reduce((n, e) => n + e.length, 0));
+  for (const entry of entries) encoded.bytes(entry);
+  return appendEncodedToVector(body, entries.length, encoded.view());
+}
+
+/** A vector section's body with `count` entries, already encoded one after another in `encoded`, appended. */
+export function appendEncodedToVector(body: Uint8Array | undefined, count: number, encoded: Uint8Array): Uint8Array {
   const r: Reader = { bytes: body ?? new Uint8Array(0), pos: 0 };
-  const count = body ? readU32(r) : 0;
+  const had = body ? readU32(r) : 0;
   const rest = r.bytes.subarray(r.pos);
-  const out = new ByteWriter(rest.length + entries.reduce((n, e) => n + e.length, 0) + 5);
-  out.unsigned(count + entries.length);
+  const out = new ByteWriter(rest.length + encoded.length + 5);
+  out.unsigned(had + count);
   out.bytes(rest);
-  for (const entry of entries) out.bytes(entry);
+  out.bytes(encoded);
   return out.view();
 }
 
@@ -240,27 +251,62 @@ export function writeModule(sections: readonly Section[]): Uint8Array {
   return concat(parts);
 }
 
+/** The export section's entries, names decoded. */
 export function readExports(body: Uint8Array): ExportEntry[] {
   const r: Reader = { bytes: body, pos: 0 };
-  const count = readUnsigned(r);
+  const count = readU32(r);
   const entries: ExportEntry[] = [];
   for (let i = 0; i < count; i++) {
     const name = readName(r);
     const kind = body[r.pos++]!;
-    entries.push({ name, kind, index: readUnsigned(r) });
+    entries.push({ name, kind, index: readU32(r) });
   }
   return entries;
 }
 
+/** An export section body of these entries. */
 export function writeExports(entries: readonly ExportEntry[]): Uint8Array {
-  const out: number[] = [];
-  writeUnsigned(entries.length, out);
-  for (const entry of entries) {
-    writeName(entry.name, out);
-    out.push(entry.kind);
-    writeUnsigned(entry.index, out);
+  return writeRawExports(entries.map((entry) => ({ name: encoder.encode(entry.name), kind: entry.kind, index: entry.index })));
+}
+
+/** An export entry whose name is left as its UTF-8 bytes (a view into the section, not decoded). */
+export interface RawExportEntry {
+  name: Uint8Array;
+  kind: number;
+  index: number;
+}
+
+/**
+ * The export section's entries without decoding their names: a rewrite that only renumbers
+ * exports copies each name's bytes (decoding and re-encoding 60,000 names costs ~100 ms).
+ * @throws WasmFormatError (`truncated`) for an entry that runs past the section
+ */
+export function readRawExports(body: Uint8Array): RawExportEntry[] {
+  const r: Reader = { bytes: body, pos: 0 };
+  const count = readU32(r);
+  const entries: RawExportEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const length = readU32(r);
+    if (r.pos + length + 1 > body.length) throw new WasmFormatError('truncated', 'the module is truncated (inside an export)');
+    const name = body.subarray(r.pos, r.pos + length);
+    r.pos += length;
+    const kind = body[r.pos++]!;
+    entries.push({ name, kind, index: readU32(r) });
   }
-  return Uint8Array.from(out);
+  return entries;
+}
+
+/** An export section body of these entries (names as their bytes). */
+export function writeRawExports(entries: readonly RawExportEntry[]): Uint8Array {
+  const out = new ByteWriter(entries.reduce((n, e) => n + e.name.length + 7, 5));
+  out.unsigned(entries.length);
+  for (const entry of entries) {
+    out.unsigned(entry.name.length);
+    out.bytes(entry.name);
+    out.byte(entry.kind);
+    out.unsigned(entry.index);
+  }
+  return out.view();
 }
 
 /** The number of globals the module imports (they come first in the index space). */
@@ -271,9 +317,10 @@ export function importedGlobalCount(sections: readonly Section[]): number {
   return globals;
 }
 
+/** The globals a module defines, numbered from `firstIndex` (the count of imported globals). */
 export function readGlobals(body: Uint8Array, firstIndex: number): DefinedGlobal[] {
   const r: Reader = { bytes: body, pos: 0 };
-  const count = readUnsigned(r);
+  const count = readU32(r);
   const globals: DefinedGlobal[] = [];
   for (let i = 0; i < count; i++) {
     const valueType = body[r.pos++]!;
@@ -293,13 +340,16 @@ export function readGlobals(body: Uint8Array, firstIndex: number): DefinedGlobal
   return globals;
 }
 
+/** A global section body of these globals. */
 export function writeGlobals(globals: readonly DefinedGlobal[]): Uint8Array {
-  const out: number[] = [];
-  writeUnsigned(globals.length, out);
+  const out = new ByteWriter(globals.reduce((n, g) => n + g.init.length + 2, 5));
+  out.unsigned(globals.length);
   for (const global of globals) {
-    out.push(global.valueType, global.mutable ? 1 : 0, ...global.init);
+    out.byte(global.valueType);
+    out.byte(global.mutable ? 1 : 0);
+    out.bytes(global.init);
   }
-  return Uint8Array.from(out);
+  return out.view();
 }
 
 /** `i32.const value; end`. */
@@ -323,9 +373,11 @@ export function dataSection(segments: ReadonlyArray<{ offset: number; bytes: Uin
   writeUnsigned(segments.length, head);
   const parts: Uint8Array[] = [Uint8Array.from(head)];
   for (const segment of segments) {
-    const prefix = [0x00, ...i32ConstExpr(segment.offset)];
-    writeUnsigned(segment.bytes.length, prefix);
-    parts.push(Uint8Array.from(prefix), segment.bytes);
+    const prefix = new ByteWriter(16);
+    prefix.byte(0x00);
+    prefix.bytes(i32ConstExpr(segment.offset));
+    prefix.unsigned(segment.bytes.length);
+    parts.push(prefix.view(), segment.bytes);
   }
   return concat(parts);
 }

@@ -6,12 +6,14 @@
 // the instance lives in the worker). Every other byte of the module is copied unchanged.
 
 import {
+  appendEncodedToVector,
   appendToVector,
-  type ExportEntry,
+  ByteWriter,
   importEntries,
+  leb128Length,
   putSection,
-  readExports,
   readFunctionTypes,
+  readRawExports,
   readSections,
   readU32Vector,
   SECTION,
@@ -19,9 +21,8 @@ import {
   sectionBody,
   vectorLength,
   WasmFormatError,
-  writeExports,
   writeModule,
-  writeUnsigned,
+  writeRawExports,
 } from '@diaryx/wasm';
 
 /** The global holding the status of the last export call. @internal */
@@ -65,14 +66,19 @@ function functionsOf(sections: readonly Section[]): { functions: Functions; impo
     }
   }
   const imported = types.length;
-  types.push(...readU32Vector(sectionBody(sections, SECTION.function)));
+  // One at a time: a spread of a vector this long would overflow the stack (150,000 functions).
+  for (const type of readU32Vector(sectionBody(sections, SECTION.function))) types.push(type);
   return { functions: { types, imported }, importedGlobals };
 }
 
-function u32(value: number): number[] {
-  const out: number[] = [];
-  writeUnsigned(value, out);
-  return out;
+const encoder = new TextEncoder();
+const STATUS_GLOBAL_NAME = encoder.encode(STATUS_GLOBAL);
+const STATUS_CHECK_NAME = encoder.encode(STATUS_CHECK_EXPORT);
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function rewrite(bytes: Uint8Array): Uint8Array {
@@ -89,36 +95,58 @@ function rewrite(bytes: Uint8Array): Uint8Array {
   const firstNewFunc = functions.types.length;
   const statusGlobal = importedGlobals + vectorLength(sectionBody(sections, SECTION.global));
 
-  // Exports: each `() -> i32` function goes through a wrapper; the rest are copied.
-  const exports = readExports(exportBody);
-  if (exports.some((entry) => isStatusExport(entry.name))) return bytes;
+  // Exports: each `() -> i32` function goes through a wrapper; the rest are copied (names as bytes).
+  const exports = readRawExports(exportBody);
+  if (exports.some((entry) => sameBytes(entry.name, STATUS_GLOBAL_NAME) || sameBytes(entry.name, STATUS_CHECK_NAME))) return bytes;
+  // The wrapper of each function, by the function's index (one wrapper however often it is exported).
+  const wrapperOf = new Map<number, number>();
   const wrapped: number[] = [];
-  const entries: ExportEntry[] = exports.map((entry) => {
-    if (entry.kind !== 0x00 || !isStatusType(functions.types[entry.index])) return entry;
-    let at = wrapped.indexOf(entry.index);
-    if (at === -1) at = wrapped.push(entry.index) - 1;
-    return { ...entry, index: firstNewFunc + at };
-  });
+  for (const entry of exports) {
+    if (entry.kind !== 0x00 || !isStatusType(functions.types[entry.index])) continue;
+    let wrapper = wrapperOf.get(entry.index);
+    if (wrapper === undefined) {
+      wrapper = firstNewFunc + wrapped.push(entry.index) - 1;
+      wrapperOf.set(entry.index, wrapper);
+    }
+    entry.index = wrapper;
+  }
   if (wrapped.length === 0) return bytes;
   const checkFunc = firstNewFunc + wrapped.length;
-  entries.push({ name: STATUS_GLOBAL, kind: 0x03, index: statusGlobal }, { name: STATUS_CHECK_EXPORT, kind: 0x00, index: checkFunc });
+  exports.push({ name: STATUS_GLOBAL_NAME, kind: 0x03, index: statusGlobal }, { name: STATUS_CHECK_NAME, kind: 0x00, index: checkFunc });
 
   const statusType = types.length;
   const voidType = types.length + 1;
   putSection(sections, SECTION.type, appendToVector(typeBody, [[0x60, 0x00, 0x01, 0x7f], [0x60, 0x00, 0x00]]));
-  putSection(sections, SECTION.function, appendToVector(sectionBody(sections, SECTION.function), [...wrapped.map(() => u32(statusType)), u32(voidType)]));
+  const functionTypes = new ByteWriter(wrapped.length * 5 + 5);
+  for (let i = 0; i < wrapped.length; i++) functionTypes.unsigned(statusType);
+  functionTypes.unsigned(voidType);
+  putSection(sections, SECTION.function, appendEncodedToVector(sectionBody(sections, SECTION.function), wrapped.length + 1, functionTypes.view()));
   // (mut i32) = 0
   putSection(sections, SECTION.global, appendToVector(sectionBody(sections, SECTION.global), [[0x7f, 0x01, 0x41, 0x00, 0x0b]]));
-  putSection(sections, SECTION.export, writeExports(entries));
-  const g = u32(statusGlobal);
-  const bodies = wrapped.map((original) => {
+  putSection(sections, SECTION.export, writeRawExports(exports));
+  const bodies = new ByteWriter(wrapped.length * 16 + 16);
+  const g = leb128Length(statusGlobal);
+  for (const original of wrapped) {
     // one i32 local; call original; local.tee 0; global.set; local.get 0; end
-    const code = [0x01, 0x01, 0x7f, 0x10, ...u32(original), 0x22, 0x00, 0x24, ...g, 0x20, 0x00, 0x0b];
-    return [...u32(code.length), ...code];
-  });
+    bodies.unsigned(10 + leb128Length(original) + g);
+    bodies.byte(0x01);
+    bodies.byte(0x01);
+    bodies.byte(0x7f);
+    bodies.byte(0x10);
+    bodies.unsigned(original);
+    bodies.byte(0x22);
+    bodies.byte(0x00);
+    bodies.byte(0x24);
+    bodies.unsigned(statusGlobal);
+    bodies.byte(0x20);
+    bodies.byte(0x00);
+    bodies.byte(0x0b);
+  }
   // no locals; global.get; if; unreachable; end; end
-  const check = [0x00, 0x23, ...g, 0x04, 0x40, 0x00, 0x0b, 0x0b];
-  bodies.push([...u32(check.length), ...check]);
-  putSection(sections, SECTION.code, appendToVector(sectionBody(sections, SECTION.code), bodies));
+  bodies.unsigned(7 + g);
+  bodies.bytes([0x00, 0x23]);
+  bodies.unsigned(statusGlobal);
+  bodies.bytes([0x04, 0x40, 0x00, 0x0b, 0x0b]);
+  putSection(sections, SECTION.code, appendEncodedToVector(sectionBody(sections, SECTION.code), wrapped.length + 1, bodies.view()));
   return writeModule(sections);
 }
