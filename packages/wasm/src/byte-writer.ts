@@ -35,14 +35,25 @@ export class ByteWriter {
     this.#length += n;
   }
 
+  /** Appends `source[from, to)` (no view is made). */
+  range(source: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    this.#reserve(n);
+    const b = this.#bytes;
+    if (n < 16) for (let i = 0; i < n; i++) b[this.#length + i] = source[from + i]!;
+    else b.set(source.subarray(from, to), this.#length);
+    this.#length += n;
+  }
+
   /** Appends an unsigned LEB128 number. */
   unsigned(value: number): void {
-    do {
-      let byte = value % 128;
-      value = Math.floor(value / 128);
-      if (value !== 0) byte |= 0x80;
-      this.byte(byte);
-    } while (value !== 0);
+    this.#reserve(8);
+    const b = this.#bytes;
+    while (value >= 0x80) {
+      b[this.#length++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    b[this.#length++] = value;
   }
 
   /** Appends a non-negative i32 as a 5-byte (padded) signed LEB128, to be patched later. */

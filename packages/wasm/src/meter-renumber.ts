@@ -2,7 +2,7 @@ import { ByteWriter } from './byte-writer.js';
 import { type Reader, readUnsigned } from './leb128.js';
 import { malformed, need, skipLeb, valueType } from './meter-checks.js';
 import { hex, MeterError } from './meter-error.js';
-import { readRawExports, writeRawExports } from './module.js';
+import { renumberExports } from './module.js';
 
 // The metering rewrite outside the code section: every reference to a function (a global's
 // initializer, an element segment, an export) takes its new index.
@@ -97,9 +97,7 @@ export function rewriteGlobals(body: Uint8Array, renumber: Renumber, added: Uint
 
 /** An export section with its function exports renumbered (names copied as bytes). */
 export function rewriteExports(body: Uint8Array, renumber: Renumber): Uint8Array {
-  const entries = readRawExports(body);
-  for (const entry of entries) if (entry.kind === 0) entry.index = renumber(entry.index);
-  return writeRawExports(entries);
+  return renumberExports(body, (kind, index) => (kind === 0 ? renumber(index) : index));
 }
 
 /** An element section with every function index and `ref.func` renumbered. */

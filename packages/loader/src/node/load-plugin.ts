@@ -40,7 +40,7 @@ export async function loadPlugin(
   const configPath = options.configPath ?? (path === null ? null : join(dirname(path), 'config.json'));
   const targets = [path === null ? null : join(dirname(path), 'manifest.json'), configPath];
   for (const target of targets) if (target !== null) await removeStaleTempFiles(target, resolved.logger);
-  const { guest, manifest } = await startGuest(path === null ? bytesSource(wasm as Uint8Array) : fileSource(path), name, host, resolved);
+  const { guest, manifest } = await startGuest(path === null ? bytesSource(wasm as Uint8Array, resolved) : fileSource(path, resolved), name, host, resolved);
   try {
     if (path !== null) {
       await writeManifestCache(join(dirname(path), 'manifest.json'), manifest).catch((error: unknown) =>
