@@ -460,14 +460,20 @@ export function remapStart(): usize {
   return remap;
 }
 
+// Where the rewrite of the code section is, between calls of `continueCode`.
+let codeNext: usize = 0;
+let codeIndex: u32 = 0;
+let codeCount: u32 = 0;
+
 /**
- * Rewrites the code section copied to `prepare`'s address: every defined function's index grows
- * by `added` (the imports the rewrite adds, the meter import `meter` last), an imported
- * function's index becomes the one written at {@link remapStart}, fuel lives in global `fuel`,
- * and bulk memory/table operations first call `charge` (`(i32) -> i32`: takes fuel for the
- * length and returns it). Returns 0, or -1 with the `error*` globals set.
+ * Starts the rewrite of the code section copied to `prepare`'s address: every defined function's
+ * index grows by `added` (the imports the rewrite adds, the meter import `meter` last), an
+ * imported function's index becomes the one written at {@link remapStart}, fuel lives in global
+ * `fuel`, and bulk memory/table operations first call `charge` (`(i32) -> i32`: takes fuel for
+ * the length and returns it). {@link continueCode} does the work. Returns 1, or -1 with the
+ * `error*` globals set.
  */
-export function rewriteCode(imported: u32, added: u32, fuel: u32, meter: u32, charge: u32): i32 {
+export function beginCode(imported: u32, added: u32, fuel: u32, meter: u32, charge: u32): i32 {
   importedFunctions = imported;
   indexShift = added;
   fuelGlobal = fuel;
@@ -479,13 +485,29 @@ export function rewriteCode(imported: u32, added: u32, fuel: u32, meter: u32, ch
   errorSub = -1;
   errorFunction = -1;
   errorInLocals = 0;
-  let p = inBase;
-  const n = readU32(p, inEnd);
-  if (lebEnd == 0) return fail(ERROR_MALFORMED, MALFORMED_LEB, p);
-  p = lebEnd;
+  const n = readU32(inBase, inEnd);
+  if (lebEnd == 0) return fail(ERROR_MALFORMED, MALFORMED_LEB, inBase);
+  codeNext = lebEnd;
+  codeIndex = 0;
+  codeCount = n;
   writeU32(n);
-  for (let i: u32 = 0; i < n; i++) {
-    errorFunction = <i32>i;
+  return 1;
+}
+
+/**
+ * Rewrites the next function bodies of the code section, at least one and until `sliceBytes`
+ * of input are done (the caller may give the thread back between calls). Returns 1 while
+ * bodies remain, 0 when the section is done, or -1 with the `error*` globals set.
+ */
+export function continueCode(sliceBytes: u32): i32 {
+  let p = codeNext;
+  const stop = p + <usize>sliceBytes;
+  for (; codeIndex < codeCount; codeIndex++) {
+    if (p >= stop) {
+      codeNext = p;
+      return 1;
+    }
+    errorFunction = <i32>codeIndex;
     const size = readU32(p, inEnd);
     if (lebEnd == 0) return fail(ERROR_MALFORMED, MALFORMED_LEB, p);
     p = lebEnd;
@@ -520,6 +542,7 @@ export function rewriteCode(imported: u32, added: u32, fuel: u32, meter: u32, ch
     outPos += bodyLength;
     p = end;
   }
+  codeNext = p;
   errorFunction = -1;
   return 0;
 }
@@ -534,7 +557,7 @@ export function outputLength(): usize {
   return outPos - outBase;
 }
 
-/** Fuel checks inserted by the last {@link rewriteCode}. */
+/** Fuel checks inserted by the last rewrite ({@link beginCode}, {@link continueCode}). */
 export function checksInserted(): u32 {
   return checks;
 }

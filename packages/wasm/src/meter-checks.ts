@@ -4,8 +4,9 @@ import { SECTION, type Section, sectionBody } from './module.js';
 
 // What the metering rewriter refuses outside the code section, and the small readers it shares.
 
-/** Value types the rewriter knows (MVP, SIMD, reference types). */
-const VALUE_TYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]);
+/** Value types the rewriter knows (MVP, SIMD, reference types), by byte. */
+const VALUE_TYPES = new Uint8Array(256);
+for (const t of [0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]) VALUE_TYPES[t] = 1;
 
 /** Throws a `malformed` MeterError. */
 export function malformed(what: string): never {
@@ -27,7 +28,7 @@ export function skipLeb(r: Reader): void {
 
 /** Refuses a value type the rewriter does not know. */
 export function checkValueType(t: number, where: string): void {
-  if (!VALUE_TYPES.has(t)) throw new MeterError('unsupported_feature', `unsupported value type ${hex(t)} in ${where}`);
+  if (VALUE_TYPES[t] === 0) throw new MeterError('unsupported_feature', `unsupported value type ${hex(t)} in ${where}`);
 }
 
 /** Reads a value type the rewriter knows. */
@@ -74,19 +75,29 @@ export function checkLimits(sections: readonly Section[]): void {
 // check can interrupt. A module that imports it runs in a worker (mode 'auto') instead.
 export const BLOCKING_IMPORTS = new Set(['wasi_snapshot_preview1 poll_oneoff', 'wasi_unstable poll_oneoff']);
 
-/** Refuses a type that is not a function type (the GC proposal's recursive groups and subtypes). */
-export function checkTypes(body: Uint8Array | undefined): void {
-  if (!body) return;
+/**
+ * Refuses a type that is not a function type (the GC proposal's recursive groups and subtypes)
+ * or that has a value type the rewriter does not know; returns where each type starts.
+ */
+export function checkTypes(body: Uint8Array | undefined): Uint32Array {
+  if (!body) return new Uint32Array(0);
   const r: Reader = { bytes: body, pos: 0 };
   const n = readUnsigned(r);
+  if (n > body.length) malformed('truncated');
+  const offsets = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     need(r, 1);
+    offsets[i] = r.pos;
     const form = body[r.pos++]!;
     if (form !== 0x60) throw new MeterError('unsupported_feature', `unsupported type form ${hex(form)} (type ${i})`);
     for (let k = 0; k < 2; k++) {
       const m = readUnsigned(r);
-      for (let j = 0; j < m; j++) valueType(r, `type ${i}`);
+      need(r, m);
+      for (let j = 0; j < m; j++) {
+        const t = body[r.pos++]!;
+        if (VALUE_TYPES[t] === 0) checkValueType(t, `type ${i}`);
+      }
     }
   }
+  return offsets;
 }
-

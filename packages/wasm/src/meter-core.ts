@@ -8,7 +8,8 @@ interface CoreExports {
   memory: WebAssembly.Memory;
   prepare(inputLength: number, outputCapacity: number, importCount: number): number;
   remapStart(): number;
-  rewriteCode(importedFunctions: number, added: number, fuelGlobal: number, meterFunction: number, chargeFunction: number): number;
+  beginCode(importedFunctions: number, added: number, fuelGlobal: number, meterFunction: number, chargeFunction: number): number;
+  continueCode(sliceBytes: number): number;
   outputStart(): number;
   outputLength(): number;
   checksInserted(): number;
@@ -47,7 +48,10 @@ export interface CodeRewrite {
   functionName(index: number): string | undefined;
 }
 
+// One instance kept for the next rewrite; a rewrite that finds it busy (another one paused
+// between slices) makes its own.
 let kept: CoreExports | undefined;
+let keptBusy = false;
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   // Native where the runtime has it (Node 25+, current browsers); atob elsewhere.
@@ -59,11 +63,21 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-// One instance, kept: creating one (and its memory) costs more than rewriting a small module.
-// Its memory grows to what the largest module rewritten so far needed (a few MB for QuickJS).
-function instantiateCore(): CoreExports {
-  kept ??= new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(METER_CORE_WASM)), {}).exports as unknown as CoreExports;
-  return kept;
+let coreModule: WebAssembly.Module | undefined;
+
+function newCore(): CoreExports {
+  coreModule ??= new WebAssembly.Module(decodeBase64(METER_CORE_WASM));
+  return new WebAssembly.Instance(coreModule, {}).exports as unknown as CoreExports;
+}
+
+// The kept instance when it is free: creating one (and its memory) costs more than rewriting a
+// small module. Its memory grows to what the largest module rewritten so far needed (a few MB
+// for QuickJS).
+function takeCore(): { core: CoreExports; release: () => void } {
+  if (keptBusy) return { core: newCore(), release: () => undefined };
+  kept ??= newCore();
+  keptBusy = true;
+  return { core: kept, release: () => (keptBusy = false) };
 }
 
 function refusal(core: CoreExports, rw: CodeRewrite): MeterError {
@@ -88,25 +102,38 @@ function refusal(core: CoreExports, rw: CodeRewrite): MeterError {
   }
 }
 
+/** Input bytes of the code section one step rewrites (~1-3 ms of work). */
+const SLICE_BYTES = 256 * 1024;
+
 /**
  * Rewrites a code section's body: a fuel check at every function entry and loop header, a call
  * of the charge function before every bulk memory/table operation, and calls / `ref.func`
- * renumbered for the added imports and the functions that price imports.
+ * renumbered for the added imports and the functions that price imports. A generator: it
+ * yields after each slice of function bodies, where its caller may give the thread back.
  * @throws MeterError naming the opcode and the function it does not know
  */
-export function rewriteCodeSection(body: Uint8Array, rw: CodeRewrite): { bytes: Uint8Array; checks: number } {
+export function* rewriteCodeSection(body: Uint8Array, rw: CodeRewrite): Generator<void, { bytes: Uint8Array; checks: number }> {
   // Checks add ~5 % to real code; a section that needs more is rewritten again with more room.
   let capacity = body.length + (body.length >> 2) + 4096;
   for (;;) {
-    const core = instantiateCore();
-    const at = core.prepare(body.length, capacity, rw.importedFunctions);
-    if (at === 0) throw new MeterError('malformed', `malformed wasm: a code section of ${body.length} bytes is too large to meter`);
-    new Uint8Array(core.memory.buffer, at, body.length).set(body);
-    new Uint32Array(core.memory.buffer, core.remapStart(), rw.importedFunctions).set(rw.importRemap);
-    if (core.rewriteCode(rw.importedFunctions, rw.addedImports, rw.fuelGlobal, rw.meterFunction, rw.chargeFunction) === 0) {
-      return { bytes: new Uint8Array(core.memory.buffer, core.outputStart(), core.outputLength()).slice(), checks: core.checksInserted() };
+    const { core, release } = takeCore();
+    try {
+      const at = core.prepare(body.length, capacity, rw.importedFunctions);
+      if (at === 0) throw new MeterError('malformed', `malformed wasm: a code section of ${body.length} bytes is too large to meter`);
+      new Uint8Array(core.memory.buffer, at, body.length).set(body);
+      new Uint32Array(core.memory.buffer, core.remapStart(), rw.importedFunctions).set(rw.importRemap);
+      let status = core.beginCode(rw.importedFunctions, rw.addedImports, rw.fuelGlobal, rw.meterFunction, rw.chargeFunction);
+      while (status === 1) {
+        yield;
+        status = core.continueCode(SLICE_BYTES);
+      }
+      if (status === 0) {
+        return { bytes: new Uint8Array(core.memory.buffer, core.outputStart(), core.outputLength()).slice(), checks: core.checksInserted() };
+      }
+      if (core.errorKind.value !== ERROR.noSpace) throw refusal(core, rw);
+    } finally {
+      release();
     }
-    if (core.errorKind.value !== ERROR.noSpace) throw refusal(core, rw);
     capacity *= 2;
   }
 }

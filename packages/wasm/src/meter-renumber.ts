@@ -24,7 +24,7 @@ export function rewriteConstExpression(r: Reader, out: ByteWriter, renumber: Ren
     const op = b[r.pos++]!;
     switch (op) {
       case 0x0b: // end
-        out.bytes(b.subarray(copyFrom, r.pos));
+        out.range(b, copyFrom, r.pos);
         return;
       case 0x23: // global.get
       case 0x41: // i32.const
@@ -54,7 +54,7 @@ export function rewriteConstExpression(r: Reader, out: ByteWriter, renumber: Ren
         const index = readUnsigned(r);
         const shifted = renumber(index);
         if (shifted !== index) {
-          out.bytes(b.subarray(copyFrom, start));
+          out.range(b, copyFrom, start);
           out.byte(op);
           out.unsigned(shifted);
           copyFrom = r.pos;
@@ -78,8 +78,14 @@ function notConstant(op: string, where: () => string): MeterError {
   return new MeterError('unsupported_opcode', `unsupported opcode ${op} in ${where()} (not a constant instruction); the plugin cannot be metered`);
 }
 
-/** A global section with its initializers renumbered and one more global (`added`, encoded) at its end. */
-export function rewriteGlobals(body: Uint8Array, renumber: Renumber, added: Uint8Array): Uint8Array {
+/** Entries a section rewrite handles between two points where its caller may pause. */
+const ENTRIES_PER_STEP = 4096;
+
+/**
+ * A global section with its initializers renumbered and one more global (`added`, encoded) at
+ * its end. A generator: it yields every few thousand globals, where its caller may pause.
+ */
+export function* rewriteGlobals(body: Uint8Array, renumber: Renumber, added: Uint8Array): Generator<void, Uint8Array> {
   const r: Reader = { bytes: body, pos: 0 };
   const n = readUnsigned(r);
   const out = new ByteWriter(body.length + 16);
@@ -88,8 +94,9 @@ export function rewriteGlobals(body: Uint8Array, renumber: Renumber, added: Uint
     const from = r.pos;
     valueType(r, 'a global');
     r.pos++;
-    out.bytes(body.subarray(from, r.pos));
+    out.range(body, from, r.pos);
     rewriteConstExpression(r, out, renumber, () => `the initializer of global ${i}`);
+    if (i % ENTRIES_PER_STEP === ENTRIES_PER_STEP - 1) yield;
   }
   out.bytes(added);
   return out.view().slice();
@@ -100,12 +107,16 @@ export function rewriteExports(body: Uint8Array, renumber: Renumber): Uint8Array
   return renumberExports(body, (kind, index) => (kind === 0 ? renumber(index) : index));
 }
 
-/** An element section with every function index and `ref.func` renumbered. */
-export function rewriteElements(body: Uint8Array, renumber: Renumber): Uint8Array {
+/**
+ * An element section with every function index and `ref.func` renumbered. A generator: it
+ * yields every few thousand segments or items, where its caller may pause.
+ */
+export function* rewriteElements(body: Uint8Array, renumber: Renumber): Generator<void, Uint8Array> {
   const r: Reader = { bytes: body, pos: 0 };
   const n = readUnsigned(r);
   const out = new ByteWriter(body.length + 64);
   out.unsigned(n);
+  let sinceStep = 0;
   for (let i = 0; i < n; i++) {
     const where = () => `element segment ${i}`;
     const flags = readUnsigned(r);
@@ -114,7 +125,7 @@ export function rewriteElements(body: Uint8Array, renumber: Renumber): Uint8Arra
     const copy = (f: () => void) => {
       const from = r.pos;
       f();
-      out.bytes(r.bytes.subarray(from, r.pos));
+      out.range(r.bytes, from, r.pos);
     };
     if (flags & 2 && !(flags & 1)) copy(() => skipLeb(r)); // table index
     if (!(flags & 1)) rewriteConstExpression(r, out, renumber, where); // offset
@@ -123,11 +134,17 @@ export function rewriteElements(body: Uint8Array, renumber: Renumber): Uint8Arra
       const m = readUnsigned(r);
       out.unsigned(m);
       for (let j = 0; j < m; j++) rewriteConstExpression(r, out, renumber, where);
+      sinceStep += m;
     } else {
       if (flags & 3) copy(() => r.pos++); // elemkind
       const m = readUnsigned(r);
       out.unsigned(m);
       for (let j = 0; j < m; j++) out.unsigned(renumber(readUnsigned(r)));
+      sinceStep += m;
+    }
+    if (++sinceStep >= ENTRIES_PER_STEP) {
+      sinceStep = 0;
+      yield;
     }
   }
   return out.view().slice();

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { compileWat } from '@diaryx/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { METER_IMPORT, MeterError, type MeterOptions, meterModule } from './meter.js';
+import { METER_IMPORT, MeterError, type MeterOptions, meterModule, meterModuleInSlices } from './meter.js';
 import { readSections, writeModule } from './module.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -43,6 +43,26 @@ describe('meterModule on the kit’s real modules', () => {
       ...WebAssembly.Module.imports(before),
       { module: METER_IMPORT.module, name: METER_IMPORT.name, kind: 'function' },
     ]);
+  });
+});
+
+describe('meterModuleInSlices', () => {
+  // The app's thread gets a turn between slices: a quarter MiB of code or a few thousand entries.
+  it('rewrites the same bytes as meterModule, pausing between slices, and two rewrites may interleave', async () => {
+    const large = new Uint8Array(readFileSync(`${root}examples/word-count-ts/build/plugin.wasm`));
+    const other = new Uint8Array(readFileSync(`${root}packages/js-runtime/dist/runtime.wasm`));
+    let pauses = 0;
+    const pause = () => new Promise<void>((resolve) => setImmediate(() => (pauses++, resolve())));
+    const [a, b] = await Promise.all([meterModuleInSlices(large, { pause, sliceMs: 0 }), meterModuleInSlices(other, { pause, sliceMs: 0 })]);
+    expect(Buffer.from(a.bytes).equals(Buffer.from(meterModule(large).bytes))).toBe(true);
+    expect(Buffer.from(b.bytes).equals(Buffer.from(meterModule(other).bytes))).toBe(true);
+    // Each code section (~600 KB) takes three slices at least, besides the other passes.
+    expect(pauses).toBeGreaterThanOrEqual(6);
+  });
+
+  it('refuses what meterModule refuses', async () => {
+    const pause = () => Promise.resolve();
+    await expect(meterModuleInSlices(new TextEncoder().encode('not wasm'), { pause })).rejects.toBeInstanceOf(MeterError);
   });
 });
 

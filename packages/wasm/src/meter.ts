@@ -25,7 +25,7 @@ import {
   type FunctionType,
   importEntries,
   putSection,
-  readFunctionTypes,
+  functionTypeAt,
   readSections,
   SECTION,
   SECTION_ORDER,
@@ -56,6 +56,14 @@ export interface MeterOptions {
   importPrices?: ImportPrices;
 }
 
+/** Options of {@link meterModuleInSlices}. */
+export interface SlicedMeterOptions extends MeterOptions {
+  /** Gives the thread back: resolves after the host's pending tasks (a macrotask later). */
+  pause: () => Promise<void>;
+  /** The longest the rewrite holds the thread between two pauses, in ms (default 4). */
+  sliceMs?: number;
+}
+
 // A mutable i32 starting at 0: the first check asks the host for fuel.
 const FUEL_GLOBAL = Uint8Array.of(0x7f, 0x01, 0x41, 0x00, 0x0b);
 // The types the rewrite adds: () -> i32 (the meter import), (i32) -> i32 (charge), and, for
@@ -76,6 +84,7 @@ const NAMES = {
 interface PricedImport {
   index: number;
   name: string;
+  type: FunctionType;
   typeIndex: number;
   price: ImportPrice;
 }
@@ -89,32 +98,32 @@ interface Imports {
   length: number | null;
 }
 
-function scanImports(body: Uint8Array | undefined, prices: ImportPrices, types: () => FunctionType[]): Imports {
+function scanImports(body: Uint8Array | undefined, prices: ImportPrices, typeOf: (index: number) => FunctionType | undefined): Imports {
   const imports: Imports = { functions: 0, globals: 0, priced: [], length: null };
   if (!body) return imports;
   for (const entry of importEntries(body)) {
-    const where = `the import ${entry.module} ${entry.name}`;
+    const where = () => `the import ${entry.module} ${entry.name}`;
     if (entry.kind === 0x00) {
       if (BLOCKING_IMPORTS.has(`${entry.module} ${entry.name}`)) {
         throw new MeterError('unsupported_feature', `the module imports ${entry.module} ${entry.name}, a sleep the meter cannot interrupt`);
       }
       const index = imports.functions++;
-      const type = types()[entry.typeIndex!];
       const price = priceOf(prices, entry.module, entry.name);
       if (price) {
+        const type = typeOf(entry.typeIndex!);
         checkPricedType(entry.module, entry.name, type, price);
-        imports.priced.push({ index, name: entry.name, typeIndex: entry.typeIndex!, price });
+        imports.priced.push({ index, name: entry.name, type: type!, typeIndex: entry.typeIndex!, price });
       }
       const isLength = entry.module === KERNEL_LENGTH.module && (KERNEL_LENGTH.alternatives as readonly string[]).includes(entry.name);
-      if (isLength && imports.length === null && isI64ToI64(type)) imports.length = index;
+      if (isLength && imports.length === null && isI64ToI64(typeOf(entry.typeIndex!))) imports.length = index;
     } else if (entry.kind === 0x01 || entry.kind === 0x02) {
       const what = entry.kind === 0x01 ? 'table' : 'memory';
-      if (entry.valueType !== null) checkValueType(entry.valueType, where);
+      if (entry.valueType !== null) checkValueType(entry.valueType, where());
       checkLimitsFlags(entry.limitsFlags!, what);
     } else if (entry.kind === 0x03) {
-      checkValueType(entry.valueType!, where);
+      checkValueType(entry.valueType!, where());
       imports.globals++;
-    } else throw new MeterError('unsupported_feature', `unsupported import kind ${hex(entry.kind)} (${where})`);
+    } else throw new MeterError('unsupported_feature', `unsupported import kind ${hex(entry.kind)} (${where()})`);
   }
   return imports;
 }
@@ -143,6 +152,35 @@ function importEntry(module: string, name: string, typeIndex: number): number[] 
  * @throws MeterError naming the opcode and function it does not know (never a wrong rewrite)
  */
 export function meterModule(bytes: Uint8Array, options: MeterOptions = {}): MeteredModule {
+  const steps = meterSteps(bytes, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@link meterModule}, giving the thread back (`options.pause`) whenever it has held it for
+ * `options.sliceMs`: a large module is rewritten in slices of a few milliseconds, so the app's
+ * timers, input and other plugins run in between. Each slice is a few thousand entries of a
+ * section or a quarter MiB of code.
+ * @throws MeterError as {@link meterModule}
+ */
+export async function meterModuleInSlices(bytes: Uint8Array, options: SlicedMeterOptions): Promise<MeteredModule> {
+  const sliceMs = options.sliceMs ?? 4;
+  const steps = meterSteps(bytes, options);
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await options.pause();
+      sliceStart = performance.now();
+    }
+  }
+}
+
+function* meterSteps(bytes: Uint8Array, options: MeterOptions): Generator<void, MeteredModule> {
   let sections: Section[];
   try {
     sections = readSections(bytes);
@@ -150,7 +188,7 @@ export function meterModule(bytes: Uint8Array, options: MeterOptions = {}): Mete
     throw new MeterError('malformed', error instanceof Error ? error.message : String(error));
   }
   try {
-    return meterSections(sections, options.importPrices ?? EXTISM_KERNEL_PRICES);
+    return yield* meterSections(sections, options.importPrices ?? EXTISM_KERNEL_PRICES);
   } catch (error) {
     if (error instanceof MeterError) throw error;
     throw new MeterError('malformed', `malformed wasm: ${error instanceof Error ? error.message : String(error)}`);
@@ -159,17 +197,18 @@ export function meterModule(bytes: Uint8Array, options: MeterOptions = {}): Mete
 
 const KNOWN_SECTIONS = new Set([0, ...SECTION_ORDER]);
 
-function meterSections(sections: Section[], prices: ImportPrices): MeteredModule {
+function* meterSections(sections: Section[], prices: ImportPrices): Generator<void, MeteredModule> {
   for (const s of sections) {
     if (!KNOWN_SECTIONS.has(s.id)) throw new MeterError('unsupported_feature', `unknown section id ${s.id}`);
     if (s.id === 13) throw new MeterError('unsupported_feature', 'exception handling (a tag section) cannot be metered');
   }
   const typeBody = sectionBody(sections, SECTION.type);
-  checkTypes(typeBody);
+  const typeOffsets = checkTypes(typeBody);
   checkLimits(sections);
-  let types: FunctionType[] | undefined;
-  const imports = scanImports(sectionBody(sections, SECTION.import), prices, () => (types ??= typeBody ? readFunctionTypes(typeBody) : []));
-  const typeCount = vectorLength(typeBody);
+  const typeOf = (index: number) => (index < typeOffsets.length ? functionTypeAt(typeBody!, typeOffsets[index]!) : undefined);
+  const imports = scanImports(sectionBody(sections, SECTION.import), prices, typeOf);
+  yield;
+  const typeCount = typeOffsets.length;
   const fuelGlobal = imports.globals + vectorLength(sectionBody(sections, SECTION.global));
   const definedFunctions = vectorLength(sectionBody(sections, SECTION.function));
   const I = imports.functions;
@@ -198,9 +237,11 @@ function meterSections(sections: Section[], prices: ImportPrices): MeteredModule
   newImports.push(importEntry(METER_IMPORT.module, METER_IMPORT.name, typeCount));
   putSection(sections, SECTION.import, appendToVector(sectionBody(sections, SECTION.import), newImports));
   const globals = sectionBody(sections, SECTION.global);
-  putSection(sections, SECTION.global, globals ? rewriteGlobals(globals, renumber, FUEL_GLOBAL) : Uint8Array.of(1, ...FUEL_GLOBAL));
+  putSection(sections, SECTION.global, globals ? yield* rewriteGlobals(globals, renumber, FUEL_GLOBAL) : appendToVector(undefined, [FUEL_GLOBAL]));
+  yield;
   const exports = sectionBody(sections, SECTION.export);
   if (exports) putSection(sections, SECTION.export, rewriteExports(exports, renumber));
+  yield;
   const start = sectionBody(sections, SECTION.start);
   if (start) {
     const out: number[] = [];
@@ -208,16 +249,17 @@ function meterSections(sections: Section[], prices: ImportPrices): MeteredModule
     putSection(sections, SECTION.start, Uint8Array.from(out));
   }
   const elements = sectionBody(sections, SECTION.element);
-  if (elements) putSection(sections, SECTION.element, rewriteElements(elements, renumber));
-
-  const names = readFunctionNames(sections);
+  if (elements) putSection(sections, SECTION.element, yield* rewriteElements(elements, renumber));
+  yield;
+  const names = readFunctionNames(sections, I + definedFunctions);
+  yield;
   const code = sectionBody(sections, SECTION.code);
   let checks = 0;
   const appendedNames: Array<readonly [number, Uint8Array]> = [];
   if (code || priced.length > 0) {
     let rewritten: Uint8Array = Uint8Array.of(0);
     if (code) {
-      const result = rewriteCodeSection(code, {
+      const result = yield* rewriteCodeSection(code, {
         importedFunctions: I,
         addedImports: added,
         importRemap,
@@ -241,7 +283,7 @@ function meterSections(sections: Section[], prices: ImportPrices): MeteredModule
       appendedNames.push([fns.charge64, NAMES.charge64]);
       priced.forEach((p, k) => {
         functionTypes.unsigned(p.typeIndex);
-        bodies.bytes(pricedCallEntry(p.index, types![p.typeIndex]!, p.price, fns));
+        bodies.bytes(pricedCallEntry(p.index, p.type, p.price, fns));
         appendedNames.push([firstPricer + k, utf8.encode(`diaryx_meter_priced_${p.name}`)]);
       });
     }
@@ -249,6 +291,7 @@ function meterSections(sections: Section[], prices: ImportPrices): MeteredModule
     putSection(sections, SECTION.function, appendEncodedToVector(sectionBody(sections, SECTION.function), count, functionTypes.view()));
     putSection(sections, SECTION.code, appendEncodedToVector(rewritten, count, bodies.view()));
   }
+  yield;
   const renamed = { importedFunctions: I, addedImports: importsLength ? [NAMES.length, NAMES.meter] : [NAMES.meter], appended: appendedNames };
   sections = sections.map((s) => (isNameSection(s) ? { id: 0, body: rewriteNameSection(names, renamed, s.body) } : s));
   return { bytes: writeModule(sections) as Uint8Array<ArrayBuffer>, checks };

@@ -67,9 +67,16 @@ export const SECTION = {
 export const SECTION_ORDER: readonly number[] = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 /**
+ * The most sections {@link readSections} reads: a module has at most 13 sections besides custom
+ * ones, and real modules a handful of those (names, producers, DWARF); a million empty custom
+ * sections (3 MB) would otherwise cost a second and hundreds of MB in section objects.
+ */
+export const MAX_SECTIONS = 10_000;
+
+/**
  * Splits a module into its sections; each body is a view into `bytes`.
  * @throws WasmFormatError (`not_wasm` for a bad magic number or version, `truncated` for a
- * section that runs past the end)
+ * section that runs past the end, `unsupported` past {@link MAX_SECTIONS} sections)
  */
 export function readSections(bytes: Uint8Array): Section[] {
   if (bytes.length < 8 || HEADER.some((b, i) => bytes[i] !== b)) {
@@ -78,6 +85,9 @@ export function readSections(bytes: Uint8Array): Section[] {
   const r: Reader = { bytes, pos: 8 };
   const sections: Section[] = [];
   while (r.pos < bytes.length) {
+    if (sections.length === MAX_SECTIONS) {
+      throw new WasmFormatError('unsupported', `the module has more than ${MAX_SECTIONS} sections (custom sections included), which this reader does not read`);
+    }
     const id = bytes[r.pos++]!;
     const size = readU32(r);
     if (r.pos + size > bytes.length) throw new WasmFormatError('truncated', `the module is truncated (section ${id} runs past the end)`);
@@ -164,13 +174,53 @@ export function readU32Vector(body: Uint8Array | undefined): number[] {
 }
 
 // The value types of one byte: i32, i64, f32, f64, v128, funcref, externref.
-const VALUE_TYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]);
+const IS_VALUE_TYPE = new Uint8Array(256);
+for (const t of [0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]) IS_VALUE_TYPE[t] = 1;
 
-function valueType(r: Reader): number {
-  const t = r.bytes[r.pos++];
-  if (t === undefined) throw new WasmFormatError('truncated', 'the module is truncated (inside a type)');
-  if (!VALUE_TYPES.has(t)) throw new WasmFormatError('unsupported', `unsupported value type 0x${t.toString(16)}`);
-  return t;
+function skipValueTypes(r: Reader, count: number, type: number): void {
+  const { bytes } = r;
+  if (r.pos + count > bytes.length) throw new WasmFormatError('truncated', 'the module is truncated (inside a type)');
+  for (let end = r.pos + count; r.pos < end; r.pos++) {
+    const t = bytes[r.pos]!;
+    if (IS_VALUE_TYPE[t] === 0) throw new WasmFormatError('unsupported', `unsupported value type 0x${t.toString(16)} (type ${type})`);
+  }
+}
+
+/**
+ * Where each function type of a type section's body starts, by type index: one scan and one
+ * array however many types (a million types read as objects took ~2 s).
+ * @throws WasmFormatError (`unsupported` for another type form, such as the GC proposal's
+ * recursive groups, or a value type of more than one byte)
+ */
+export function functionTypeOffsets(body: Uint8Array): Uint32Array {
+  const r: Reader = { bytes: body, pos: 0 };
+  const count = readU32(r);
+  if (count > body.length) throw new WasmFormatError('truncated', 'the module is truncated (inside the type section)');
+  const offsets = new Uint32Array(count);
+  for (let i = 0; i < count; i++) {
+    offsets[i] = r.pos;
+    const form = body[r.pos++];
+    if (form !== 0x60) throw new WasmFormatError('unsupported', `unsupported type form 0x${(form ?? 0).toString(16)} (type ${i})`);
+    skipValueTypes(r, readU32(r), i);
+    skipValueTypes(r, readU32(r), i);
+  }
+  return offsets;
+}
+
+/** The function type at `offset` of a type section's body (see {@link functionTypeOffsets}). */
+export function functionTypeAt(body: Uint8Array, offset: number): FunctionType {
+  const r: Reader = { bytes: body, pos: offset + 1 };
+  const paramCount = readU32(r);
+  const paramTypes = Array.from(body.subarray(r.pos, r.pos + paramCount));
+  r.pos += paramCount;
+  const resultCount = readU32(r);
+  return { params: paramTypes, results: Array.from(body.subarray(r.pos, r.pos + resultCount)) };
+}
+
+/** Whether the function type at `offset` of a type section's body is `() -> i32`. */
+export function isNoParamsToI32(body: Uint8Array, offset: number): boolean {
+  const r: Reader = { bytes: body, pos: offset + 1 };
+  return readU32(r) === 0 && readU32(r) === 1 && body[r.pos] === 0x7f;
 }
 
 /**
@@ -179,16 +229,9 @@ function valueType(r: Reader): number {
  * recursive groups, or a value type of more than one byte)
  */
 export function readFunctionTypes(body: Uint8Array): FunctionType[] {
-  const r: Reader = { bytes: body, pos: 0 };
-  const count = readU32(r);
+  const offsets = functionTypeOffsets(body);
   const types: FunctionType[] = [];
-  for (let i = 0; i < count; i++) {
-    const form = body[r.pos++];
-    if (form !== 0x60) throw new WasmFormatError('unsupported', `unsupported type form 0x${(form ?? 0).toString(16)} (type ${i})`);
-    const params = Array.from({ length: readU32(r) }, () => valueType(r));
-    const results = Array.from({ length: readU32(r) }, () => valueType(r));
-    types.push({ params, results });
-  }
+  for (const offset of offsets) types.push(functionTypeAt(body, offset));
   return types;
 }
 

@@ -1,5 +1,5 @@
 import { sha256Hex } from '@diaryx/host-fns';
-import { MeterError, meterModule } from '@diaryx/wasm';
+import { MeterError, meterModuleInSlices } from '@diaryx/wasm';
 import type { ResolvedLoaderOptions } from '../options.js';
 import { capMemory } from '../sandbox/memory-cap.js';
 import { afterPendingTasks } from './after-pending-tasks.js';
@@ -58,10 +58,16 @@ export function meterRefusal(error: unknown): MeterError | null {
   return error instanceof Error && error.cause instanceof MeterError ? error.cause : null;
 }
 
-/** Rewrites a module with fuel checks; a module the rewriter refuses names the way out. */
-function metered(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+/** The app's thread's turn between slices of a load's work. */
+const pause = () => afterPendingTasks(undefined);
+
+/**
+ * Rewrites a module with fuel checks, in slices of a few milliseconds of the app's thread; a
+ * module the rewriter refuses names the way out.
+ */
+async function metered(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
   try {
-    return meterModule(bytes).bytes;
+    return (await meterModuleInSlices(bytes, { pause })).bytes;
   } catch (error) {
     if (error instanceof MeterError) {
       throw new Error(`${error.message} (load it with mode: 'worker' to run it unmodified with a deadline)`, { cause: error });
@@ -74,8 +80,8 @@ function metered(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
  * Refuses a module over the size budget, caps its memory and tables, makes its exports' status
  * readable (see export-status.ts), meters it when asked, and compiles it, once per content
  * (SHA-256 of the capped bytes, and whether metered) and JavaScript realm. Each pass is linear
- * in the module's size; the app's thread gets a turn between them, and validation and
- * compilation run on the engine's own threads.
+ * in the module's size; the app's thread gets a turn between them and, while metering, every
+ * few milliseconds; validation and compilation run on the engine's own threads.
  * @throws Error when the bytes are over the budget, not valid wasm, need more memory or table
  * elements than the cap, or cannot be metered
  */
@@ -85,12 +91,13 @@ export async function compileCapped(bytes: Uint8Array, maxPages: number, meter: 
   const key = `${await contentKey(capped)}${meter ? ':metered' : ''}`;
   return remember(byContent, key, async () => {
     const asWritten = await compileAsWritten(capped);
-    await afterPendingTasks(undefined);
+    await pause();
     const withStatus = exposeExportStatus(capped);
     if (!meter) return withStatus === capped ? asWritten : WebAssembly.compile(withStatus as Uint8Array<ArrayBuffer>);
-    await afterPendingTasks(undefined);
+    await pause();
+    const rewritten = await metered(withStatus);
     try {
-      return await WebAssembly.compile(metered(withStatus));
+      return await WebAssembly.compile(rewritten);
     } catch (error) {
       // The module was valid before; the checks can push it past an engine limit (a function's
       // size, say): it cannot be metered, which mode 'auto' answers with a worker.

@@ -13,7 +13,8 @@ import {
   importEntries,
   leb128Length,
   putSection,
-  readFunctionTypes,
+  functionTypeOffsets,
+  isNoParamsToI32,
   readSections,
   readU32Vector,
   renumberExports,
@@ -91,11 +92,8 @@ function rewrite(bytes: Uint8Array): Uint8Array {
   const typeBody = sectionBody(sections, SECTION.type);
   const exportBody = sectionBody(sections, SECTION.export);
   if (!typeBody || !exportBody) return bytes;
-  const types = readFunctionTypes(typeBody);
-  const isStatusType = (index: number | undefined) => {
-    const type = index === undefined ? undefined : types[index];
-    return type !== undefined && type.params.length === 0 && type.results.length === 1 && type.results[0] === 0x7f;
-  };
+  const typeOffsets = functionTypeOffsets(typeBody);
+  const isStatusType = (index: number | undefined) => index !== undefined && index < typeOffsets.length && isNoParamsToI32(typeBody, typeOffsets[index]!);
   const { functions, importedGlobals } = functionsOf(sections);
   const firstNewFunc = functions.types.length;
   const statusGlobal = importedGlobals + vectorLength(sectionBody(sections, SECTION.global));
@@ -112,8 +110,8 @@ function rewrite(bytes: Uint8Array): Uint8Array {
   });
   if (wrapped.length === 0) return bytes;
   const checkFunc = firstNewFunc + wrapped.length;
-  const statusType = types.length;
-  const voidType = types.length + 1;
+  const statusType = typeOffsets.length;
+  const voidType = typeOffsets.length + 1;
   putSection(sections, SECTION.type, appendToVector(typeBody, [[0x60, 0x00, 0x01, 0x7f], [0x60, 0x00, 0x00]]));
   const functionTypes = new ByteWriter(wrapped.length * 5 + 5);
   for (let i = 0; i < wrapped.length; i++) functionTypes.unsigned(statusType);

@@ -107,6 +107,43 @@ describe('hostile: a large module loads without blocking the event loop', () => 
   });
 });
 
+/** A plugin with about `mib` MiB of code: functions of a loop of loads, stores and arithmetic. */
+async function withMuchCode(id: string, mib: number): Promise<Uint8Array> {
+  const sections = readSections(await compileWat(guestWat({ manifest: hostileManifest(id) })));
+  const body = new ByteWriter(512);
+  body.bytes([1, 1, 0x7f, 0x03, 0x40]); // one i32 local; loop
+  for (let k = 0; k < 20; k++) body.bytes([0x20, 0x00, 0x28, 0x02, 0x00, 0x41, 0x07, 0x6a, 0x21, 0x00, 0x41, 0x00, 0x20, 0x00, 0x36, 0x02, 0x04]);
+  body.bytes([0x0b, 0x41, 0x00, 0x0b]); // end loop; i32.const 0; end
+  const one = body.view().slice();
+  const type = vectorLength(sectionBody(sections, SECTION.type));
+  putSection(sections, SECTION.type, appendEncodedToVector(sectionBody(sections, SECTION.type), 1, Uint8Array.of(0x60, 0x00, 0x01, 0x7f)));
+  const count = Math.floor((mib * 1024 * 1024) / (one.length + 3));
+  const functions = new ByteWriter(count * 2);
+  const bodies = new ByteWriter(count * (one.length + 3));
+  for (let i = 0; i < count; i++) {
+    functions.unsigned(type);
+    bodies.unsigned(one.length);
+    bodies.bytes(one);
+  }
+  putSection(sections, SECTION.function, appendEncodedToVector(sectionBody(sections, SECTION.function), count, functions.view()));
+  putSection(sections, SECTION.code, appendEncodedToVector(sectionBody(sections, SECTION.code), count, bodies.view()));
+  return writeModule(sections);
+}
+
+describe('hostile: a module near the size budget is metered in slices', () => {
+  it('mode metered: 30 MiB of code load, and the loop is never blocked 500 ms', async () => {
+    const wasm = await withMuchCode('much-code', 30);
+    const { outcome, gapMs } = await largestGap(() => loadPluginFromBytes(wasm, createHostContext(), { ...options('metered'), name: 'much-code' }));
+    if (outcome instanceof Error) throw outcome;
+    try {
+      expect(outcome.runtime.mode).toBe('metered');
+      expect(gapMs, `the event loop was blocked ${gapMs.toFixed(0)} ms`).toBeLessThan(MAX_GAP_MS);
+    } finally {
+      await outcome.close();
+    }
+  }, 30_000);
+});
+
 describe('hostile: a module over the load budget is refused before any work', () => {
   // A valid module of 32 MiB and a little (a custom section of zeros): cheap to write, large to read.
   const oversized = () => writeModule([{ id: 0, body: new Uint8Array(DEFAULT_MAX_MODULE_BYTES) }]);
