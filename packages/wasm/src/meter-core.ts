@@ -128,6 +128,7 @@ export function* rewriteCodeSection(body: Uint8Array, rw: CodeRewrite): Generato
         status = core.continueCode(SLICE_BYTES);
       }
       if (status === 0) {
+        yield; // the copy out of the core's memory is a step of its own
         return { bytes: new Uint8Array(core.memory.buffer, core.outputStart(), core.outputLength()).slice(), checks: core.checksInserted() };
       }
       if (core.errorKind.value !== ERROR.noSpace) throw refusal(core, rw);

@@ -270,6 +270,7 @@ function* meterSections(sections: Section[], prices: ImportPrices): Generator<vo
       });
       rewritten = result.bytes;
       checks = result.checks;
+      yield; // each copy of a large code section (tens of MB) is a step of its own
     }
     // Appended functions: charge, then (with priced imports) charge64 and one pricer each.
     const functionTypes = new ByteWriter(16 + priced.length * 5);
@@ -294,5 +295,6 @@ function* meterSections(sections: Section[], prices: ImportPrices): Generator<vo
   yield;
   const renamed = { importedFunctions: I, addedImports: importsLength ? [NAMES.length, NAMES.meter] : [NAMES.meter], appended: appendedNames };
   sections = sections.map((s) => (isNameSection(s) ? { id: 0, body: rewriteNameSection(names, renamed, s.body) } : s));
+  yield;
   return { bytes: writeModule(sections) as Uint8Array<ArrayBuffer>, checks };
 }

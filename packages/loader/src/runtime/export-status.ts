@@ -24,6 +24,7 @@ import {
   vectorLength,
   WasmFormatError,
   writeModule,
+  writeUnsignedAt,
 } from '@diaryx/wasm';
 
 /** The global holding the status of the last export call. @internal */
@@ -76,7 +77,10 @@ const encoder = new TextEncoder();
 const STATUS_GLOBAL_NAME = encoder.encode(STATUS_GLOBAL);
 const STATUS_CHECK_NAME = encoder.encode(STATUS_CHECK_EXPORT);
 
+// A wrapper's body around its two indices: one i32 local, call; local.tee 0, global.set; local.get 0, end.
 const WRAPPER_HEAD = Uint8Array.of(0x01, 0x01, 0x7f, 0x10);
+const WRAPPER_MIDDLE = Uint8Array.of(0x22, 0x00, 0x24);
+const WRAPPER_TAIL = Uint8Array.of(0x20, 0x00, 0x0b);
 
 function exportEntry(name: Uint8Array, kind: number, index: number): Uint8Array {
   const out = new ByteWriter(name.length + 10);
@@ -121,36 +125,27 @@ function rewrite(bytes: Uint8Array): Uint8Array {
   putSection(sections, SECTION.global, appendToVector(sectionBody(sections, SECTION.global), [[0x7f, 0x01, 0x41, 0x00, 0x0b]]));
   putSection(sections, SECTION.export, appendToVector(exports, [exportEntry(STATUS_GLOBAL_NAME, 0x03, statusGlobal), exportEntry(STATUS_CHECK_NAME, 0x00, checkFunc)]));
   // The wrappers' bodies, written straight into one buffer: 60,000 of them in a few ms even
-  // before the engine has optimised this code (the first load of a process runs it cold).
+  // before the engine has optimised this code (the first load of a process runs it cold). The
+  // position is passed along, not kept in a variable a closure changes: Node 26.12.1's V8
+  // (14.6, Maglev) lost some increments of such a variable on a cold first run, writing a
+  // corrupt module (`--no-maglev` did not).
   const g = leb128Length(statusGlobal);
   const bodies = new Uint8Array(wrapped.length * (16 + g) + 16 + g);
   let at = 0;
-  const put = (value: number) => {
-    while (value >= 0x80) {
-      bodies[at++] = (value % 0x80) | 0x80;
-      value = Math.floor(value / 0x80);
-    }
-    bodies[at++] = value;
-  };
   for (const original of wrapped) {
     // size; one i32 local; call original; local.tee 0; global.set; local.get 0; end
-    put(10 + leb128Length(original) + g);
+    at = writeUnsignedAt(bodies, at, 10 + leb128Length(original) + g);
     bodies.set(WRAPPER_HEAD, at);
-    at += WRAPPER_HEAD.length;
-    put(original);
-    bodies[at++] = 0x22;
-    bodies[at++] = 0x00;
-    bodies[at++] = 0x24;
-    put(statusGlobal);
-    bodies[at++] = 0x20;
-    bodies[at++] = 0x00;
-    bodies[at++] = 0x0b;
+    at = writeUnsignedAt(bodies, at + WRAPPER_HEAD.length, original);
+    bodies.set(WRAPPER_MIDDLE, at);
+    at = writeUnsignedAt(bodies, at + WRAPPER_MIDDLE.length, statusGlobal);
+    bodies.set(WRAPPER_TAIL, at);
+    at += WRAPPER_TAIL.length;
   }
   // size; no locals; global.get; if; unreachable; end; end
-  put(7 + g);
-  bodies[at++] = 0x00;
-  bodies[at++] = 0x23;
-  put(statusGlobal);
+  at = writeUnsignedAt(bodies, at, 7 + g);
+  bodies.set([0x00, 0x23], at);
+  at = writeUnsignedAt(bodies, at + 2, statusGlobal);
   bodies.set([0x04, 0x40, 0x00, 0x0b, 0x0b], at);
   at += 5;
   putSection(sections, SECTION.code, appendEncodedToVector(sectionBody(sections, SECTION.code), wrapped.length + 1, bodies.subarray(0, at)));

@@ -131,8 +131,8 @@ async function withMuchCode(id: string, mib: number): Promise<Uint8Array> {
 }
 
 describe('hostile: a module near the size budget is metered in slices', () => {
-  it('mode metered: 30 MiB of code load, and the loop is never blocked 500 ms', async () => {
-    const wasm = await withMuchCode('much-code', 30);
+  it('mode metered: 16 MiB of code load, and the loop is never blocked 500 ms', async () => {
+    const wasm = await withMuchCode('much-code', 16);
     const { outcome, gapMs } = await largestGap(() => loadPluginFromBytes(wasm, createHostContext(), { ...options('metered'), name: 'much-code' }));
     if (outcome instanceof Error) throw outcome;
     try {
