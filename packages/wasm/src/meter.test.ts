@@ -60,6 +60,14 @@ describe('meterModuleInSlices', () => {
     expect(pauses).toBeGreaterThanOrEqual(6);
   });
 
+  it('a pause that throws ends the rewrite; the next rewrite gives the same bytes as meterModule', async () => {
+    const large = new Uint8Array(readFileSync(`${root}examples/word-count-ts/build/plugin.wasm`));
+    const pause = () => Promise.reject(new Error('the app is closing'));
+    await expect(meterModuleInSlices(large, { pause, sliceMs: 0 })).rejects.toThrow('the app is closing');
+    const again = await meterModuleInSlices(large, { pause: () => Promise.resolve(), sliceMs: 0 });
+    expect(Buffer.from(again.bytes).equals(Buffer.from(meterModule(large).bytes))).toBe(true);
+  });
+
   it('refuses what meterModule refuses', async () => {
     const pause = () => Promise.resolve();
     await expect(meterModuleInSlices(new TextEncoder().encode('not wasm'), { pause })).rejects.toBeInstanceOf(MeterError);

@@ -170,13 +170,18 @@ export async function meterModuleInSlices(bytes: Uint8Array, options: SlicedMete
   const sliceMs = options.sliceMs ?? 4;
   const steps = meterSteps(bytes, options);
   let sliceStart = performance.now();
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    if (performance.now() - sliceStart >= sliceMs) {
-      await options.pause();
-      sliceStart = performance.now();
+  try {
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      if (performance.now() - sliceStart >= sliceMs) {
+        await options.pause();
+        sliceStart = performance.now();
+      }
     }
+  } finally {
+    // A pause that threw leaves the rewrite suspended: end it (it frees the scan core it holds).
+    steps.return(undefined as never);
   }
 }
 
