@@ -6,9 +6,11 @@ import type { LoadedPlugin } from '../loaded-plugin.js';
 
 // Calls into the Extism kernel whose work grows with a length: `alloc` of a large block (its
 // buffer, and rc13's sum over every block at each call), `var_set` (a copy of the whole value
-// block). Weighed 256 units a call whatever they moved, a loop of them ran for seconds before
-// the meter's first refill asked the clock. Priced by their bytes, each call of a large block
-// costs more than a refill: the host checks the deadline before the next one.
+// block). Weighed 256 units a call whatever they moved, a loop of `var_set` of a 64 MiB block ran
+// 10.4 s against a 1 s deadline (about 80 calls of ~40 ms before the first refill asked the
+// clock). Priced by their bytes, each call of a large block costs more than a refill: the host
+// checks the deadline before the next one. (The `alloc` loops stopped in time before too: a fresh
+// zeroed buffer is mapped, not written; they guard the pricing of `alloc` itself.)
 
 const DEADLINE_MS = 1_000;
 // Generous for two busy cores: one call of a 64 MiB block takes tens of milliseconds.
@@ -46,7 +48,9 @@ describe('hostile: a loop of kernel calls on large blocks stops at its deadline 
       (e: unknown) => e,
     );
     const took = performance.now() - started;
-    expect(error, 'the endless loop cannot succeed').toMatchObject({ kind: 'timeout' });
+    // Blocks that are kept stay allocated until the call ends: where the system refuses to map
+    // more, the loop fails before its deadline instead (a failed call), which is a stop too.
+    expect(error, 'the endless loop cannot succeed').toMatchObject({ kind: exportName === 'alloc_kept' ? expect.any(String) : 'timeout' });
     expect(took, `${exportName} ran ${took.toFixed(0)} ms against a ${DEADLINE_MS} ms deadline`).toBeLessThan(DEADLINE_MS + MARGIN_MS);
     expect(new TextDecoder().decode((await plugin.call('answer')) ?? new Uint8Array())).toContain('still here');
   });
