@@ -19,7 +19,7 @@ import { fileSource } from './module-file.js';
 export async function inspectPluginWasmManifest(wasmPath: string, options: LoaderOptions = {}): Promise<GuestManifest> {
   const resolved = resolveLoaderOptions(options);
   const name = fileStem(wasmPath);
-  const guest = await instantiateGuest(fileSource(wasmPath), name, createHostContext({ permissions: denyAll, logger: resolved.logger }), resolved);
+  const guest = await instantiateGuest(fileSource(wasmPath, resolved), name, createHostContext({ permissions: denyAll, logger: resolved.logger }), resolved);
   try {
     const manifest = await callGuestManifest(guest, name, resolved.manifestTimeoutMs);
     for (const problem of [idProblem(manifest, name), versionProblem(manifest, name, resolved.appVersion)]) {
