@@ -82,7 +82,10 @@ describe('frontmatterChecker: the rules of the root index (§6.3, AB-M4)', () =>
     const checker = frontmatterChecker(fs, 'journal/index.md');
     fs.writeBinary('journal/index.md', new TextEncoder().encode('no frontmatter'));
     expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true });
-    expect((await checker.check('acme.x', 'read_files', 'a.md')).message).toMatch(/^Permission not configured for plugin 'acme.x': read_files/);
+    expect(await checker.check('acme.x', 'read_files', 'a.md')).toEqual({
+      allowed: false,
+      message: expect.stringMatching(/^Permission not configured for plugin 'acme.x': read_files on 'a.md'/),
+    });
   });
 });
 
