@@ -86,9 +86,9 @@ function runInWorker(data: object, timeoutMs: number | undefined, signal: AbortS
  *
  * Each run happens in its own worker thread, stopped when it outlives `timeoutMs` or the
  * plugin's call. Paths that lead out of the folder (`..`, which `host_run_wasi_module` already
- * refuses, or a symbolic link the module made) are neither written nor read. Node documents
- * `node:wasi` as not a complete security sandbox: it confines the module's file access to the
- * preopened folder, but run only modules you would let the plugin run.
+ * refuses, or a symbolic link the module made) are neither written nor read. Node's
+ * documentation warns that `node:wasi` is no secure sandbox for untrusted code: it confines the
+ * module's files to the preopened folder, but run only modules you would let the plugin run.
  *
  * Async: plugins reach it from a worker, or metered mode with JSPI (Node 24+).
  *
