@@ -1,4 +1,4 @@
-import { allowAll, MemoryPluginStorage, nodeWasiRunner } from '@diaryx/host-fns';
+import { allowAll, browserWasiRunner, MemoryPluginStorage, nodeWasiRunner, type WasiRunner } from '@diaryx/host-fns';
 import { compileWat, wasiToolWat } from '@diaryx/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadProbe } from './probe.js';
@@ -9,14 +9,22 @@ beforeAll(async () => {
   tool = await compileWat(wasiToolWat(), 'wasi-tool.wat');
 });
 
+let makeRunner: () => WasiRunner;
 async function probeWithTool() {
   const storage = new MemoryPluginStorage();
   storage.set('probe:tools/copy.wasm', tool);
-  // The runner is asynchronous (a worker thread per run): a worker-mode plugin reaches it.
-  return loadProbe({ storage, permissions: allowAll, wasi: nodeWasiRunner() }, { runInWorker: true });
+  // The runners are asynchronous: a worker-mode plugin reaches them.
+  return loadProbe({ storage, permissions: allowAll, wasi: makeRunner() }, { runInWorker: true });
 }
 
-describe('host_run_wasi_module with nodeWasiRunner (§4.20)', () => {
+describe.each<[string, () => WasiRunner]>([
+  ['nodeWasiRunner', () => nodeWasiRunner()],
+  ['browserWasiRunner', () => browserWasiRunner()],
+])('host_run_wasi_module with %s (§4.20)', (_name, runner) => {
+  beforeAll(() => {
+    makeRunner = runner;
+  });
+
   it('§4.20 runs the module stored under module_key: args, stdin, input and output files, exit code, captured output', async () => {
     const probe = await probeWithTool();
     try {

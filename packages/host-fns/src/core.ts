@@ -51,6 +51,8 @@ export { MemoryPluginStorage, noopPluginStorage, type PluginStorage } from './se
 export { noopRuntimeContextProvider, type RuntimeContextProvider } from './services/runtime-context.js';
 export { noopSecretStore, type SecretStore } from './services/secret-store.js';
 export type { WasiRunner, WasiRunRequest, WasiRunResult } from './services/wasi-runner.js';
+export { browserWasiRunner } from './services/browser-wasi-runner.js';
+export { type WasiFailure, wasiRunError } from './services/wasi-run-error.js';
 export type { WorkspaceFileSetProvider } from './services/workspace-file-set.js';
 export { type DirectoryEntry, type FileMetadata, noWorkspaceFileSystem, type WorkspaceFileSystem } from './services/workspace-fs.js';
 export { memoryWorkspaceFs } from './services/memory-workspace-fs.js';

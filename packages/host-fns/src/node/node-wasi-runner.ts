@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WasiRunner, WasiRunRequest, WasiRunResult } from '../services/wasi-runner.js';
-import { decodeUtf8Lossy } from '../util/utf8.js';
+import { wasiRunError } from '../services/wasi-run-error.js';
 
 /** Options of {@link nodeWasiRunner}. */
 export interface NodeWasiRunnerOptions {
@@ -121,19 +121,8 @@ export function nodeWasiRunner(options: NodeWasiRunnerOptions = {}): WasiRunner 
         );
         const captured = async (path: string) => new Uint8Array(await readFile(path).catch(() => Buffer.alloc(0)));
         const stderr = await captured(stderrPath);
-        if (typeof answer === 'string') throw new Error(`WASI module trapped: ${answer}\nstderr: ${decodeUtf8Lossy(stderr)}`);
-        switch (answer.stage) {
-          case 'compile':
-            throw new Error(`Failed to compile WASI module: ${answer.message}`);
-          case 'instantiate':
-            throw new Error(`Failed to instantiate WASI module: ${answer.message}`);
-          case 'no-start':
-            throw new Error('WASI module has no _start export');
-          case 'no-memory':
-            throw new Error('WASI module has no memory export (node:wasi needs one)');
-          case 'trap':
-            throw new Error(`WASI module trapped: ${answer.message}\nstderr: ${decodeUtf8Lossy(stderr)}`);
-        }
+        if (typeof answer === 'string') throw wasiRunError('trap', answer, stderr);
+        if (answer.stage !== 'done') throw wasiRunError(answer.stage, 'message' in answer ? answer.message : '', stderr);
         const files = new Map<string, Uint8Array>();
         for (const path of request.outputFiles) {
           const target = inside(sandbox, path);
