@@ -133,11 +133,17 @@ export class SyncConnection {
     socket.binaryType = 'arraybuffer';
     this.#socket = socket;
     let ended = false;
-    socket.addEventListener('open', () => this.#opened(socket));
+    let opened = false;
+    socket.addEventListener('open', () => {
+      opened = true;
+      this.#opened(socket);
+    });
     socket.addEventListener('message', (event) => this.#received(socket, (event as { data?: unknown }).data));
     const end = () => {
       if (ended) return;
       ended = true;
+      // (Named without its query, which holds the auth token.)
+      if (!opened) this.#warn(`Failed to connect sync websocket: ${url.split('?')[0]} could not be opened`);
       this.#closed(socket);
     };
     // An error ends the connection too: Node 22's WebSocket fires only `error` (no `close`) when

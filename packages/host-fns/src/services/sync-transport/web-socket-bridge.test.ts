@@ -132,11 +132,11 @@ describe('webSocketBridge: connect and the guest callbacks (§9.3)', () => {
 });
 
 describe('webSocketBridge: reconnecting (§9.3)', () => {
-  it('§9.3 a failed connect calls on_disconnected, then retries after reconnectDelayMs(1), (2), …; a successful connect resets the count', async () => {
+  it('§9.3 a failed connect calls on_disconnected (logged without the token), then retries after reconnectDelayMs(1), (2), …; a successful connect resets the count', async () => {
     const asked: number[] = [];
     const b = makeBridge({ reconnectDelayMs: (n) => (asked.push(n), 40 * n) });
     server.refuseNext(3);
-    connect(b);
+    connect(b, { auth_token: 'secret-token' }); // never logged: the warnings name the URL without its query
     const connection = await server.connection(0);
     const times = server.attempts;
     expect(times).toHaveLength(4);
@@ -147,6 +147,7 @@ describe('webSocketBridge: reconnecting (§9.3)', () => {
     expect(times[3]! - times[2]!).toBeGreaterThanOrEqual(115);
     await until(() => guest.calls.length === 4, 'on_connected');
     expect(guest.calls).toEqual(['on_disconnected', 'on_disconnected', 'on_disconnected', 'on_connected {"workspace_id":"w","write_to_disk":true}']);
+    expect(warnings).toEqual(Array(3).fill(`plugin 'sync': Failed to connect sync websocket: ${server.url}/sync2 could not be opened`));
     connection.close();
     await server.connection(1);
     expect(asked).toEqual([1, 2, 3, 1]);
