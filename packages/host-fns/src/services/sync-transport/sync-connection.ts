@@ -147,14 +147,18 @@ export class SyncConnection {
       this.#closed(socket);
     };
     // An error ends the connection too: Node 22's WebSocket fires only `error` (no `close`) when
-    // the handshake is refused.
+    // the handshake is refused, and calling its close() then fires `error` again, recursively
+    // (measured: a stack overflow). So the socket is closed only if it was open, and only once.
     socket.addEventListener('error', () => {
+      if (ended) return;
+      const wasOpen = socket.readyState === OPEN;
+      end();
+      if (!wasOpen) return;
       try {
         socket.close();
       } catch {
         // already closing
       }
-      end();
     });
     socket.addEventListener('close', end);
   }
