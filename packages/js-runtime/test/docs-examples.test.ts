@@ -1,12 +1,12 @@
 // Builds and runs the examples of the guide in docs/ (docs/examples/*.ts), and checks that every
 // fenced code block of docs/*.md is a region of a file that a test builds and runs (snippet sync).
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTestPlugin } from '@diaryx/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tagsOfFolder } from '../../../docs/examples/host-node.js';
+import { openWorkspace, tagsOfFolder } from '../../../docs/examples/host-node.js';
 import { buildPlugin } from '../src/build.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -56,6 +56,22 @@ describe('docs: hosting plugins in a Node app', () => {
     const wasmPath = join(workspace, 'plugin.wasm');
     writeFileSync(wasmPath, tagIndex);
     expect(await tagsOfFolder(wasmPath, workspace)).toEqual({ success: true, data: ['note'] });
+  });
+
+  it('opens a workspace with the services Rust ships: the plugin\'s storage lands in .diaryx/plugin-state', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'diaryx-docs-'));
+    writeFileSync(join(workspace, 'README.md'), '---\ncontents: []\nplugins:\n  com.example.tag-index:\n    permissions:\n      read_files: { include: ["all"] }\n---\n');
+    writeFileSync(join(workspace, 'a.md'), 'a #note');
+    mkdirSync(join(workspace, '.diaryx', 'plugins', 'com.example.tag-index'), { recursive: true });
+    writeFileSync(join(workspace, '.diaryx', 'plugins', 'com.example.tag-index', 'plugin.wasm'), tagIndex);
+    const { plugins, close } = await openWorkspace(workspace);
+    try {
+      await plugins[0]!.onEvent({ event_type: 'file_saved', payload: { path: 'a.md' } });
+      expect(await plugins[0]!.handleCommand('tags.list', {})).toEqual({ success: true, data: ['note'] });
+      expect(readdirSync(join(workspace, '.diaryx', 'plugin-state'))).toEqual(['com.example.tag-index_index.bin']);
+    } finally {
+      await close();
+    }
   });
 });
 

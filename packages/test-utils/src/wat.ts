@@ -70,8 +70,13 @@ export const GUEST_HELPERS = `
   (func $output_bytes (param $ptr i32) (param $len i32)
     (call $output_set (call $to_block (local.get $ptr) (local.get $len)) (i64.extend_i32_u (local.get $len))))
   (func $output_handle (param $h i64)
-    (if (i64.ne (local.get $h) (i64.const 0))
-      (then (call $output_set (local.get $h) (call $length (local.get $h))))))
+    (local $len i64)
+    ;; Handle 0 is "" (rc13's kernel says length 1 for it: its null page). An empty answer is a
+    ;; block of length 0, which worker mode ships as a freed block: output_set refuses it.
+    (if (i64.eqz (local.get $h)) (then (return)))
+    (local.set $len (call $length (local.get $h)))
+    (if (i64.ne (local.get $len) (i64.const 0))
+      (then (call $output_set (local.get $h) (local.get $len)))))
   (func $fail (param $ptr i32) (param $len i32)
     (call $error_set (call $to_block (local.get $ptr) (local.get $len))))`;
 
