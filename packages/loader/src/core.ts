@@ -68,3 +68,18 @@ export type {
   UiContribution,
 } from './protocol/types.js';
 export { KNOWN_UI_SLOTS } from './protocol/ui-elements.js';
+export { checkManifestElements, type ManifestElementProblem } from './protocol/manifest-elements.js';
+export type {
+  AttributeSyntaxInput,
+  CliArgInput,
+  CliCommandInput,
+  ComponentRefInput,
+  GuestManifestInput,
+  InsertCommandInput,
+  KnownCapability,
+  MarkAttributeInput,
+  MarkdownSyntaxInput,
+  PermissionRuleInput,
+  SettingsFieldInput,
+  UiContributionInput,
+} from './protocol/manifest-input.js';
