@@ -33,7 +33,9 @@ describe('where a TypeScript plugin was when its deadline stopped it', () => {
       { useWasi: true, enableWasiOutput: false, runInWorker: false, functions: { [HOST_NAMESPACE]: hostFunctions, [METER_IMPORT.module]: { [METER_IMPORT.name]: outOfFuel } } },
     );
     try {
-      deadline = performance.now() + 150;
+      // A first call with no deadline: instantiation and compilation are not the loop's time.
+      await plugin.call('manifest', '');
+      deadline = performance.now() + 300;
       const trap = (await plugin.call('handle_command', '{"command":"spin","params":{}}').catch((e: unknown) => e)) as Error;
       expect(trap.message).toContain('call canceled due to timeout');
       // What the loader's metered runtime does before replacing the instance: fuel for the answer, then ask.
