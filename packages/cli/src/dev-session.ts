@@ -132,7 +132,16 @@ export async function startDevSession(options: DevOptions): Promise<number> {
       }
       return merged;
     };
-    session = await openPluginSession({ wasmPath, workspace, allow: granted, storage, config, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+    session = await openPluginSession({
+      wasmPath,
+      workspace,
+      allow: granted,
+      storage,
+      config,
+      denialAdvice: (key) =>
+        `(dev grants what the manifest requests: add ${key} to requested_permissions with a reason, as Diaryx shows it to users; or pass --allow ${key} for this session)`,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
     plugin = session.plugin;
     printTrace();
     await save();
