@@ -5,7 +5,6 @@ import { PRELUDE_PATH, readRuntime } from './runtime-files.js';
 import { snapshotPlugin, SnapshotError } from './snapshot.js';
 import { typeCheckPlugin } from './type-check.js';
 import { HOST_FUNCTIONS_SECTION, referencedHostFunctions, withCustomSection } from './host-functions-section.js';
-import { checkBuiltManifest } from './manifest-check.js';
 
 /** Exports every Diaryx plugin must have. */
 const REQUIRED_EXPORTS = ['manifest', 'handle_command'] as const;
@@ -163,7 +162,9 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
     throw new Error(`the built module is not valid WebAssembly (a bug of @diaryx/js-runtime): ${(error as Error).message}`);
   }
   if (options.checkManifest ?? true) {
-    const report = await checkBuiltManifest(wasm, options.appVersion);
+    // The loader is loaded when a build runs, not when the build API is imported.
+    const { reviewPluginManifest } = await import('@diaryx/loader');
+    const report = await reviewPluginManifest(wasm, options.appVersion);
     if (report.errors.length > 0) {
       throw new PluginBuildError(`${shown}: ${report.errors.join(`\n${shown}: `)}`, inputs);
     }

@@ -69,7 +69,7 @@ export type {
 } from './protocol/types.js';
 export { KNOWN_UI_SLOTS } from './protocol/ui-elements.js';
 export { checkManifestElements, type ManifestElementProblem } from './protocol/manifest-elements.js';
-export { inspectPluginManifestFromBytes } from './protocol/inspect-manifest.js';
+export { inspectPluginManifestFromBytes, type ManifestReview, reviewPluginManifest } from './protocol/inspect-manifest.js';
 export type {
   AttributeSyntaxInput,
   CliArgInput,
