@@ -19,6 +19,7 @@ const LINKS: Record<string, string> = {
   '@diaryx/js-runtime': 'packages/js-runtime',
   '@diaryx/plugin-sdk-as': 'packages/plugin-sdk-as',
   '@diaryx/wasm': 'packages/wasm',
+  '@diaryx/watch': 'packages/watch',
   vitest: 'node_modules/vitest',
   typescript: 'node_modules/typescript',
   assemblyscript: 'packages/plugin-sdk-as/node_modules/assemblyscript',
