@@ -22,6 +22,7 @@ const LINKS: Record<string, string> = {
   '@diaryx/watch': 'packages/watch',
   vitest: 'node_modules/vitest',
   typescript: 'node_modules/typescript',
+  '@types/node': 'node_modules/@types/node',
   assemblyscript: 'packages/plugin-sdk-as/node_modules/assemblyscript',
   '@extism/as-pdk': 'packages/plugin-sdk-as/node_modules/@extism/as-pdk',
   'assemblyscript-json': 'packages/plugin-sdk-as/node_modules/assemblyscript-json',

@@ -11,7 +11,7 @@ import { METER_IMPORT, meterModule } from '@diaryx/wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { guestLocation, readGuestStack, stackOfStoppedGuest, withGuestStack } from '../../loader/src/runtime/guest-location.js';
 import { bundledFrameMapper } from '../../testing/src/source-map.js';
-import { buildPlugin, type BuiltPlugin } from './build.js';
+import { buildPlugin, type BuiltPlugin } from '../src/build.js';
 
 const entry = fileURLToPath(new URL('../test/fixtures/endless.ts', import.meta.url));
 let built: BuiltPlugin;
