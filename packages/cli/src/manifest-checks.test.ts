@@ -70,6 +70,14 @@ describe('check: the manifest as the app will read it', () => {
     expect(out.stdout).toMatch(/with warnings/);
   });
 
+  it('fails a manifest whose commands lack the custom_commands capability (Diaryx never routes them)', async () => {
+    const results = await runConformance(await plugin({ capabilities: [], commands: ['count'] }), { randomRuns: 2 });
+    expect(results.find((r) => r.name === 'manifest is valid and complete')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('declares commands without the custom_commands capability (Diaryx never routes them)'),
+    });
+  });
+
   it('a missing file is one line and exit code 2, not a stack trace', () => {
     for (const command of ['check', 'inspect']) {
       const out = diaryxPlugin(command, '/nonexistent/plugin.wasm');

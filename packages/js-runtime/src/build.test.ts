@@ -79,6 +79,12 @@ describe('diaryx-js build', () => {
     expect(built.warnings).toEqual([expect.stringMatching(/new-slot\.ts: warning: the manifest's ui\[0\] \(ToolbarButton 'bold'\): the slot `ToolbarButton` is not known to Diaryx 1\.4\.1, which drops the element/)]);
   });
 
+  it('fails when the loader cannot read the built manifest, with the loader\'s reason', async () => {
+    await expect(buildPlugin({ entry: fixture('unreadable-manifest'), typeCheck: false })).rejects.toThrow(
+      /unreadable-manifest\.ts: the loader cannot read the manifest: Failed to parse manifest from plugin 'plugin': .*missing field `capabilities`/,
+    );
+  });
+
   it('fails on a syntax error with the file and line', async () => {
     await expect(buildPlugin({ entry: fixture('syntax-error') })).rejects.toThrow(/syntax-error\.ts:5:\d+: Unexpected ";"/);
   });

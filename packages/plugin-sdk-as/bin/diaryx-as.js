@@ -8,8 +8,12 @@
 // Plain JavaScript: this package ships AssemblyScript sources and has no build of its own.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
+import { quietWasiWarning } from '@diaryx/loader/quiet-wasi-warning';
 import { watchBuilds } from '@diaryx/watch';
 import asc from 'assemblyscript/asc';
+
+// The manifest check loads the loader, and with it node:wasi: drop Node's one WASI warning.
+quietWasiWarning();
 
 const USAGE = `Usage: diaryx-as build [--watch] <asc arguments…>
 
