@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { linkedProject } from '../../../bench/linked-project.js';
-import { isBuildOutput } from './build-outputs.js';
+import { isBuildOutput } from '../src/build-outputs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli.js');
@@ -107,13 +107,19 @@ describe('diaryx-plugin dev', () => {
 });
 
 describe('diaryx-plugin dev: the build side', () => {
-  it('the default TypeScript template under dev for 10 s gives exactly one build (its map, temporary files and the state file start none)', async () => {
+  /** `dev` on the scaffolded ts template (kit packages linked from the workspace), once ready. */
+  async function devOnTsTemplate(): Promise<{ dev: Dev; project: string; workspace: string }> {
     const project = linkedProject(mkdtempSync(join(tmpdir(), 'diaryx-dev-ts-')), 'ts');
     const workspace = mkdtempSync(join(tmpdir(), 'diaryx-dev-ws-'));
     temps.push(project, workspace);
     const dev = new Dev([project, '--workspace', workspace]);
     running.push(dev);
     await dev.waitFor(/ready\n/, 0, 120_000);
+    return { dev, project, workspace };
+  }
+
+  it('the default TypeScript template under dev for 10 s gives exactly one build (its map, temporary files and the state file start none)', async () => {
+    const { dev } = await devOnTsTemplate();
     const ready = Date.now();
     // A command writes the state file; the build wrote plugin.wasm, plugin.wasm.map and their temporary files.
     await dev.waitFor(/hello → \{"success":true/, dev.send('hello {"name":"Ada"}'));
@@ -123,12 +129,7 @@ describe('diaryx-plugin dev: the build side', () => {
   }, 180_000);
 
   it('a file event does not wait behind a rebuild, and saves during a build make one more build', async () => {
-    const project = linkedProject(mkdtempSync(join(tmpdir(), 'diaryx-dev-ts-')), 'ts');
-    const workspace = mkdtempSync(join(tmpdir(), 'diaryx-dev-ws-'));
-    temps.push(project, workspace);
-    const dev = new Dev([project, '--workspace', workspace]);
-    running.push(dev);
-    await dev.waitFor(/ready\n/, 0, 120_000);
+    const { dev, project, workspace } = await devOnTsTemplate();
     const source = join(project, 'src', 'index.ts');
     const at = dev.output.length;
     writeFileSync(source, `${readFileSync(source, 'utf8')}\n// save 1\n`);
