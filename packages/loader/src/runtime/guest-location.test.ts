@@ -27,7 +27,7 @@ describe('a timeout names where the guest was', () => {
     const plugin = await loadPluginFromBytes(await spinner(true), createHostContext({}), { mode: 'metered', asyncHostServices: false, timeoutMs: 200 });
     try {
       const error = (await plugin.handleCommand('run').catch((e: unknown) => e)) as Error;
-      expect(error.message).toMatch(/^Plugin call timed out: plugin 'spinner' export `handle_command` ran longer than 200 ms \(raise the loader option timeoutMs if this plugin needs more time\); the plugin was in `spin_forever` \(wasm function \d+, offset 0x[0-9a-f]+\)$/);
+      expect(error.message).toMatch(/^Plugin call timed out: plugin 'spinner' export `handle_command` ran longer than 200 ms \(raise the loader option timeoutMs, or the call's own timeoutMs, if this plugin needs more time\); the plugin was in `spin_forever` \(wasm function \d+, offset 0x[0-9a-f]+\)$/);
     } finally {
       await plugin.close();
     }
@@ -47,7 +47,7 @@ describe('a timeout names where the guest was', () => {
     const plugin = await loadPluginFromBytes(await spinner(true), createHostContext({}), { mode: 'worker', timeoutMs: 200 });
     try {
       const error = (await plugin.handleCommand('run').catch((e: unknown) => e)) as Error;
-      expect(error.message).toMatch(/ran longer than 200 ms \(raise the loader option timeoutMs if this plugin needs more time\)$/);
+      expect(error.message).toMatch(/ran longer than 200 ms \(raise the loader option timeoutMs, or the call's own timeoutMs, if this plugin needs more time\)$/);
     } finally {
       await plugin.close();
     }
