@@ -144,19 +144,16 @@ export async function workerInstance(options: GuestInstanceOptions): Promise<Gue
   let inFlight: Promise<unknown> | null = null;
   const counters = { calls: 0, busyMs: 0, timeouts: 0, restarts: 0 };
 
-  const run = async (exportName: string, input: string | Uint8Array, deadline: CallDeadline): Promise<GuestOutput | null> => {
+  const run = async (exportName: string, input: string | Uint8Array, timeoutMs: number | null, signal: AbortSignal): Promise<GuestOutput | null> => {
     let current = holder.current;
     if (current === null) {
+      // A lazy restart: the fresh worker starts under its own start-up deadline (its start
+      // function runs in it), and the call's deadline begins once it is there, as in metered mode.
       counters.restarts++;
-      const starting = startWorker(options, deadline.signal);
-      try {
-        current = holder.current = await deadline.race(starting);
-      } catch (error) {
-        // The call's deadline passed while the worker started: end that worker when it arrives.
-        starting.then((late) => late.sdk.close(), () => undefined).catch(() => undefined);
-        throw error;
-      }
+      current = holder.current = await startWorker(options, signal);
     }
+    const deadline = new CallDeadline(timeoutMs, signal);
+    options.activeDeadline.current = deadline;
     counters.calls++;
     const started = performance.now();
     current.exit.code = null;
@@ -193,9 +190,7 @@ export async function workerInstance(options: GuestInstanceOptions): Promise<Gue
     call(exportName, input, callOptions) {
       const signal = callSignal(callOptions?.signal, closing.signal);
       if (signal.aborted) return Promise.reject(new CallAbortedError(signal.reason));
-      const deadline = new CallDeadline(callTimeout(callOptions, options.timeoutMs), signal);
-      options.activeDeadline.current = deadline;
-      const call = run(exportName, input, deadline);
+      const call = run(exportName, input, callTimeout(callOptions, options.timeoutMs), signal);
       inFlight = call;
       const clear = () => {
         if (inFlight !== call) return;

@@ -62,11 +62,15 @@ function attacker(attack: WasiAttack) {
   );
 }
 
-// Metered mode runs the kit's WASI, so every function is tried there; a worker runs the engine's
-// WASI and is terminated at the deadline whatever it does, so the two that do real work suffice.
+// Metered mode runs the kit's WASI, so every function is tried there. A worker runs the engine's
+// WASI and its call is reported at the deadline whatever it does (random_get here); but a worker
+// thread inside one long native WASI call (an fd_write of a million 64 MiB buffers to the
+// discarded stdout: seconds to minutes) cannot be terminated until that call returns, and the
+// process cannot exit meanwhile — a documented limit of worker mode, which is why metered mode
+// has its own WASI. Not run here: it would leave such a thread behind in the test process.
 const CASES = [
   ...ATTACKS.map((attack) => ['metered', attack.name, attack] as const),
-  ...ATTACKS.filter((attack) => attack.name === 'random_get' || attack.name === 'fd_write').map((attack) => ['worker', attack.name, attack] as const),
+  ...ATTACKS.filter((attack) => attack.name === 'random_get').map((attack) => ['worker', attack.name, attack] as const),
 ];
 
 describe('every WASI import that takes a length is priced by its work and checked against the deadline', () => {
