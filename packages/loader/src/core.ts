@@ -12,9 +12,13 @@ export {
   PluginCallError,
   type PluginCallErrorDetails,
   type PluginCallErrorKind,
+  type PluginCallErrorOptions,
   PluginLoadError,
+  type PluginLoadErrorDetails,
   type PluginLoadErrorKind,
+  type PluginLoadErrorOptions,
 } from './errors.js';
+export type { PluginLifecycleEvent, PluginLifecycleEventType, PluginLifecycleListener } from './lifecycle-events.js';
 export {
   DEFAULT_MANIFEST_TIMEOUT_MS,
   DEFAULT_MAX_INPUT_BYTES,

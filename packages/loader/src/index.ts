@@ -2,5 +2,11 @@
 export * from './core.js';
 export { type LoadPluginOptions } from './options.js';
 export { loadPlugin } from './node/load-plugin.js';
-export { loadPluginsFromDir, type LoadPluginsResult, type PluginLoadFailure } from './node/load-plugins-from-dir.js';
+export {
+  loadPluginFolder,
+  loadPluginsFromDir,
+  type LoadPluginFolderOptions,
+  type LoadPluginsResult,
+  type PluginLoadFailure,
+} from './node/load-plugins-from-dir.js';
 export { inspectPluginWasmManifest } from './node/inspect.js';

@@ -27,19 +27,19 @@ function* decision(fs: WorkspaceFileSystem, rootIndexPath: string, pluginId: str
   try {
     text = decodeUtf8Lossy(yield* wait(fs.readBinary(rootIndexPath)));
   } catch (error) {
-    return { allowed: false, message: `Failed to read root index '${rootIndexPath}': ${(error as Error).message}` };
+    return { allowed: false, reason: 'unavailable', message: `Failed to read root index '${rootIndexPath}': ${(error as Error).message}` };
   }
   let frontmatter: Record<string, unknown> | null;
   try {
     frontmatter = parseFrontmatter(text);
   } catch (error) {
-    return { allowed: false, message: `Failed to parse root frontmatter: ${(error as Error).message}` };
+    return { allowed: false, reason: 'unavailable', message: `Failed to parse root frontmatter: ${(error as Error).message}` };
   }
   let plugins: PluginsConfig;
   try {
     plugins = parsePluginsConfig(frontmatter?.['plugins']);
   } catch (error) {
-    return { allowed: false, message: `Invalid root frontmatter plugins config: ${(error as Error).message}` };
+    return { allowed: false, reason: 'unavailable', message: `Invalid root frontmatter plugins config: ${(error as Error).message}` };
   }
   return decide(plugins, pluginId, key, target, fs.root);
 }
@@ -70,7 +70,7 @@ export function frontmatterChecker(fs: WorkspaceFileSystem, where?: string | nul
   };
   function* check(pluginId: string, key: PermissionKey, target: string): HostTask<PermissionDecision> {
     const path = yield* wait(rootIndex());
-    if (path === null) return { allowed: false, message: ROOT_INDEX_NOT_AVAILABLE };
+    if (path === null) return { allowed: false, reason: 'unavailable', message: ROOT_INDEX_NOT_AVAILABLE };
     return yield* decision(fs, path, pluginId, key, target);
   }
   return { rootIndex, check: (pluginId, key, target) => runTask(check(pluginId, key, target)) };

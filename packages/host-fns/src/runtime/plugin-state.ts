@@ -37,6 +37,8 @@ export interface PluginHostState {
    * time a user takes to answer a prompt is not the plugin's.
    */
   pauseDeadline: (() => () => void) | null;
+  /** The guest export in progress (set by the loader; absent or null between calls), for log fields. */
+  exportName?: string | null;
 }
 
 /** Creates the state for a plugin that is about to be instantiated. */

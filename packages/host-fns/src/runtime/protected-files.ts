@@ -1,4 +1,4 @@
-import { parseFrontmatter } from '../util/frontmatter.js';
+import { frontmatterModules } from '../util/frontmatter-on-demand.js';
 import { sortedJson } from '../util/json.js';
 import { decodeUtf8Lossy } from '../util/utf8.js';
 import type { HostCall } from './host-call.js';
@@ -28,8 +28,9 @@ export interface ProtectedFiles {
 }
 
 /** The `plugins` block of a markdown text, as comparable text; absent and unparsable differ. */
-function pluginsBlock(bytes: Uint8Array | null): string {
+function* pluginsBlock(bytes: Uint8Array | null): HostTask<string> {
   if (bytes === null) return 'absent';
+  const { parseFrontmatter } = yield* wait(frontmatterModules());
   let frontmatter: Record<string, unknown> | null;
   try {
     frontmatter = parseFrontmatter(decodeUtf8Lossy(bytes));
@@ -38,6 +39,21 @@ function pluginsBlock(bytes: Uint8Array | null): string {
   }
   const block = frontmatter?.['plugins'];
   return block === undefined ? 'absent' : `block:${sortedJson(block)}`;
+}
+
+/** The frontmatter text of a markdown file (up to its closing `---` line), or null when there is none. */
+function frontmatterText(bytes: Uint8Array | null): string | null {
+  if (bytes === null) return null;
+  const text = decodeUtf8Lossy(bytes);
+  if (!text.startsWith('---\n') && !text.startsWith('---\r\n')) return null;
+  const close = /\r?\n---(?:\r?\n|$)/.exec(text.slice(3));
+  return close === null ? null : text.slice(0, 3 + close.index);
+}
+
+/** Whether the change from `current` to `next` changes the `plugins` block (the YAML is parsed only when the frontmatter text differs). */
+function* changesPluginsBlock(current: Uint8Array | null, next: Uint8Array | null): HostTask<boolean> {
+  if (current !== null && next !== null && frontmatterText(current) === frontmatterText(next)) return false;
+  return (yield* pluginsBlock(current)) !== (yield* pluginsBlock(next));
 }
 
 // Case-insensitive file systems (macOS, Windows) reach one file through many spellings.
@@ -81,7 +97,7 @@ export function* refuseProtectedChange(call: HostCall, real: string, next: Uint8
   } catch {
     current = null;
   }
-  if (pluginsBlock(current) !== pluginsBlock(next)) {
+  if (yield* changesPluginsBlock(current, next)) {
     refuse(
       call,
       `${next === null ? 'deleting' : 'this write to'} '${real}' would change the 'plugins' block of the root index ` +

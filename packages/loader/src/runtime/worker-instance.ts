@@ -149,6 +149,7 @@ export async function workerInstance(options: GuestInstanceOptions): Promise<Gue
     if (current === null) {
       counters.restarts++;
       current = holder.current = await deadline.race(startWorker(options, deadline.signal));
+      options.onRestart?.(counters.restarts);
     }
     counters.calls++;
     const started = performance.now();
