@@ -11,6 +11,7 @@ import { Bench } from 'tinybench';
 import { benchGuest } from './bench-guest.js';
 import { jsRuntimeSection } from './js-runtime.js';
 import { meteredSection } from './metered.js';
+import { responsivenessSection } from './responsiveness.js';
 
 const NOTE = 'A short note with a few words in it.\n';
 const GREETING = new TextEncoder().encode('hello from storage');
@@ -268,8 +269,16 @@ async function main() {
       await writeFile(new URL('./results-metered.md', import.meta.url), report);
       return;
     }
+    // `DIARYX_BENCH=responsiveness pnpm bench`: the app's thread while a plugin loops, and the default path.
+    if (process.env.DIARYX_BENCH === 'responsiveness') {
+      const report = ['# Benchmark results (responsiveness section only)', '', ...(await responsivenessSection()), ''].join('\n');
+      console.log(report);
+      await writeFile(new URL('./results-responsiveness.md', import.meta.url), report);
+      return;
+    }
     const jsRuntime = await jsRuntimeSection(join(new URL('.tmp', import.meta.url).pathname));
     const metered = await meteredSection(base);
+    const responsiveness = await responsivenessSection();
     const wasm = await benchGuest('bench');
     const inProcess = await inProcessPairs(root, wasm);
     const worker = await workerPairs(root, wasm);
@@ -304,6 +313,8 @@ async function main() {
       ...jsRuntime,
       '',
       ...metered,
+      '',
+      ...responsiveness,
       '',
     ].join('\n');
     console.log(report);

@@ -32,9 +32,28 @@ async function run(mode: PluginMode | undefined): Promise<RunReport> {
   }
 }
 
-/** A metered plugin on the page's own thread: an endless call stopped at its deadline. */
+/** The largest gap between ticks of a 1 ms interval while `work` runs: how long the page's thread was held. */
+async function largestGap<T>(work: Promise<T>): Promise<{ result: T; maxGapMs: number }> {
+  let last = performance.now();
+  let maxGapMs = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    maxGapMs = Math.max(maxGapMs, now - last);
+    last = now;
+  }, 1);
+  const result = await work;
+  clearInterval(timer);
+  return { result, maxGapMs };
+}
+
+const kindOf = (error: unknown) => (error as { kind?: string }).kind ?? null;
+
+/**
+ * A metered plugin on the page's own thread: an endless call stopped at its deadline while the
+ * page keeps running (the plugin yields every slice), and one stopped by its AbortSignal.
+ */
 async function meteredDeadline(): Promise<DeadlineReport> {
-  const deadlineMs = 200;
+  const deadlineMs = 1_000;
   try {
     // The test injects the plugin (WAT compiled with wabt in Node) before the page runs.
     const spinBase64 = (globalThis as { __DIARYX_SPIN_WASM__?: string }).__DIARYX_SPIN_WASM__;
@@ -43,13 +62,15 @@ async function meteredDeadline(): Promise<DeadlineReport> {
     const plugin = await loadPluginFromBytes(bytes, createHostContext(), { mode: 'metered', timeoutMs: deadlineMs, name: 'spin' });
     try {
       const started = performance.now();
-      const kind = await plugin.call('spin').then(
-        () => null,
-        (error: unknown) => (error as { kind?: string }).kind ?? null,
-      );
+      const { result: kind, maxGapMs } = await largestGap(plugin.call('spin').then(() => null, kindOf));
       const ms = performance.now() - started;
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 50);
+      const abortStarted = performance.now();
+      const abortedKind = await plugin.call('spin', '', { signal: controller.signal, timeoutMs: 10_000 }).then(() => null, kindOf);
+      const abortedMs = performance.now() - abortStarted;
       const next = new TextDecoder().decode((await plugin.call('answer')) ?? new Uint8Array());
-      return { ok: true, kind, ms, deadlineMs, next };
+      return { ok: true, kind, ms, deadlineMs, maxGapMs, abortedKind, abortedMs, next };
     } finally {
       await plugin.close();
     }

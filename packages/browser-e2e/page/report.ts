@@ -5,9 +5,13 @@ export type RunReport =
   | { ok: true; pluginId: string; command: CommandResponse; events: Array<{ pluginId: string; event: unknown }>; mode: string }
   | { ok: false; error: { name: string; message: string; kind: string | null } };
 
-/** A metered plugin's endless call: how it ended, after how long, and what the next call said. */
+/**
+ * A metered plugin's endless call: how it ended, after how long, the page thread's largest gap
+ * meanwhile (it yields every slice), how a second endless call ended when its signal fired, and
+ * what the next call said.
+ */
 export type DeadlineReport =
-  | { ok: true; kind: string | null; ms: number; deadlineMs: number; next: string }
+  | { ok: true; kind: string | null; ms: number; deadlineMs: number; maxGapMs: number; abortedKind: string | null; abortedMs: number; next: string }
   | { ok: false; error: { name: string; message: string; kind: string | null } };
 
 /** Everything the page shows, as JSON in `#result`. */

@@ -117,6 +117,11 @@ if (runBrowserTests) describe('@diaryx/loader in headless Chromium (the browser 
     if (report.meteredDeadline.ok) {
       expect(report.meteredDeadline.ms).toBeGreaterThanOrEqual(report.meteredDeadline.deadlineMs - 5);
       expect(report.meteredDeadline.ms).toBeLessThan(report.meteredDeadline.deadlineMs + 1_000);
+      // Issue 25: the plugin yields the page's thread every slice (5 ms), so timers keep firing.
+      expect(report.meteredDeadline.maxGapMs).toBeLessThan(300);
+      // A signal stops an endless call long before its 10 s deadline.
+      expect(report.meteredDeadline).toMatchObject({ abortedKind: 'aborted' });
+      expect(report.meteredDeadline.abortedMs).toBeLessThan(1_000);
     }
     expect(report.worker).toMatchObject({
       ok: false,

@@ -9,7 +9,8 @@ import { closeAfterTest } from './close-after-test.js';
  * How a test plugin runs: the loader's modes (`PluginMode` of @diaryx/loader). `'auto'`
  * (default): metered on the test's thread (its wasm rewritten with fuel checks, so a call past
  * its deadline, `timeoutMs`, fails its test naming the export and the deadline, with no worker
- * to start), and in a worker for a module that cannot be metered, as the app's default does.
+ * to start; on every runtime, where the app's `'auto'` would use a worker without JSPI), and in
+ * a worker for a module that cannot be metered, as the app's default does.
  * Host services must be synchronous, as the fake host's are, unless the runtime has JSPI (Node
  * 26), where async ones work too. `'metered'` and `'worker'` force one (a worker is slower to
  * start and allows async services anywhere); `'in-process'` runs the wasm unmodified with no
@@ -88,9 +89,10 @@ export async function loadTestPlugin(
   const map = typeof wasm === 'string' ? await readFile(`${wasm}.map`, 'utf8').catch(() => null) : null;
   const plugin = await loadPlugin(bytes, host.context, {
     name,
-    mode,
-    // Without JSPI, 'auto' meters only a host that promises synchronous services (the fake host's are).
-    ...(mode === 'auto' && !hasJspi() ? { asyncHostServices: false } : {}),
+    // Without JSPI the loader's 'auto' uses a worker (a metered plugin could not yield an app's
+    // thread); a test may hold its own thread for a call, and the fake host's services are
+    // synchronous, so tests stay metered there (no worker to start).
+    ...(mode === 'auto' && !hasJspi() ? { mode: 'metered', asyncHostServices: false } : { mode }),
     ...(deadline ? { timeoutMs: options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS } : {}),
     logger: host.logger,
     lifecycleFailures: options.strict === true ? 'throw' : 'log',

@@ -33,9 +33,9 @@ describe('module reader and writer', () => {
       (func (export "a") (result i32) (i32.const 0)))`);
     const sections = readSections(wasm);
     expect([...importEntries(sectionBody(sections, SECTION.import)!)]).toEqual([
-      { module: 'env', name: 'f', kind: 0, typeIndex: 0, valueType: null, limitsFlags: null },
-      { module: 'env', name: 'g', kind: 3, typeIndex: null, valueType: 0x7f, limitsFlags: null },
-      { module: 'env', name: 't', kind: 1, typeIndex: null, valueType: 0x70, limitsFlags: 1 },
+      { module: 'env', name: 'f', kind: 0, typeIndex: 0, valueType: null, limitsFlags: null, descriptor: Uint8Array.of(0, 0) },
+      { module: 'env', name: 'g', kind: 3, typeIndex: null, valueType: 0x7f, limitsFlags: null, descriptor: Uint8Array.of(3, 0x7f, 0) },
+      { module: 'env', name: 't', kind: 1, typeIndex: null, valueType: 0x70, limitsFlags: 1, descriptor: Uint8Array.of(1, 0x70, 1, 1, 2) },
     ]);
     expect(readFunctionTypes(sectionBody(sections, SECTION.type)!)).toEqual([
       { params: [0x7f], results: [0x7e] },
