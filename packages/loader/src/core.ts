@@ -7,6 +7,23 @@
 export { loadPluginFromBytes } from './load-plugin-from-bytes.js';
 export { LoadedPlugin, type PluginCallOptions, type PluginStats } from './loaded-plugin.js';
 export { pluginCommandBridge } from './plugin-command-bridge.js';
+export { createPluginHost, type CreatePluginHostOptions } from './host/create-plugin-host.js';
+export {
+  type BroadcastOutcome,
+  type HostedPlugin,
+  PluginHost,
+  type PluginHostLoadResult,
+  type PluginHostOptions,
+  type PluginState,
+} from './host/plugin-host.js';
+export type {
+  PluginHostEventDetails,
+  PluginHostEventMap,
+  PluginHostEventType,
+  PluginHostListener,
+  UnloadReason,
+} from './host/plugin-host-events.js';
+export type { PluginSource } from './host/plugin-catalog.js';
 export {
   LoaderOptionError,
   PluginCallError,

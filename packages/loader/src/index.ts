@@ -1,5 +1,7 @@
 // The Node entry: everything portable, plus plugins folders, manifest.json and config.json files.
 export * from './core.js';
+// Node's createPluginHost also takes a plugins folder; it replaces the portable one here.
+export { createPluginHost, type NodePluginHostOptions } from './node/create-plugin-host.js';
 export { type LoadPluginOptions } from './options.js';
 export { loadPlugin } from './node/load-plugin.js';
 export {

@@ -35,6 +35,9 @@ export const BRIDGED_COMMAND = Symbol('bridgedCommand');
 /** @internal The key of {@link LoadedPlugin}'s event delivery for a plugin host: resolves with the failure, or null. */
 export const DELIVER_EVENT = Symbol('deliverEvent');
 
+/** @internal The key of {@link LoadedPlugin}'s `shutdown` for a plugin host: resolves with the failure, or null. */
+export const RUN_SHUTDOWN = Symbol('runShutdown');
+
 /**
  * `Symbol.asyncDispose`, or the registered symbol TypeScript and bundlers fall back to where the
  * runtime lacks it (Node 20), so `await using plugin = await loadPlugin(…)` works on both.
@@ -447,6 +450,11 @@ export class LoadedPlugin {
   /** Calls the guest's `shutdown` with `{}` (failures logged at warn, raised only with `lifecycleFailures: 'throw'`). */
   async shutdown(options: PluginCallOptions = NO_OPTIONS): Promise<void> {
     await this.#callOptional('shutdown', '{}', options);
+  }
+
+  /** @internal {@link shutdown} for a plugin host: resolves with the failure, or null. */
+  [RUN_SHUTDOWN](options: PluginCallOptions = NO_OPTIONS): Promise<PluginCallError | null> {
+    return this.#callOptional('shutdown', '{}', options);
   }
 
   /** `await using plugin = …` closes the plugin at the end of the block (see {@link close}). */

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { type HostContext, lockPluginId, pluginLogPrefix, protectPluginPaths } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
 import { isFresh, readManifestCache, writeManifestCache } from './manifest-cache.js';
+import { refuseTakenId } from '../host/plugin-catalog.js';
 import { LoadedPlugin } from '../loaded-plugin.js';
 import { callGuestManifest, validateManifest } from '../load-steps.js';
 import { type LoaderOptions, type ResolvedLoaderOptions, resolveLoaderOptions } from '../options.js';
@@ -36,7 +37,8 @@ interface PluginFolder {
   wasm: WasmFileInfo;
 }
 
-async function pluginFolders(dir: string): Promise<PluginFolder[]> {
+/** @internal The sub-folders of a plugins folder that hold a `plugin.wasm`, sorted by name. */
+export async function pluginFolders(dir: string): Promise<PluginFolder[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -131,19 +133,7 @@ export async function loadPluginFolder(dir: string, host: HostContext, options: 
     throw new PluginLoadError('read_dir', folderName(folder), `Failed to read plugins directory: ${wasmPath}: ${cause.message}`, { cause, details: { path: wasmPath } });
   }
   const plugin = await loadFolder({ folder, wasm }, host, resolved);
-  const taken = options.takenIds;
-  if (taken?.has(plugin.id)) {
-    await plugin.close();
-    const holder = taken instanceof Map ? taken.get(plugin.id) : undefined;
-    const name = folderName(folder);
-    throw new PluginLoadError(
-      'duplicate_id',
-      name,
-      `Plugin folder ${folder} declares the id '${plugin.id}', which ${holder === undefined ? 'another loaded plugin' : `the plugin loaded from ${holder}`} ` +
-        'already holds; plugin ids must be unique. Change the id in the manifest, or remove one of the two plugins.',
-      { details: { id: plugin.id, folders: holder === undefined ? [folder] : [holder, folder], owner: holder ?? null } },
-    );
-  }
+  await refuseTakenId(plugin, folderName(folder), folder, options.takenIds);
   return plugin;
 }
 
