@@ -3,13 +3,18 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import {
+  askingChecker,
   createHostContext,
   type HostCallRecord,
+  type HostContext,
   type HostLogger,
   MemoryPluginStorage,
   nodeHttpClient,
   nodeWorkspaceFs,
+  type PermissionAsker,
+  type PermissionChecker,
   type PluginPermissions,
+  type RecentWrites,
   rulesChecker,
 } from '@diaryx/host-fns';
 import { type LoadedPlugin, loadPlugin } from '@diaryx/loader';
@@ -35,11 +40,20 @@ export interface PluginSessionOptions {
   config?: unknown;
   /** Per-call deadline (default: the loader's). */
   timeoutMs?: number;
+  /**
+   * Asks the user about a permission the grants leave open (once per key; the Rust CLI's
+   * terminal wrapper). Without it such a permission is refused.
+   */
+  ask?: PermissionAsker;
+  /** The registry of the plugin's own workspace changes (shared across reloads by `dev`); default a fresh one. */
+  recentWrites?: RecentWrites;
 }
 
 /** A loaded plugin and what it did. */
 export interface PluginSession {
   plugin: LoadedPlugin;
+  /** The host context the plugin runs against. */
+  host: HostContext;
   record: SessionRecord;
   /** Empties the record. */
   clear(): void;
@@ -55,14 +69,19 @@ export async function openPluginSession(options: PluginSessionOptions): Promise<
   const logger: HostLogger = { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug'), trace: log('trace') };
   const workspace = resolve(options.workspace);
   let pluginId = '';
+  const granted: PermissionChecker = {
+    check: (id, key, target) =>
+      rulesChecker({ [pluginId || id]: { permissions: typeof options.allow === 'function' ? options.allow() : options.allow } }, { workspaceRoot: workspace }).check(id, key, target),
+  };
   const host = createHostContext({
     fs: nodeWorkspaceFs(workspace),
     storage: options.storage ?? new MemoryPluginStorage(),
     events: { emit: (text) => void record.events.push(text) },
     http: nodeHttpClient(),
-    permissions: { check: (id, key, target) => rulesChecker({ [pluginId || id]: { permissions: typeof options.allow === 'function' ? options.allow() : options.allow } }, { workspaceRoot: workspace }).check(id, key, target) },
+    permissions: options.ask ? askingChecker(granted, options.ask) : granted,
     logger,
     observer: (call) => void record.calls.push(call),
+    ...(options.recentWrites ? { recentWrites: options.recentWrites } : {}),
   });
   const bytes = new Uint8Array(await readFile(options.wasmPath));
   const plugin = await loadPlugin(bytes, host, {
@@ -80,6 +99,7 @@ export async function openPluginSession(options: PluginSessionOptions): Promise<
   }
   return {
     plugin,
+    host,
     record,
     clear: () => {
       record.calls.length = 0;
