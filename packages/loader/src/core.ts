@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { loadPluginFromBytes } from './load-plugin-from-bytes.js';
+export { inspectManifest, type ManifestInspection } from './inspect-manifest.js';
 export { LoadedPlugin, type PluginCallOptions, type PluginStats } from './loaded-plugin.js';
 export { pluginCommandBridge } from './plugin-command-bridge.js';
 export { createPluginHost, type CreatePluginHostOptions } from './host/create-plugin-host.js';

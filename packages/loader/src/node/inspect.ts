@@ -1,9 +1,7 @@
-import { createHostContext, denyAll } from '@diaryx/host-fns';
-import { callGuestManifest, idProblem, versionProblem } from '../load-steps.js';
+import { readGuestManifest } from '../inspect-manifest.js';
 import { fileStem } from './load-plugin.js';
 import { type LoaderOptions, resolveLoaderOptions } from '../options.js';
 import type { GuestManifest } from '../protocol/types.js';
-import { instantiateGuest } from '../runtime/instantiate.js';
 import { fileSource } from './module-file.js';
 
 /**
@@ -17,16 +15,8 @@ import { fileSource } from './module-file.js';
  * @throws PluginLoadError `plugin_create`, `manifest_call` or `manifest_parse`
  */
 export async function inspectPluginWasmManifest(wasmPath: string, options: LoaderOptions = {}): Promise<GuestManifest> {
-  const resolved = resolveLoaderOptions(options);
-  const name = fileStem(wasmPath);
-  const guest = await instantiateGuest(fileSource(wasmPath), name, createHostContext({ permissions: denyAll, logger: resolved.logger }), resolved);
-  try {
-    const manifest = await callGuestManifest(guest, name, resolved.manifestTimeoutMs);
-    for (const problem of [idProblem(manifest, name), versionProblem(manifest, name, resolved.appVersion)]) {
-      if (problem) resolved.logger.warn(problem.message);
-    }
-    return manifest;
-  } finally {
-    await guest.instance.close().catch(() => undefined);
-  }
+  const { manifest, problems } = await readGuestManifest(fileSource(wasmPath), fileStem(wasmPath), options);
+  const { logger } = resolveLoaderOptions(options);
+  for (const problem of problems) logger.warn(problem.message, { pluginId: fileStem(wasmPath), source: 'loader' });
+  return manifest;
 }
