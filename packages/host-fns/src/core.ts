@@ -84,5 +84,5 @@ export { sortedJson, sortedJsonPretty, sortKeys } from './util/json.js';
 export { decodeUtf8Lossy, decodeUtf8Strict, encodeUtf8, utf8ByteLength } from './util/utf8.js';
 export { sha256Hex } from './util/sha256.js';
 export { isRootIndex, linkTarget, parseFrontmatter } from './util/frontmatter.js';
-export { preloadFrontmatter } from './util/frontmatter-on-demand.js';
+export { preloadFrontmatter } from './util/yaml-parser.js';
 export { ActionEnvelopeError, type DecodedAction, decodeActions } from './binary-protocol/decode-actions.js';

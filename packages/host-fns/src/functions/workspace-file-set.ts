@@ -1,8 +1,8 @@
 import { defineHostFunction } from '../runtime/define.js';
 import { wait } from '../runtime/maybe-async.js';
 import { toWorkspacePath } from '../runtime/path-guard.js';
+import { frontmatterWorkspaceFileSet } from '../services/frontmatter-file-set.js';
 import { errorMessage } from '../util/error-message.js';
-import { frontmatterModules } from '../util/frontmatter-on-demand.js';
 
 /**
  * `host_workspace_file_set` (input ignored) → JSON array of the workspace's files (see
@@ -16,7 +16,7 @@ export const hostWorkspaceFileSet = defineHostFunction('host_workspace_file_set'
   const relative = toWorkspacePath(path, call.context.fs.root) ?? path;
   const decision = yield* call.permission('read_files', relative);
   if (!decision.allowed) return decision.message;
-  const provider = call.context.workspaceFileSet ?? (yield* wait(frontmatterModules())).frontmatterWorkspaceFileSet;
+  const provider = call.context.workspaceFileSet ?? frontmatterWorkspaceFileSet;
   try {
     return JSON.stringify(yield* wait(provider.fileSet(call.context.fs, relative)));
   } catch (error) {

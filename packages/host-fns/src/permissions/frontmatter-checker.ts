@@ -1,6 +1,7 @@
-import { type HostTask, type MaybePromise, runTask, wait } from '../runtime/maybe-async.js';
+import { type HostTask, isThenable, type MaybePromise, runTask, wait } from '../runtime/maybe-async.js';
 import type { WorkspaceFileSystem } from '../services/workspace-fs.js';
 import { parseFrontmatter } from '../util/frontmatter.js';
+import { yamlParser } from '../util/yaml-parser.js';
 import { decodeUtf8Lossy } from '../util/utf8.js';
 import { parsePluginsConfig } from './plugins-config.js';
 import { findRootIndex, isRootIndexText, ROOT_INDEX_NOT_AVAILABLE } from './root-index.js';
@@ -15,6 +16,7 @@ export interface FrontmatterChecker extends PermissionChecker {
 }
 
 function* qualifies(fs: WorkspaceFileSystem, path: string): HostTask<string | null> {
+  yield* wait(yamlParser());
   try {
     return isRootIndexText(decodeUtf8Lossy(yield* wait(fs.readBinary(path)))) ? path : null;
   } catch {
@@ -23,6 +25,7 @@ function* qualifies(fs: WorkspaceFileSystem, path: string): HostTask<string | nu
 }
 
 function* decision(fs: WorkspaceFileSystem, rootIndexPath: string, pluginId: string, key: PermissionKey, target: string): HostTask<PermissionDecision> {
+  yield* wait(yamlParser());
   let text: string;
   try {
     text = decodeUtf8Lossy(yield* wait(fs.readBinary(rootIndexPath)));
@@ -65,6 +68,8 @@ export function frontmatterChecker(fs: WorkspaceFileSystem, where?: string | nul
     if (located === undefined) {
       located =
         where === null ? null : where !== undefined && where.endsWith('.md') ? runTask(qualifies(fs, where)) : runTask(findRootIndex(fs, where ?? ''));
+      // Found asynchronously (the YAML parser loading, an async file system): later checks get the path itself.
+      if (isThenable(located)) void located.then((path) => (located = path), () => undefined);
     }
     return located;
   };

@@ -1,6 +1,7 @@
 import type { HostContext } from '../context.js';
 import type { PermissionChecker } from '../permissions/types.js';
-import { frontmatterModules } from '../util/frontmatter-on-demand.js';
+import { parseFrontmatter } from '../util/frontmatter.js';
+import { yamlParser } from '../util/yaml-parser.js';
 import { sortedJson } from '../util/json.js';
 import { decodeUtf8Lossy } from '../util/utf8.js';
 import type { HostCall } from './host-call.js';
@@ -64,7 +65,7 @@ export function protectPluginPaths(host: Pick<HostContext, 'protectedFiles'>, ki
 /** The `plugins` block of a markdown text, as comparable text; absent and unparsable differ. */
 function* pluginsBlock(bytes: Uint8Array | null): HostTask<string> {
   if (bytes === null) return 'absent';
-  const { parseFrontmatter } = yield* wait(frontmatterModules());
+  yield* wait(yamlParser());
   let frontmatter: Record<string, unknown> | null;
   try {
     frontmatter = parseFrontmatter(decodeUtf8Lossy(bytes));

@@ -65,7 +65,7 @@ export async function instantiateGuest(
       module = await source(options.maxMemoryPages, false);
     }
     options.logger.debug(`[plugin ${name}] runs in mode ${runtime.mode} (${runtime.reason})`, { pluginId: name, source: 'loader' });
-    // Host functions of a plugin that cannot wait must find the frontmatter modules loaded.
+    // Host functions of a plugin that cannot wait must find the YAML parser (frontmatter) loaded.
     if (!runtime.asyncHostServices) await preloadFrontmatter();
     const metered = runtime.mode === 'metered';
     const importProblem = unsatisfiedImport(module, metered);
