@@ -23,6 +23,26 @@ describe('quietWasiWarning', () => {
     expect(child.stderr.match(/something else/g)).toHaveLength(1);
   });
 
+  it('imported first (the register entry), it silences static imports of the loader after it', () => {
+    const child = run(
+      "import '@diaryx/loader/quiet-wasi-warning/register'; import { loadPlugin } from '@diaryx/loader';" +
+        " if (typeof loadPlugin !== 'function') process.exit(3); process.emitWarning('a deprecation', 'DeprecationWarning');",
+    );
+    expect(child.status).toBe(0);
+    expect(child.stderr).not.toContain('WASI');
+    expect(child.stderr).toContain('DeprecationWarning: a deprecation');
+  });
+
+  it('node --import of the register entry silences a program that imports the loader statically', () => {
+    const child = spawnSync(
+      process.execPath,
+      ['--conditions=@diaryx/source', '--import', 'tsx', '--import', '@diaryx/loader/quiet-wasi-warning/register', '--input-type=module', '-e', "import '@diaryx/loader';"],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(child.status).toBe(0);
+    expect(child.stderr).not.toContain('WASI');
+  });
+
   it('without it, loading the loader prints the WASI warning (what the CLI and the demo hide)', () => {
     const child = run("import '@diaryx/loader';");
     expect(child.stderr).toContain('ExperimentalWarning: WASI');
