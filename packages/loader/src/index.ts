@@ -12,5 +12,6 @@ export {
   type PluginLoadFailure,
 } from './node/load-plugins-from-dir.js';
 export { inspectPluginWasmManifest } from './node/inspect.js';
+export { quietWasiWarning } from './node/quiet-wasi-warning.js';
 export { type WatchWorkspaceOptions, watchWorkspace, type WorkspaceEventSink, type WorkspaceWatcher } from './node/watch-workspace.js';
 export { type PluginsDirWatcher, type WatchPluginsDirOptions, watchPluginsDir } from './node/watch-plugins-dir.js';

@@ -1,4 +1,4 @@
-import createPlugin, { type Plugin } from '@extism/extism';
+import type { Plugin } from '@extism/extism';
 import { type HostLogger, type LogFields, pluginLogPrefix } from '@diaryx/host-fns';
 import { toError } from '../errors.js';
 import { STATUS_CHECK_EXPORT, STATUS_GLOBAL } from './export-status.js';
@@ -64,6 +64,18 @@ function clearSdkCallDeadline(plugin: Plugin): void {
   if (internal.opts && 'timeoutMs' in internal.opts) internal.opts.timeoutMs = null;
 }
 
+let sdk: Promise<typeof import('@extism/extism').default> | null = null;
+
+/**
+ * The Extism SDK, imported on first use: Node loads `node:wasi` (and prints its experimental
+ * warning, see `quietWasiWarning`) only when the first plugin starts, and a bundler puts the SDK
+ * (138 KB in a browser) in a chunk of its own.
+ */
+function extismSdk(): Promise<typeof import('@extism/extism').default> {
+  sdk ??= import('@extism/extism').then((module) => module.default);
+  return sdk;
+}
+
 /**
  * Starts an SDK plugin with WASI on (as in Rust; metered modules import the kit's WASI instead)
  * and these functions.
@@ -76,6 +88,7 @@ export async function startSdkPlugin(options: SdkPluginOptions): Promise<Plugin>
   }
   let plugin: Plugin;
   try {
+    const createPlugin = await extismSdk();
     plugin = await createPlugin(
       { wasm: [{ module: options.module }] },
       {

@@ -7,11 +7,20 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { PermissionAsker } from '@diaryx/host-fns';
+import type { PluginHost } from '@diaryx/loader';
 import { compileWat, guestWat, hostileManifest } from '@diaryx/test-utils';
-import { openDesktopHost } from '../../../../docs/examples/desktop-host.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
+// The app under test lives in docs/examples (outside this package's sources): imported by URL.
+const { openDesktopHost } = (await import(new URL('docs/examples/desktop-host.ts', pathToFileURL(repo)).href)) as {
+  openDesktopHost(
+    workspace: string,
+    ui: { ask: PermissionAsker; notify(text: string): void; pluginEvent(pluginId: string, event: string): void },
+    timeoutMs?: number,
+  ): Promise<{ plugins: PluginHost; close(): Promise<void> }>;
+};
 const EXAMPLES = {
   'diaryx.example.contents': 'examples/contents/build/plugin.wasm',
   'diaryx.example.daily': 'examples/daily/build/plugin.wasm',
