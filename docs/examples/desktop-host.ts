@@ -5,7 +5,7 @@
 // #region desktop-host
 import { join } from 'node:path';
 import { askingChecker, createHostContext, frontmatterChecker, nodeHttpClient, nodeWorkspaceFs, type PermissionAsker } from '@diaryx/host-fns';
-import { createPluginHost, type PluginHost, watchPluginsDir, watchWorkspace } from '@diaryx/loader';
+import { createPluginHost, type PluginHost, quietWasiWarning, watchPluginsDir, watchWorkspace } from '@diaryx/loader';
 
 /** What the app's UI does for the plugins. */
 export interface DesktopUi {
@@ -24,6 +24,7 @@ export interface DesktopHost {
 }
 
 export async function openDesktopHost(workspace: string, ui: DesktopUi, timeoutMs = 10_000): Promise<DesktopHost> {
+  quietWasiWarning(); // Node's "WASI is experimental" line, printed when the first plugin starts
   const fs = nodeWorkspaceFs(workspace);
   const pluginsDir = join(workspace, '.diaryx', 'plugins');
   const plugins = createPluginHost({

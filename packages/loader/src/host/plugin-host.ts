@@ -66,6 +66,12 @@ interface Entry {
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 2_000;
 
+// Spelled out rather than the DOM's names, which @types/node does not declare.
+/** The options of `addEventListener`. */
+type ListenerOptions = boolean | { capture?: boolean; once?: boolean; passive?: boolean; signal?: AbortSignal };
+/** Any listener `EventTarget` takes. */
+type AnyListener = ((event: Event) => void) | { handleEvent(event: Event): void };
+
 /**
  * The app's side of the plugins in one object: it loads them (and runs their `init`), keeps
  * each one's state, sends events to all of them with each plugin isolated, runs commands,
@@ -120,15 +126,15 @@ export class PluginHost extends EventTarget {
     return this.#find(id)?.plugin ?? undefined;
   }
 
-  override addEventListener<K extends PluginHostEventType>(type: K, listener: ((event: PluginHostEventMap[K]) => void) | null, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+  override addEventListener<K extends PluginHostEventType>(type: K, listener: ((event: PluginHostEventMap[K]) => void) | null, options?: ListenerOptions): void;
+  override addEventListener(type: string, listener: AnyListener | null, options?: ListenerOptions): void;
+  override addEventListener(type: string, listener: AnyListener | null, options?: ListenerOptions): void {
     super.addEventListener(type, listener, options);
   }
 
-  override removeEventListener<K extends PluginHostEventType>(type: K, listener: ((event: PluginHostEventMap[K]) => void) | null, options?: boolean | EventListenerOptions): void;
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
+  override removeEventListener<K extends PluginHostEventType>(type: K, listener: ((event: PluginHostEventMap[K]) => void) | null, options?: boolean | { capture?: boolean }): void;
+  override removeEventListener(type: string, listener: AnyListener | null, options?: boolean | { capture?: boolean }): void;
+  override removeEventListener(type: string, listener: AnyListener | null, options?: boolean | { capture?: boolean }): void {
     super.removeEventListener(type, listener, options);
   }
 
