@@ -10,9 +10,11 @@ import {
   type HostLogger,
   MemoryPluginStorage,
   nodeHttpClient,
+  type PermissionKey,
   nodeWorkspaceFs,
   type PermissionAsker,
   type PermissionChecker,
+  type PermissionDecision,
   type PluginPermissions,
   type RecentWrites,
   rulesChecker,
@@ -47,6 +49,11 @@ export interface PluginSessionOptions {
   ask?: PermissionAsker;
   /** The registry of the plugin's own workspace changes (shared across reloads by `dev`); default a fresh one. */
   recentWrites?: RecentWrites;
+  /**
+   * What a denial tells the author to do, by permission key (replaces the checker's advice, which
+   * is the end user's: "Add plugins.<id>.permissions.<key> in root frontmatter").
+   */
+  denialAdvice?: (key: PermissionKey) => string;
 }
 
 /** A loaded plugin and what it did. */
@@ -70,8 +77,13 @@ export async function openPluginSession(options: PluginSessionOptions): Promise<
   const workspace = resolve(options.workspace);
   let pluginId = '';
   const granted: PermissionChecker = {
-    check: (id, key, target) =>
-      rulesChecker({ [pluginId || id]: { permissions: typeof options.allow === 'function' ? options.allow() : options.allow } }, { workspaceRoot: workspace }).check(id, key, target),
+    check(id, key, target) {
+      const rules = { [pluginId || id]: { permissions: typeof options.allow === 'function' ? options.allow() : options.allow } };
+      const decision = rulesChecker(rules, { workspaceRoot: workspace }).check(id, key, target) as PermissionDecision;
+      if (decision.allowed || options.denialAdvice === undefined) return decision;
+      // The checker's sentence for the end user gives way to the author's tool's.
+      return { allowed: false, reason: decision.reason, message: `${decision.message.replace(/ Add plugins\.\S+ in root frontmatter\.$/, '')} ${options.denialAdvice(key)}` };
+    },
   };
   const host = createHostContext({
     fs: nodeWorkspaceFs(workspace),

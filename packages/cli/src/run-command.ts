@@ -33,6 +33,11 @@ export function parseAllow(specs: string[]): PluginPermissions {
   return permissions;
 }
 
+/** What `run` tells the author about a denied permission: the flag that grants it. */
+export function runDenialAdvice(key: PermissionKey): string {
+  return `(diaryx-plugin run grants only what --allow gives: pass --allow ${key} for all, or --allow ${key}=<scope,…>)`;
+}
+
 /**
  * Runs one command of a plugin against a real workspace folder, with only the permissions
  * given, after firing `events` in order. Nothing is written next to the wasm file; pass a
@@ -52,7 +57,7 @@ export async function runCommand(options: {
   /** Asks the user about a permission `allow` leaves open (see `stdinAsker`); without it, refused. */
   ask?: PermissionAsker;
 }): Promise<RunResult> {
-  const session = await openPluginSession(options);
+  const session = await openPluginSession({ ...options, denialAdvice: runDenialAdvice });
   const { plugin, record } = session;
   try {
     for (const event of options.events ?? []) await plugin.onEvent(event);

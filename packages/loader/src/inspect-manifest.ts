@@ -1,11 +1,10 @@
-import { createHostContext, denyAll, type PluginPermissions } from '@diaryx/host-fns';
+import type { PluginPermissions } from '@diaryx/host-fns';
 import type { PluginLoadError } from './errors.js';
-import { callGuestManifest, idProblem, versionProblem } from './load-steps.js';
-import { type LoaderOptions, resolveLoaderOptions } from './options.js';
+import type { LoaderOptions } from './options.js';
 import { toCoreManifest } from './protocol/core-manifest.js';
+import { readGuestManifest } from './protocol/inspect-manifest.js';
 import type { GuestManifest, PluginManifest } from './protocol/types.js';
-import { bytesSource, type ModuleSource } from './runtime/compile-module.js';
-import { instantiateGuest } from './runtime/instantiate.js';
+import { bytesSource } from './runtime/compile-module.js';
 
 /** What {@link inspectManifest} finds in a plugin: what an app shows before installing it. */
 export interface ManifestInspection {
@@ -26,19 +25,6 @@ export interface ManifestInspection {
   warnings: readonly string[];
 }
 
-/** @internal Reads the manifest of a module with every host function and a deny-all host (§7.8); nothing is written, no `init` runs. */
-export async function readGuestManifest(source: ModuleSource, name: string, options: LoaderOptions): Promise<{ manifest: GuestManifest; problems: PluginLoadError[] }> {
-  const resolved = resolveLoaderOptions(options);
-  const guest = await instantiateGuest(source, name, createHostContext({ permissions: denyAll, logger: resolved.logger }), resolved);
-  try {
-    const manifest = await callGuestManifest(guest, name, resolved.manifestTimeoutMs);
-    const problems = [idProblem(manifest, name), versionProblem(manifest, name, resolved.appVersion)].filter((p): p is PluginLoadError => p !== null);
-    return { manifest, problems };
-  } finally {
-    await guest.instance.close().catch(() => undefined);
-  }
-}
-
 /**
  * Reads a plugin's manifest from its bytes, in any runtime (a web page included), to show it
  * before it is installed: its name and description, the permissions it asks for and why, its
@@ -51,7 +37,7 @@ export async function readGuestManifest(source: ModuleSource, name: string, opti
  * @throws PluginLoadError `plugin_create`, `manifest_call` or `manifest_parse` when the manifest cannot be read
  */
 export async function inspectManifest(wasm: Uint8Array, options: LoaderOptions & { name?: string } = {}): Promise<ManifestInspection> {
-  const { manifest, problems } = await readGuestManifest(bytesSource(wasm), options.name ?? 'plugin', options);
+  const { manifest, problems } = await readGuestManifest((budget) => bytesSource(wasm, budget), options.name ?? 'plugin', options);
   const core = toCoreManifest(manifest);
   return {
     manifest,
