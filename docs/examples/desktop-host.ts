@@ -29,6 +29,8 @@ export async function openDesktopHost(workspace: string, ui: DesktopUi, timeoutM
   const pluginsDir = join(workspace, '.diaryx', 'plugins');
   const plugins = createPluginHost({
     pluginsDir,
+    // Storage and secrets in .diaryx/plugin-state and .diaryx/plugin-secrets (the Rust CLI's layout), WASI, the sync bridge.
+    dataDir: join(workspace, '.diaryx'),
     workspaceRoot: workspace,
     timeoutMs,
     host: createHostContext({

@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { allowAll, createHostContext, type HostContext } from '@diaryx/host-fns';
-import { compileWat, guestWat, hostCallModule, makeTempDir, removeTempDirs } from '@diaryx/test-utils';
+import { allowAll, createHostContext, type HostContext, MemoryPluginStorage } from '@diaryx/host-fns';
+import { compileWat, guestWat, hostCallModule, makeTempDir, probeWat, removeTempDirs } from '@diaryx/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPluginHost as createPortablePluginHost } from '../core.js';
 import { createPluginHost } from '../index.js';
@@ -197,5 +197,29 @@ describe('createPluginHost: the host context', () => {
     emitted.length = 0;
     await host.run('caller', 'run');
     expect(emitted).toEqual(['{"command":"echo","params":{"from":"caller"}}']);
+  });
+});
+
+describe('createPluginHost (Node): dataDir', () => {
+  it('gives the plugins storage and secrets in the data folder, in the Rust layout, keeping a service the app set', async () => {
+    const dataDir = await makeTempDir();
+    await mkdir(join(dataDir, 'plugin-secrets'), { recursive: true });
+    await writeFile(join(dataDir, 'plugin-secrets', 'probe_token.secret'), 's3cret');
+    const probe = await compileWat(probeWat(manifestJson({ id: 'probe', name: 'Probe' }), ['host_storage_set', 'host_storage_get', 'host_secret_get']));
+    const context = createHostContext({ permissions: allowAll });
+    const host = createPluginHost({ host: context, dataDir, plugins: [{ name: 'probe', wasm: probe }], mode: 'in-process' });
+    hosts.push(host);
+    await host.load();
+    const plugin = host.get('probe')!;
+    const text = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes ?? new Uint8Array());
+    expect(text(await plugin.call('probe_host_secret_get', '{"key":"token"}'))).toBe('{"value":"s3cret"}');
+    expect(text(await plugin.call('probe_host_storage_set', JSON.stringify({ key: 'count', data: Buffer.from('7').toString('base64') })))).toBe('');
+    expect(await readFile(join(dataDir, 'plugin-state', 'probe_count.bin'), 'utf8')).toBe('7');
+    expect(context.wasi).not.toBeNull();
+
+    const mine = new MemoryPluginStorage();
+    const kept = createHostContext({ storage: mine });
+    hosts.push(createPluginHost({ host: kept, dataDir }));
+    expect(kept.storage).toBe(mine);
   });
 });

@@ -53,6 +53,8 @@ export interface PluginHostSetup {
   options: PluginHostOptions;
   /** Where the plugins come from, in load order. */
   catalogs: readonly PluginCatalog[];
+  /** Runs once the plugins are shut down (the entry's own services: a bridge's connections). */
+  afterShutdown?: () => void | Promise<void>;
 }
 
 interface Entry {
@@ -88,6 +90,7 @@ export class PluginHost extends EventTarget {
   readonly #workspaceRoot: string | null;
   readonly #shutdownTimeoutMs: number;
   readonly #catalogs: readonly PluginCatalog[];
+  readonly #afterShutdown: PluginHostSetup['afterShutdown'];
   /** In load order (a reloaded plugin keeps its place). */
   readonly #entries: Entry[] = [];
   /** One change (load, reload, unload, shutdown) at a time. */
@@ -104,6 +107,7 @@ export class PluginHost extends EventTarget {
     this.#workspaceRoot = workspaceRoot ?? null;
     this.#shutdownTimeoutMs = shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
     this.#catalogs = setup.catalogs;
+    this.#afterShutdown = setup.afterShutdown;
     const appListener = loaderOptions.onLifecycleEvent;
     this.#options = {
       ...loaderOptions,
@@ -282,6 +286,7 @@ export class PluginHost extends EventTarget {
         const left = Math.max(1, Math.round(deadline - performance.now()));
         if (!(await this.#close(entry, 'shutdown', { timeoutMs: left }))) forced.push(entry.id);
       }
+      await this.#afterShutdown?.();
       this.#emit('closed', { order, forced, durationMs: performance.now() - started });
     });
     return this.#shutDown;
