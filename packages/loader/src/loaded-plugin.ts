@@ -128,7 +128,8 @@ export class LoadedPlugin {
     this.manifest = init.manifest;
     this.#options = init.options;
     const core = toCoreManifest(init.manifest);
-    for (const warning of core.warnings) init.options.logger.warn(warning);
+    const fields = { pluginId: init.manifest.id, source: 'loader' } as const;
+    for (const warning of core.warnings) init.options.logger.warn(`${pluginLogPrefix(init.manifest.id)} ${warning.replace(/^Plugin '[^']*': /, '')}`, fields);
     this.coreManifest = core.manifest;
     this.#config = init.config;
     this.configPath = init.configPath;

@@ -71,10 +71,11 @@ describe('frontmatterChecker: the rules of the root index (§6.3, AB-M4)', () =>
     fs.writeBinary('README.md', new TextEncoder().encode('# Journal\n\nThe frontmatter is gone.\n'));
     expect(await checker.check('acme.x', 'read_files', 'Daily/a.md')).toEqual({
       allowed: false,
+      reason: 'not_configured',
       message: "Permission not configured for plugin 'acme.x': read_files on 'Daily/a.md'. Add plugins.acme.x.permissions.read_files in root frontmatter.",
     });
-    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true });
-    expect(await checker.check('other', 'plugin_storage', 'k')).toEqual({ allowed: true });
+    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true, reason: 'allowed' });
+    expect(await checker.check('other', 'plugin_storage', 'k')).toEqual({ allowed: true, reason: 'allowed' });
     expect(await checker.rootIndex()).toBe('README.md');
   });
 
@@ -82,9 +83,10 @@ describe('frontmatterChecker: the rules of the root index (§6.3, AB-M4)', () =>
     const fs = memoryWorkspaceFs({ 'journal/index.md': index(ALL_READ) });
     const checker = frontmatterChecker(fs, 'journal/index.md');
     fs.writeBinary('journal/index.md', new TextEncoder().encode('no frontmatter'));
-    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true });
+    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true, reason: 'allowed' });
     expect(await checker.check('acme.x', 'read_files', 'a.md')).toEqual({
       allowed: false,
+      reason: 'not_configured',
       message: expect.stringMatching(/^Permission not configured for plugin 'acme.x': read_files on 'a.md'/),
     });
   });

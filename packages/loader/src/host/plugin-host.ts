@@ -67,6 +67,8 @@ interface Entry {
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 2_000;
+/** How long after a shutdown's deadline its signal fires (so a running call ends as a timeout). */
+const SHUTDOWN_SIGNAL_SLACK_MS = 250;
 
 // Spelled out rather than the DOM's names, which @types/node does not declare.
 /** The options of `addEventListener`. */
@@ -348,7 +350,10 @@ export class PluginHost extends EventTarget {
   async #close(entry: Entry, reason: UnloadReason, options: { timeoutMs?: number }): Promise<boolean> {
     const plugin = entry.plugin!;
     const ms = options.timeoutMs;
-    const failure = await plugin[RUN_SHUTDOWN](ms === undefined ? {} : { timeoutMs: ms, signal: AbortSignal.timeout(ms) }).catch((error: unknown) => error);
+    // The deadline stops a running shutdown (a `timeout` event); the signal, a little later, one still waiting its turn.
+    const failure = await plugin[RUN_SHUTDOWN](ms === undefined ? {} : { timeoutMs: ms, signal: AbortSignal.timeout(ms + SHUTDOWN_SIGNAL_SLACK_MS) }).catch(
+      (error: unknown) => error,
+    );
     const finished = !(failure instanceof PluginCallError && (failure.kind === 'timeout' || failure.kind === 'aborted'));
     await plugin.close();
     entry.plugin = null;

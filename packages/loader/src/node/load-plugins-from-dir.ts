@@ -255,7 +255,7 @@ export async function loadPluginsFromDir(dir: string, host: HostContext, options
         outcomes[index] = await loadFolder(pluginFolder, host, resolved);
       } catch (error) {
         if (!(await stillAPlugin(folder))) {
-          resolved.logger.debug(`Plugin folder ${folder} lost its plugin.wasm during the load (another process removed it); skipped`);
+          resolved.logger.debug(`Plugin folder ${folder} lost its plugin.wasm during the load (another process removed it); skipped`, { source: 'loader' });
           continue;
         }
         const loadError =

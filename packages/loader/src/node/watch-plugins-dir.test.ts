@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allowAll, createHostContext } from '@diaryx/host-fns';
 import { compileWat, makeTempDir, removeTempDirs } from '@diaryx/test-utils';
@@ -33,7 +33,10 @@ describe('watchPluginsDir: the host follows its plugins folder', () => {
     cleanups.push(() => watcher.close());
     await watcher.ready;
 
+    // A build writes a moment after the load wrote manifest.json (file times can be coarser than a test is fast).
+    const later = new Date(Date.now() + 2_000);
     await writeFile(join(dir, 'acme.a', 'plugin.wasm'), await plugin('acme.a', '2.0.0'));
+    await utimes(join(dir, 'acme.a', 'plugin.wasm'), later, later);
     await until(() => log.includes('reloaded acme.a'));
     await new Promise((r) => setTimeout(r, 800));
     expect(host.get('acme.a')!.manifest.version).toBe('2.0.0');
