@@ -4,10 +4,10 @@
 // watcher without a feedback loop, a reload when a wasm changes, a crash and a timeout seen as
 // lifecycle events, a shutdown in reverse load order, and the process exiting by itself within
 // 500 ms of it.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runUntilExit } from '../test-support/exit-delay.js';
 
 const script = fileURLToPath(new URL('../test-support/desktop-trial.ts', import.meta.url));
 const examples = fileURLToPath(new URL('../../../../examples/', import.meta.url));
@@ -31,19 +31,10 @@ interface TrialReport {
 }
 
 async function runTrial(): Promise<{ report: TrialReport; exitMs: number; code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--conditions=@diaryx/source', '--import', 'tsx', script], {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
-  const exitedAt = Date.now();
-  const closedAt = Number(/closed at (\d+)/.exec(stdout)?.[1] ?? Number.NaN);
+  const { ms, stdout, stderr, code } = await runUntilExit(script);
   const line = stdout.split('\n').find((l) => l.startsWith('{'));
   if (line === undefined) throw new Error(`the trial printed no report (exit ${code}):\n${stdout}\n${stderr}`);
-  return { report: JSON.parse(line) as TrialReport, exitMs: exitedAt - closedAt, code, stderr };
+  return { report: JSON.parse(line) as TrialReport, exitMs: ms, code, stderr };
 }
 
 describe('the trial of issue 26, as an app on createPluginHost', () => {
