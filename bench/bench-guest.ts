@@ -1,3 +1,4 @@
+import type { CallContext } from '@extism/extism';
 import { compileWat, guestWat } from '@diaryx/test-utils';
 
 /**
@@ -22,4 +23,23 @@ export function benchGuest(id: string, extra: Record<string, string> = {}): Prom
   });
   for (const name of Object.keys(extra)) wat = wat.replace(`(func (export "${name}") (result i32)`, `(func (export "${name}") (result i32) (local i32)`);
   return compileWat(wat);
+}
+
+/** What the bench guest's storage holds under "greeting". */
+export const GREETING = 'hello from storage';
+
+/** Bare Extism host functions doing the work the kit's do for the bench guest (parse, look up, answer). */
+export function bareFunctions() {
+  return {
+    'extism:host/user': {
+      host_storage_get(cp: CallContext, off: bigint) {
+        JSON.parse(cp.read(off)!.text());
+        return cp.store(JSON.stringify({ data: Buffer.from(GREETING).toString('base64') }));
+      },
+      host_read_file(cp: CallContext, off: bigint) {
+        JSON.parse(cp.read(off)!.text());
+        return cp.store('one two three four five');
+      },
+    },
+  };
 }

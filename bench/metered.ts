@@ -6,18 +6,17 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
+import createPlugin, { type Plugin } from '@extism/extism';
 import { allowAll, createHostContext, type HostContext, memoryWorkspaceFs } from '@diaryx/host-fns';
 import { hasJspi, type LoadedPlugin, loadPlugin, loadPluginsFromDir, type PluginMode } from '@diaryx/loader';
 import { meterModule } from '@diaryx/wasm';
 import { Bench } from 'tinybench';
-import { benchGuest } from './bench-guest.js';
+import { bareFunctions, benchGuest, GREETING } from './bench-guest.js';
 import { fuelAlternatives } from './fuel-alternatives.js';
 
 const repo = new URL('..', import.meta.url);
 const example = (name: string) => new URL(`examples/${name}/build/plugin.wasm`, repo);
 const COMMAND = '{"command":"noop","params":null}';
-const GREETING = 'hello from storage';
 
 const p50 = (bench: Bench, name: string) => ((bench.getTask(name)!.result as { latency?: { p50?: number } }).latency?.p50 ?? NaN) * 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -34,21 +33,6 @@ function host(): HostContext {
   return createHostContext({ fs: memoryWorkspaceFs({ 'note.md': 'one two three four five' }), permissions: allowAll });
 }
 
-/** Bare Extism host functions doing the same work (parse, look up, answer). */
-function bareFunctions() {
-  return {
-    'extism:host/user': {
-      host_storage_get(cp: CallContext, off: bigint) {
-        JSON.parse(cp.read(off)!.text());
-        return cp.store(JSON.stringify({ data: Buffer.from(GREETING).toString('base64') }));
-      },
-      host_read_file(cp: CallContext, off: bigint) {
-        JSON.parse(cp.read(off)!.text());
-        return cp.store('one two three four five');
-      },
-    },
-  };
-}
 
 async function load(wasm: Uint8Array, mode: PluginMode, name: string, extra: { timeoutMs?: number; asyncHostServices?: boolean } = {}): Promise<LoadedPlugin> {
   const plugin = await loadPlugin(wasm, host(), { mode, name, ...extra });

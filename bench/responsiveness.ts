@@ -4,16 +4,15 @@
 // One run, side by side.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readFile } from 'node:fs/promises';
-import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
+import createPlugin, { type Plugin } from '@extism/extism';
 import { allowAll, createHostContext, type HostContext, memoryWorkspaceFs } from '@diaryx/host-fns';
 import { hasJspi, type LoadedPlugin, loadPlugin, type LoaderOptions } from '@diaryx/loader';
 import { Bench } from 'tinybench';
-import { benchGuest } from './bench-guest.js';
+import { bareFunctions, benchGuest, GREETING } from './bench-guest.js';
 
 const repo = new URL('..', import.meta.url);
 const example = (name: string) => new URL(`examples/${name}/build/plugin.wasm`, repo);
 const COMMAND = '{"command":"noop","params":null}';
-const GREETING = 'hello from storage';
 
 const p50 = (bench: Bench, name: string) => ((bench.getTask(name)!.result as { latency?: { p50?: number } }).latency?.p50 ?? NaN) * 1000;
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
@@ -70,20 +69,6 @@ async function whileLooping(wasm: Uint8Array, ms: number): Promise<{ maxGap: num
   return { maxGap, p99Gap: histogram.percentile(99) / 1e6, healthy: latencies, mode };
 }
 
-function bareFunctions() {
-  return {
-    'extism:host/user': {
-      host_storage_get(cp: CallContext, off: bigint) {
-        JSON.parse(cp.read(off)!.text());
-        return cp.store(JSON.stringify({ data: Buffer.from(GREETING).toString('base64') }));
-      },
-      host_read_file(cp: CallContext, off: bigint) {
-        JSON.parse(cp.read(off)!.text());
-        return cp.store('one two three four five');
-      },
-    },
-  };
-}
 
 /** The default mode ('auto') and yielding against bare in-process Extism and against no yielding. */
 async function defaultPath(wasm: Uint8Array): Promise<string[]> {

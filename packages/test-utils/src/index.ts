@@ -5,3 +5,4 @@ export { type ReceivedFrame, type ServerConnection, startWsServer, type TestWsSe
 export { startChild, type WatchedChild } from './child-process.js';
 export { makeTempDir, removeTempDirs } from './temp-dir.js';
 export { hostCallModule, hostileManifest, type HostileModuleName, hostileModules } from './hostile.js';
+export { largestGapWhile } from './event-loop.js';

@@ -1,5 +1,5 @@
 import { sha256Hex } from '@diaryx/host-fns';
-import { MeterError, meterModuleInSlices } from '@diaryx/wasm';
+import { MeterError, meterModuleInSlices, readSections, SECTION, sectionBody, vectorLength } from '@diaryx/wasm';
 import type { ResolvedLoaderOptions } from '../options.js';
 import { capMemory } from '../sandbox/memory-cap.js';
 import { afterPendingTasks } from './after-pending-tasks.js';
@@ -27,6 +27,24 @@ export function assertWithinBudget(size: number, budget: ModuleBudget): void {
   throw new Error(
     `the module is ${size} bytes (${mib(size)}), more than the loader's budget of ${budget.maxModuleBytes} bytes (${mib(budget.maxModuleBytes)}): ` +
       "its load-time rewrites would hold the app's thread too long; raise the loader option maxModuleBytes to load it",
+  );
+}
+
+/**
+ * The most exports a plugin may have. A plugin exports a handful of functions (`manifest`,
+ * `handle_command`, …; the QuickJS runtime about 40), while the engine's instantiation makes a
+ * function for each export on the app's thread (60,000 exports held it ~270 ms on a quiet machine,
+ * seconds on a busy one), before any deadline can apply.
+ */
+export const MAX_MODULE_EXPORTS = 10_000;
+
+/** Refuses a module with more exports than {@link MAX_MODULE_EXPORTS}, from its export section's count. */
+function assertFewExports(bytes: Uint8Array): void {
+  const count = vectorLength(sectionBody(readSections(bytes), SECTION.export));
+  if (count <= MAX_MODULE_EXPORTS) return;
+  throw new Error(
+    `the module has ${count} exports, more than the ${MAX_MODULE_EXPORTS} the loader accepts ` +
+      "(a plugin exports a handful, such as manifest and handle_command; instantiating that many would hold the app's thread)",
   );
 }
 
@@ -91,6 +109,7 @@ async function metered(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
 export async function compileCapped(bytes: Uint8Array, maxPages: number, meter: boolean, budget: ModuleBudget): Promise<WebAssembly.Module> {
   assertWithinBudget(bytes.length, budget);
   const capped = capMemory(bytes, { maxPages, maxTableElements: budget.maxTableElements });
+  assertFewExports(capped);
   const key = `${await contentKey(capped)}${meter ? ':metered' : ''}`;
   return remember(byContent, key, async () => {
     const asWritten = await compileAsWritten(capped);

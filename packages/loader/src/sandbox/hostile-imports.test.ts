@@ -1,5 +1,5 @@
 import { createHostContext } from '@diaryx/host-fns';
-import { compileWat, guestWat, hostileManifest } from '@diaryx/test-utils';
+import { compileWat, guestWat, hostileManifest, largestGapWhile } from '@diaryx/test-utils';
 import { describe, expect, it } from 'vitest';
 import { loadPlugin } from '../node/load-plugin.js';
 import type { ResolvedPluginMode } from '../options.js';
@@ -12,10 +12,10 @@ import { hasJspi } from '../runtime/jspi.js';
 // were not checked against the deadline, and random_get of 64-128 MiB stopped 1.2 s to 94.6 s
 // late. Extism vars are capped too (1 MiB in all, Rust Extism's default).
 
-const DEADLINE_MS = 1_000;
+const DEADLINE_MS = 1_500;
 const MARGIN_MS: Record<'metered' | 'worker', number> = { metered: 1_000, worker: 4_000 };
 // Generous: two cores shared with the rest of the suite (the bench measures the real gap, ~5 ms).
-const MAX_GAP_MS = 500;
+const MAX_GAP_MS = 900;
 const BIG = 64 * 1024 * 1024;
 // 1 025 pages: room for a 64 MiB buffer after the guest's own data.
 const PAGES = 1_025;
@@ -62,24 +62,16 @@ function attacker(attack: WasiAttack) {
   );
 }
 
-async function gapWhile<T>(work: Promise<T>): Promise<{ gap: number; settled: PromiseSettledResult<T> }> {
-  let last = performance.now();
-  let gap = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    gap = Math.max(gap, now - last);
-    last = now;
-  }, 1);
-  const [settled] = await Promise.allSettled([work]);
-  clearInterval(timer);
-  return { gap, settled: settled! };
-}
-
-const MODES = ['metered', 'worker'] as const;
+// Metered mode runs the kit's WASI, so every function is tried there; a worker runs the engine's
+// WASI and is terminated at the deadline whatever it does, so the two that do real work suffice.
+const CASES = [
+  ...ATTACKS.map((attack) => ['metered', attack.name, attack] as const),
+  ...ATTACKS.filter((attack) => attack.name === 'random_get' || attack.name === 'fd_write').map((attack) => ['worker', attack.name, attack] as const),
+];
 
 describe('every WASI import that takes a length is priced by its work and checked against the deadline', () => {
-  describe.each(MODES)('%s mode', (mode) => {
-    it.each(ATTACKS.map((a) => [a.name, a] as const))('a loop on %s with huge lengths stops at its deadline', async (_name, attack) => {
+  describe('in metered and worker mode', () => {
+    it.each(CASES)('%s: a loop on %s with huge lengths stops at its deadline', async (mode, _name, attack) => {
       const plugin = await loadPlugin(await attacker(attack), createHostContext(), {
         name: `wasi-${attack.name}`,
         mode,
@@ -88,7 +80,7 @@ describe('every WASI import that takes a length is priced by its work and checke
       });
       try {
         const started = performance.now();
-        const { gap, settled } = await gapWhile(plugin.handleCommand('run'));
+        const { gap, settled } = await largestGapWhile(() => plugin.handleCommand('run'));
         const took = performance.now() - started;
         expect(settled.status).toBe('rejected');
         expect((settled as PromiseRejectedResult).reason).toMatchObject({ kind: 'timeout' });

