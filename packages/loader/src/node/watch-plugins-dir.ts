@@ -34,7 +34,7 @@ export interface PluginsDirWatcher {
 export function watchPluginsDir(dir: string, host: Pick<PluginHost, 'reload' | 'unload' | 'plugins'>, options: WatchPluginsDirOptions = {}): PluginsDirWatcher {
   const root = resolve(dir);
   const debounceMs = options.debounceMs ?? 300;
-  const timers = new Map<string, NodeJS.Timeout>();
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** The wasm each folder was last loaded from (size and mtime), so an unchanged file is not reloaded. */
   const seen = new Map<string, string>();
   let work: Promise<void> = Promise.resolve();

@@ -80,7 +80,7 @@ export function watchWorkspace(root: string, sink: WorkspaceEventSink, options: 
   const pending = new Set<string>();
   let folder = resolve(root);
   let ignored: string[] = [];
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let firstPending = 0;
   let watcher: FSWatcher | null = null;
   let closed = false;
