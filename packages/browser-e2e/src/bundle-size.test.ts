@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const apps = fileURLToPath(new URL('./bundle-apps/', import.meta.url));
 
 /** Sizes (bytes) above which the test fails: as measured, plus about 2%. */
-const BUDGET = { upFront: 111_500, hostUpFront: 118_500, toRunAPlugin: 252_000 };
+const BUDGET = { upFront: 123_500, hostUpFront: 130_500, toRunAPlugin: 264_000 };
 
 interface Bundle {
   /** Bytes of the entry and every chunk it imports statically: what the page loads up front. */
@@ -62,8 +62,8 @@ describe('the browser bundle (esbuild, minified)', () => {
     const sdk = lazy.find((chunk) => has(chunk.inputs, '@extism'));
     expect(lazy.some((chunk) => has(chunk.inputs, '/yaml/'))).toBe(true);
     expect(lazy.some((chunk) => has(chunk.inputs, 'worker-instance'))).toBe(true);
-    // Measured: 109.0 KB up front (the loader 51.0 KB with @diaryx/wasm's rewriter 19.8 KB,
-    // host-fns 36.8 KB); the SDK 137.6 KB (74 KB of it the worker script it inlines), so 246.6 KB
+    // Measured: 120.9 KB up front (the loader 56.0 KB with @diaryx/wasm's rewriter 26.4 KB,
+    // host-fns 37.0 KB); the SDK 137.6 KB (74 KB of it the worker script it inlines), so 258.6 KB
     // to run a plugin in the default mode; YAML 103.8 KB and worker mode 4.1 KB only when needed.
     expect(upFront).toBeLessThan(BUDGET.upFront);
     expect(upFront + sdk!.bytes).toBeLessThan(BUDGET.toRunAPlugin);
@@ -73,7 +73,7 @@ describe('the browser bundle (esbuild, minified)', () => {
     const { upFront, upFrontInputs } = await bundle('host-app.ts');
     expect(has(upFrontInputs, 'plugin-host')).toBe(true);
     expect(has(upFrontInputs, '/yaml/')).toBe(false);
-    // Measured: 115.9 KB.
+    // Measured: 128.0 KB.
     expect(upFront).toBeLessThan(BUDGET.hostUpFront);
   });
 
