@@ -3,14 +3,15 @@
 // published) into one folder, for `create-diaryx-plugin --kit-packages <folder>`:
 //   npx turbo run build && node scripts/pack-kit.mjs [folder, default ./kit-packages]
 // @diaryx/cli, @diaryx/testing, @diaryx/plugin-sdk-as and @diaryx/js-runtime are what templates
-// depend on; @diaryx/loader and @diaryx/host-fns are their dependencies.
+// depend on; @diaryx/loader, @diaryx/host-fns and @diaryx/wasm are their dependencies (and what an
+// app installs: docs/hosting.md).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The kit packages a generated project installs, directly or through another kit package. */
-export const KIT_PACKAGES = ['host-fns', 'loader', 'testing', 'cli', 'plugin-sdk-as', 'js-runtime'];
+export const KIT_PACKAGES = ['wasm', 'host-fns', 'loader', 'testing', 'cli', 'plugin-sdk-as', 'js-runtime'];
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = resolve(process.argv[2] ?? 'kit-packages');

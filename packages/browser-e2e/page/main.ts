@@ -3,6 +3,7 @@ import { allowAll, createHostContext, memoryWorkspaceFs } from '@diaryx/host-fns
 import { loadPluginFromBytes, type PluginMode } from '@diaryx/loader';
 import wasmUrl from '@diaryx-examples/word-count/plugin.wasm?url';
 import type { DeadlineReport, PageReport, RunReport } from './report.js';
+import { webHostRun } from './web-host-run.js';
 
 const failure = (error: unknown) => {
   const { name, message } = error as Error;
@@ -56,9 +57,7 @@ async function meteredDeadline(): Promise<DeadlineReport> {
   const deadlineMs = 1_000;
   try {
     // The test injects the plugin (WAT compiled with wabt in Node) before the page runs.
-    const spinBase64 = (globalThis as { __DIARYX_SPIN_WASM__?: string }).__DIARYX_SPIN_WASM__;
-    if (spinBase64 === undefined) throw new Error('no spin plugin: the test injects __DIARYX_SPIN_WASM__');
-    const bytes = Uint8Array.from(atob(spinBase64), (c) => c.charCodeAt(0));
+    const bytes = spinWasm();
     const plugin = await loadPluginFromBytes(bytes, createHostContext(), { mode: 'metered', timeoutMs: deadlineMs, name: 'spin' });
     try {
       const started = performance.now();
@@ -79,6 +78,13 @@ async function meteredDeadline(): Promise<DeadlineReport> {
   }
 }
 
+/** The test's misbehaving plugin (WAT compiled with wabt in Node), injected before the page runs. */
+function spinWasm(): Uint8Array {
+  const spinBase64 = (globalThis as { __DIARYX_SPIN_WASM__?: string }).__DIARYX_SPIN_WASM__;
+  if (spinBase64 === undefined) throw new Error('no spin plugin: the test injects __DIARYX_SPIN_WASM__');
+  return Uint8Array.from(atob(spinBase64), (c) => c.charCodeAt(0));
+}
+
 const status = document.querySelector('#status')!;
 const report: PageReport = {
   crossOriginIsolated: globalThis.crossOriginIsolated,
@@ -87,6 +93,7 @@ const report: PageReport = {
   metered: await run('metered'),
   defaultMode: await run(undefined),
   meteredDeadline: await meteredDeadline(),
+  webHost: await webHostRun(spinWasm()),
 };
 document.querySelector('#result')!.textContent = JSON.stringify(report, null, 2);
 status.textContent = 'done';

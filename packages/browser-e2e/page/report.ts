@@ -14,6 +14,22 @@ export type DeadlineReport =
   | { ok: true; kind: string | null; ms: number; deadlineMs: number; maxGapMs: number; abortedKind: string | null; abortedMs: number; next: string }
   | { ok: false; error: { name: string; message: string; kind: string | null } };
 
+/** The web page of docs/hosting.md on createPluginHost: what loaded, how each plugin took an event, a command, a crash, a timeout, and the events the UI saw. */
+export type WebHostReport =
+  | {
+      ok: true;
+      loaded: string[];
+      broadcast: Record<string, string>;
+      count: unknown;
+      crash: string;
+      hang: string;
+      asked: string[];
+      notified: string[];
+      emitted: string[];
+      lifecycle: string[];
+    }
+  | { ok: false; error: { name: string; message: string; kind: string | null } };
+
 /** Everything the page shows, as JSON in `#result`. */
 export interface PageReport {
   crossOriginIsolated: boolean;
@@ -23,4 +39,5 @@ export interface PageReport {
   /** Loaded with no mode option: the loader's default, `'auto'`. */
   defaultMode: RunReport;
   meteredDeadline: DeadlineReport;
+  webHost: WebHostReport;
 }

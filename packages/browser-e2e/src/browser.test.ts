@@ -23,11 +23,13 @@ beforeAll(async () => {
   if (!runBrowserTests) return;
   spinWasm = await compileWat(
     guestWat({
-      manifest: hostileManifest('spin'),
+      manifest: hostileManifest('spin', { name: 'Spin', commands: ['crash', 'hang'] }),
       data: { answer: '{"success":true,"data":"still here"}' },
       exports: {
         spin: '(loop $l (br $l)) (i32.const 0)',
         answer: '(call $output_bytes (global.get $answer_ptr) (global.get $answer_len)) (i32.const 0)',
+        // {"command":"crash","params":null} (33 bytes) traps; {"command":"hang",…} loops.
+        handle_command: '(if (i64.eq (call $input_length) (i64.const 33)) (then unreachable)) (loop $l (br $l)) (i32.const 0)',
       },
     }),
   );
@@ -130,6 +132,26 @@ if (runBrowserTests) describe('@diaryx/loader in headless Chromium (the browser 
         kind: 'plugin_create',
         message: expect.stringContaining('Cross-Origin-Embedder-Policy: require-corp'),
       },
+    });
+  });
+
+  it.each([
+    ['a cross-origin isolated page', ''],
+    ['a page without COOP/COEP', '?isolation=off'],
+  ])('%s runs the web page of docs/hosting.md on createPluginHost: an event to each plugin, a command, a crash and a timeout as lifecycle events, the shutdown in reverse order', async (_name, query) => {
+    const { webHost } = await openPage(query);
+    expect(webHost).toMatchObject({
+      ok: true,
+      // The default mode: metered on the page's thread (Chromium has JSPI).
+      loaded: ['diaryx.example.word-count loaded metered', 'spin loaded metered'],
+      broadcast: { 'diaryx.example.word-count': 'ok', spin: 'ok' },
+      count: { path: 'notes/today.md', counts: { words: 3 } },
+      crash: 'trap: The plugin "Spin" crashed while handling this request.',
+      hang: 'timeout: The plugin "Spin" took longer than 1 s and was stopped.',
+      asked: [],
+      notified: ['The plugin "Spin" crashed while handling this request.', 'The plugin "Spin" took longer than 1 s and was stopped.'],
+      emitted: ['diaryx.example.word-count {"event_type":"word_count_updated","payload":{"path":"notes/today.md","words":3}}'],
+      lifecycle: ['crashed spin', 'timeout spin', 'unloaded spin', 'unloaded diaryx.example.word-count', 'closed'],
     });
   });
 });

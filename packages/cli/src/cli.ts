@@ -14,6 +14,7 @@ import { parseConfigArg, parseCountArg, parseEventArg, parseTimeoutArg } from '.
 import { parseAllow, runCommand } from './run-command.js';
 import { loadState, saveState } from './state-file.js';
 import { terminalSafe } from './terminal-text.js';
+import { stdinAsker } from './terminal-asker.js';
 
 const c = palette();
 
@@ -54,6 +55,7 @@ Every failure shows the input that was sent. Warnings (!) do not fail. Exit 1 if
 Runs one command against a real workspace folder. Permissions are denied unless given, except
 plugin_storage, which Diaryx grants a plugin unless the workspace excludes it (as run does):
   --allow read_files=all  --allow create_files=Daily  --allow http_requests=api.example.com
+On a terminal (and without --json), a permission not given is asked once (y/N), as Diaryx does.
 --event fires an event before the command (repeatable, in order): a name (file_saved, payload {})
   or JSON {"event_type":"file_saved","payload":{"path":"a.md"}}.
 --config gives the plugin's config (JSON text or a JSON file), pushed through set_config.
@@ -62,16 +64,18 @@ plugin_storage, which Diaryx grants a plugin unless the workspace excludes it (a
 --timeout-ms is every call's deadline.
 --watch reloads the wasm and runs the command again whenever the file changes (no rebuild).`,
   dev: `Usage: diaryx-plugin dev [plugin dir] --workspace <dir> [--allow key=scopes]… [--config <json|file>]
-       [--state <state.json>] [--timeout-ms N] [--no-build]
+       [--state <state.json>] [--timeout-ms N] [--no-build] [--ask]
 
 A long-running session against a real folder (plugin dir defaults to "."):
 - rebuilds the plugin with "npm run build" when a source file changes, and reloads it
   (build/plugin.wasm, else plugin.wasm);
 - keeps plugin storage and config in a state file across reloads and runs
   (default <plugin dir>/.diaryx-dev-state.json);
-- fires file_created, file_saved and file_deleted ({"path": "<workspace-relative>"}) when files
-  in the workspace change;
-- grants the permissions the manifest requests (requested_permissions), plus any --allow;
+- fires file_created, file_saved, file_deleted ({"path": "<workspace-relative>"}) and file_moved
+  ({"old_path", "new_path"}) when files in the workspace change, but not for the plugin's own
+  writes, dot-folders or the state file;
+- grants the permissions the manifest requests (requested_permissions), plus any --allow; on a
+  terminal (or with --ask) asks once about any other permission the plugin uses;
 - reads commands at a prompt (with history): "<command> [JSON params]", ":event <name|json>",
   ":config <json>", ":reload", ":quit". Each result is printed with its host-call trace.`,
 };
@@ -242,6 +246,7 @@ async function run(args: string[]): Promise<number> {
     await checkStateFolder(statePath);
     await loadState(statePath).catch((error: unknown) => fail((error as Error).message));
   }
+  const asker = values.json ? null : stdinAsker();
   const once = async (): Promise<number> => {
     try {
       const state = statePath === undefined ? { storage: new MemoryPluginStorage(), config: null } : await loadState(statePath);
@@ -256,6 +261,8 @@ async function run(args: string[]): Promise<number> {
         config,
         storage: state.storage,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        // On a terminal, a permission --allow leaves open is asked (the Rust CLI's wrapper).
+        ...(asker === null ? {} : { ask: asker }),
       });
       if (statePath !== undefined) await saveState(statePath, state.storage, result.config);
       if (values.json) {
@@ -292,6 +299,7 @@ async function dev(args: string[]): Promise<number> {
       state: { type: 'string' },
       'timeout-ms': { type: 'string' },
       'no-build': { type: 'boolean' },
+      ask: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -315,6 +323,7 @@ async function dev(args: string[]): Promise<number> {
     ...(config === undefined ? {} : { config }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(values['no-build'] ? { build: false } : {}),
+    ...(values.ask ? { ask: true } : {}),
   });
 }
 

@@ -1,20 +1,23 @@
 // `diaryx-plugin dev`: a long-running session against a real folder. It rebuilds the plugin when
 // its sources change (`npm run build`), reloads it, keeps its storage and config in a state file
-// across reloads and runs, fires file_saved/file_created/file_deleted when files in the workspace
-// change, and runs commands typed at a prompt, printing each result and host-call trace.
+// across reloads and runs, fires the file events of the workspace (the loader's watchWorkspace:
+// created, saved, deleted, moved, never the plugin's own writes), asks about a permission the
+// grants leave open (on a terminal, or with --ask), and runs commands typed at a prompt,
+// printing each result and host-call trace.
 import { spawn } from 'node:child_process';
 import { type FSWatcher, existsSync, watch } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { MemoryPluginStorage, PermissionKey, PluginPermissions } from '@diaryx/host-fns';
-import type { GuestEvent } from '@diaryx/loader';
+import { type MemoryPluginStorage, type PermissionAsker, type PermissionKey, type PluginPermissions, recentWrites } from '@diaryx/host-fns';
+import { type GuestEvent, watchWorkspace } from '@diaryx/loader';
 import { serialRuns } from '@diaryx/watch';
 import { isBuildOutput } from './build-outputs.js';
 import { shownInput, shownOutput } from './call-log.js';
 import { type PluginSession, openPluginSession } from './plugin-session.js';
 import { parseEventArg } from './run-arguments.js';
 import { loadState, saveState } from './state-file.js';
+import { isYes, permissionQuestion } from './terminal-asker.js';
 import { terminalSafe } from './terminal-text.js';
 
 /** Options of {@link startDevSession}. */
@@ -31,6 +34,11 @@ export interface DevOptions {
   timeoutMs?: number;
   /** Run the project's build on start and on save (default true when it has a build script). */
   build?: boolean;
+  /**
+   * Ask at the prompt about a permission neither the manifest's requested_permissions nor
+   * `allow` grant (once per key; a plain Enter is no). Default: when the input is a terminal.
+   */
+  ask?: boolean;
   input?: NodeJS.ReadableStream;
   output?: NodeJS.WritableStream;
 }
@@ -50,15 +58,6 @@ async function hasBuildScript(pluginDir: string): Promise<boolean> {
   }
 }
 
-async function walk(root: string, dir = root, out = new Set<string>()): Promise<Set<string>> {
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(root, path, out);
-    else if (entry.isFile()) out.add(relative(root, path).split(sep).join('/'));
-  }
-  return out;
-}
-
 /** Runs the dev session until the input ends (or `:quit`); resolves with the exit code. */
 export async function startDevSession(options: DevOptions): Promise<number> {
   const out = options.output ?? process.stdout;
@@ -71,6 +70,20 @@ export async function startDevSession(options: DevOptions): Promise<number> {
   const storage: MemoryPluginStorage = state.storage;
   let config: unknown = options.config === undefined ? state.config : options.config;
   let session: PluginSession | null = null;
+  // The plugin's own workspace changes, kept across reloads, so the watcher never sends them back.
+  const writes = recentWrites();
+  const input = options.input ?? process.stdin;
+  const interactive = options.ask ?? (input === process.stdin && process.stdin.isTTY === true);
+  /** The answer the next line gives, while a permission question is open. */
+  let answering: ((line: string) => void) | null = null;
+  const ask: PermissionAsker = (question) =>
+    new Promise<boolean>((resolveAnswer) => {
+      out.write(permissionQuestion(question));
+      answering = (line) => {
+        answering = null;
+        resolveAnswer(isYes(line));
+      };
+    });
   let queue: Promise<unknown> = Promise.resolve();
   const enqueue = (task: () => Promise<void>) => {
     queue = queue.then(task).catch((error: unknown) => print(`✗ ${terminalSafe((error as Error).message)}`));
@@ -148,6 +161,8 @@ export async function startDevSession(options: DevOptions): Promise<number> {
       allow: granted,
       storage,
       config,
+      recentWrites: writes,
+      ...(interactive ? { ask } : {}),
       denialAdvice: (key) =>
         `(dev grants what the manifest requests: add ${key} to requested_permissions with a reason, as Diaryx shows it to users; or pass --allow ${key} for this session)`,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -193,39 +208,16 @@ export async function startDevSession(options: DevOptions): Promise<number> {
     await save();
   };
 
-  // The workspace watcher: a path that appears is created, one that changes is saved, one that
-  // goes is deleted (the events the app sends, PROTOCOL §3.5, §8.4).
-  const known = await walk(workspace);
-  const pending = new Map<string, NodeJS.Timeout>();
-  const watchers: FSWatcher[] = [];
-  const isStateFile = (path: string) => resolve(workspace, path) === statePath;
-  watchers.push(
-    watch(workspace, { recursive: true }, (_kind, filename) => {
-      if (filename === null) return;
-      const path = filename.toString().split(sep).join('/');
-      if (isStateFile(path)) return;
-      clearTimeout(pending.get(path));
-      pending.set(
-        path,
-        setTimeout(() => {
-          pending.delete(path);
-          void enqueue(async () => {
-            const info = await stat(join(workspace, path)).catch(() => null);
-            if (info?.isDirectory()) return;
-            if (info === null) {
-              if (!known.delete(path)) return;
-              await fire({ event_type: 'file_deleted', payload: { path } });
-            } else if (known.has(path)) {
-              await fire({ event_type: 'file_saved', payload: { path } });
-            } else {
-              known.add(path);
-              await fire({ event_type: 'file_created', payload: { path } });
-            }
-          });
-        }, 150),
-      );
-    }),
+  // The workspace watcher (the loader's, as an app uses it): created, saved, deleted and moved
+  // files (PROTOCOL §3.5, §8.4), never the plugin's own writes; the state file and the plugin
+  // project (when they lie in the workspace) are not workspace files.
+  const workspaceWatcher = watchWorkspace(
+    workspace,
+    { context: { recentWrites: writes }, broadcast: (event) => enqueue(() => fire(event)) },
+    { debounceMs: 150, ignore: [statePath, pluginDir] },
   );
+  await workspaceWatcher.ready;
+  const watchers: FSWatcher[] = [];
   if (build) {
     let timer: NodeJS.Timeout | undefined;
     watchers.push(
@@ -254,6 +246,10 @@ export async function startDevSession(options: DevOptions): Promise<number> {
   prompt.prompt();
   await new Promise<void>((done) => {
     prompt.on('line', (line) => {
+      if (answering !== null) {
+        answering(line);
+        return;
+      }
       if (line.trim() === ':quit') {
         prompt.close();
         return;
@@ -262,10 +258,12 @@ export async function startDevSession(options: DevOptions): Promise<number> {
     });
     prompt.on('close', done);
   });
+  // An open question is answered no: the input ended.
+  (answering as ((line: string) => void) | null)?.('');
+  await workspaceWatcher.close();
   for (const watcher of watchers) watcher.close();
   await builds.close();
   await queue;
-  for (const timer of pending.values()) clearTimeout(timer);
   if (session !== null) {
     await save();
     await (session as PluginSession).plugin.close();

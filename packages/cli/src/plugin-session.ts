@@ -3,15 +3,20 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import {
+  askingChecker,
   createHostContext,
   type HostCallRecord,
+  type HostContext,
   type HostLogger,
   MemoryPluginStorage,
   nodeHttpClient,
   type PermissionKey,
   nodeWorkspaceFs,
+  type PermissionAsker,
+  type PermissionChecker,
   type PermissionDecision,
   type PluginPermissions,
+  type RecentWrites,
   rulesChecker,
 } from '@diaryx/host-fns';
 import { type LoadedPlugin, loadPlugin } from '@diaryx/loader';
@@ -38,6 +43,13 @@ export interface PluginSessionOptions {
   /** Per-call deadline (default: the loader's). */
   timeoutMs?: number;
   /**
+   * Asks the user about a permission the grants leave open (once per key; the Rust CLI's
+   * terminal wrapper). Without it such a permission is refused.
+   */
+  ask?: PermissionAsker;
+  /** The registry of the plugin's own workspace changes (shared across reloads by `dev`); default a fresh one. */
+  recentWrites?: RecentWrites;
+  /**
    * What a denial tells the author to do, by permission key (replaces the checker's advice, which
    * is the end user's: "Add plugins.<id>.permissions.<key> in root frontmatter").
    */
@@ -47,6 +59,8 @@ export interface PluginSessionOptions {
 /** A loaded plugin and what it did. */
 export interface PluginSession {
   plugin: LoadedPlugin;
+  /** The host context the plugin runs against. */
+  host: HostContext;
   record: SessionRecord;
   /** Empties the record. */
   clear(): void;
@@ -62,22 +76,24 @@ export async function openPluginSession(options: PluginSessionOptions): Promise<
   const logger: HostLogger = { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug'), trace: log('trace') };
   const workspace = resolve(options.workspace);
   let pluginId = '';
+  const granted: PermissionChecker = {
+    check(id, key, target) {
+      const rules = { [pluginId || id]: { permissions: typeof options.allow === 'function' ? options.allow() : options.allow } };
+      const decision = rulesChecker(rules, { workspaceRoot: workspace }).check(id, key, target) as PermissionDecision;
+      if (decision.allowed || options.denialAdvice === undefined) return decision;
+      // The checker's sentence for the end user gives way to the author's tool's.
+      return { allowed: false, reason: decision.reason, message: `${decision.message.replace(/ Add plugins\.\S+ in root frontmatter\.$/, '')} ${options.denialAdvice(key)}` };
+    },
+  };
   const host = createHostContext({
     fs: nodeWorkspaceFs(workspace),
     storage: options.storage ?? new MemoryPluginStorage(),
     events: { emit: (text) => void record.events.push(text) },
     http: nodeHttpClient(),
-    permissions: {
-      check(id, key, target) {
-        const rules = { [pluginId || id]: { permissions: typeof options.allow === 'function' ? options.allow() : options.allow } };
-        const decision = rulesChecker(rules, { workspaceRoot: workspace }).check(id, key, target) as PermissionDecision;
-        if (decision.allowed || options.denialAdvice === undefined) return decision;
-        // The checker's sentence for the end user gives way to the author's tool's.
-        return { allowed: false, message: `${decision.message.replace(/ Add plugins\.\S+ in root frontmatter\.$/, '')} ${options.denialAdvice(key)}` };
-      },
-    },
+    permissions: options.ask ? askingChecker(granted, options.ask) : granted,
     logger,
     observer: (call) => void record.calls.push(call),
+    ...(options.recentWrites ? { recentWrites: options.recentWrites } : {}),
   });
   const bytes = new Uint8Array(await readFile(options.wasmPath));
   const plugin = await loadPlugin(bytes, host, {
@@ -95,6 +111,7 @@ export async function openPluginSession(options: PluginSessionOptions): Promise<
   }
   return {
     plugin,
+    host,
     record,
     clear: () => {
       record.calls.length = 0;

@@ -1,4 +1,4 @@
-import { type HostCallRecord, type MemoryPluginStorage, PERMISSION_KEYS, type PermissionKey, type PluginPermissions } from '@diaryx/host-fns';
+import { type HostCallRecord, type MemoryPluginStorage, PERMISSION_KEYS, type PermissionAsker, type PermissionKey, type PluginPermissions } from '@diaryx/host-fns';
 import type { CommandResponse, GuestEvent } from '@diaryx/loader';
 import { openPluginSession } from './plugin-session.js';
 
@@ -54,6 +54,8 @@ export async function runCommand(options: {
   events?: readonly GuestEvent[];
   config?: unknown;
   storage?: MemoryPluginStorage;
+  /** Asks the user about a permission `allow` leaves open (see `stdinAsker`); without it, refused. */
+  ask?: PermissionAsker;
 }): Promise<RunResult> {
   const session = await openPluginSession({ ...options, denialAdvice: runDenialAdvice });
   const { plugin, record } = session;

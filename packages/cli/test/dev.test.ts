@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +96,28 @@ describe('diaryx-plugin dev', () => {
     await again.waitFor(/get-settings → \{"success":true,"data":\{"folder":"Journal","template":"T \{\{date\}\}"/, from);
     expect(await again.quit()).toBe(0);
   }, 240_000);
+
+  it('--ask asks once about a permission the grants leave open; the plugin\'s own write is no event; a rename is file_moved', async () => {
+    const project = pluginProject();
+    copyFileSync(daily, join(project, 'plugin.wasm'));
+    const workspace = mkdtempSync(join(tmpdir(), 'diaryx-dev-ws-'));
+    temps.push(project, workspace);
+    const dev = new Dev([project, '--workspace', workspace, '--no-build', '--ask', '--config', '{"folder":"Journal"}']);
+    running.push(dev);
+    let at = await dev.waitFor(/ready\n/);
+    at = dev.send('open-today');
+    at = await dev.waitFor(/\? allow plugin 'diaryx\.example\.daily' to create files \(it asked for 'Journal\/[^']+'; the answer holds for this session\) \[y\/N\] /, at);
+    at = dev.send('y');
+    at = await dev.waitFor(/open-today → \{"success":true,"data":\{"path":"Journal\/[^"]+","created":true\}\}/, at);
+    // The note the plugin wrote is its own change: no event for it, and no second question.
+    writeFileSync(join(workspace, 'a.md'), 'one');
+    at = await dev.waitFor(/event file_created \{"path":"a\.md"\}/, at);
+    renameSync(join(workspace, 'a.md'), join(workspace, 'b.md'));
+    at = await dev.waitFor(/event file_moved \{"new_path":"b\.md","old_path":"a\.md"\}/, at);
+    expect(await dev.quit()).toBe(0);
+    expect(dev.output).not.toMatch(/event file_created \{"path":"Journal/);
+    expect(dev.output.match(/\? allow plugin/g)).toHaveLength(1);
+  }, 120_000);
 
   it('a missing plugin folder or workspace is one line and exit code 2', async () => {
     const dev = new Dev(['/nonexistent-plugin', '--workspace', '.']);

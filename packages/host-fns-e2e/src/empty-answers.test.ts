@@ -21,7 +21,7 @@ const MODES = ['in-process', 'metered', 'worker'] as const;
 /** Allows everything except targets that start with `denied`. */
 const checker: PermissionChecker = {
   check: (_id, key, target) =>
-    target.startsWith('denied') ? { allowed: false, message: `no ${key} on ${target}` } : { allowed: true },
+    target.startsWith('denied') ? { allowed: false, reason: 'denied', message: `no ${key} on ${target}` } : { allowed: true, reason: 'allowed' },
 };
 
 function secretMap(): SecretStore {

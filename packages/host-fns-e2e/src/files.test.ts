@@ -62,7 +62,7 @@ describe('path traversal and absolute paths (AB-H2, kit D3)', () => {
   it.each(pathFunctions)('%s traps on ../ and ..\\ before any permission check', async (fn, input) => {
     const { fs } = await diskWorkspace({ 'a.md': 'x' });
     const checked: string[] = [];
-    const spy: PermissionChecker = { check: (_p, key) => (checked.push(key), { allowed: true }) };
+    const spy: PermissionChecker = { check: (_p, key) => (checked.push(key), { allowed: true, reason: 'allowed' as const }) };
     const probe = await loadProbe({ fs, permissions: spy });
     expect(await probe.trap(fn, input('../secret.txt'))).toContain("Path traversal not allowed: '../secret.txt'");
     expect(await probe.trap(fn, input('notes\\..\\..\\x'))).toContain("Path traversal not allowed: 'notes\\..\\..\\x'");
@@ -157,7 +157,7 @@ describe('writes (AB-H8, AB-H9, AB-H10)', () => {
   it('chooses create_files for a new path and edit_files for an existing one, creating parent folders', async () => {
     const { fs, root } = await diskWorkspace({ 'a.md': 'old' });
     const asked: string[] = [];
-    const probe = await loadProbe({ fs, permissions: { check: (_p, key, target) => (asked.push(`${key} ${target}`), { allowed: true }) } });
+    const probe = await loadProbe({ fs, permissions: { check: (_p, key, target) => (asked.push(`${key} ${target}`), { allowed: true, reason: 'allowed' as const }) } });
     expect(await probe.call('host_write_file', { path: 'deep/new/b.md', content: 'ñew' })).toBe('');
     expect(await probe.call('host_write_file', { path: 'a.md', content: 'edited' })).toBe('');
     expect(asked).toEqual(['create_files deep/new/b.md', 'edit_files a.md']);

@@ -145,7 +145,7 @@ describe.each(modes)('hostile workspaces, %s', (_mode, runInWorker) => {
   it('21.5 (§4.1) the permission checker gets the guest’s original path string; the file system the normalised one', async () => {
     const { fs } = await diskWorkspace({ 'notes/a.md': 'a' });
     const asked: string[] = [];
-    const spy: PermissionChecker = { check: (_id, key, target) => (asked.push(`${key} ${target}`), { allowed: true }) };
+    const spy: PermissionChecker = { check: (_id, key, target) => (asked.push(`${key} ${target}`), { allowed: true, reason: 'allowed' as const }) };
     const probe = await loadProbe({ fs, permissions: spy }, { runInWorker });
     expect(await probe.call('host_read_file', { path: './notes/a.md' })).toBe('a');
     expect(asked[0]).toBe('read_files ./notes/a.md');

@@ -7,23 +7,26 @@ import { diskWorkspace } from './workspace.js';
 afterEach(removeTempDirs);
 
 describe('host_log (AB-H27)', () => {
-  it('maps levels case-sensitively (anything else → trace), names the plugin, returns ""; bad input traps', async () => {
+  it('maps levels case-sensitively (anything else → trace), names the plugin in the text and the fields (source guest), returns ""; bad input traps', async () => {
     const lines: string[] = [];
-    const at = (level: string) => (m: string) => void lines.push(`${level} ${m}`);
+    const fields: unknown[] = [];
+    const at = (level: string) => (m: string, f?: unknown) => void (lines.push(`${level} ${m}`), fields.push(f));
     const logger: HostLogger = { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), trace: at('trace') };
     const probe = await loadProbe({ logger });
     for (const level of ['error', 'warn', 'info', 'debug', 'trace', 'WARN', '']) {
       expect(await probe.call('host_log', { level, message: `m-${level}` })).toBe('');
     }
+    // Rust writes "[extism-plugin] <message>"; the kit names the plugin in its one format.
     expect(lines).toEqual([
-      'error [extism-plugin probe] m-error',
-      'warn [extism-plugin probe] m-warn',
-      'info [extism-plugin probe] m-info',
-      'debug [extism-plugin probe] m-debug',
-      'trace [extism-plugin probe] m-trace',
-      'trace [extism-plugin probe] m-WARN',
-      'trace [extism-plugin probe] m-',
+      'error [plugin probe] m-error',
+      'warn [plugin probe] m-warn',
+      'info [plugin probe] m-info',
+      'debug [plugin probe] m-debug',
+      'trace [plugin probe] m-trace',
+      'trace [plugin probe] m-WARN',
+      'trace [plugin probe] m-',
     ]);
+    expect(fields[0]).toEqual({ pluginId: 'probe', source: 'guest', export: expect.any(String) });
     expect(await probe.trap('host_log', { level: 'info' })).toContain('host_log: invalid input: missing field `message`');
   });
 });

@@ -48,7 +48,7 @@ describe('worker mode with async services', () => {
         fs: asyncFs({ 'a.md': 'still here' }),
         permissions: { check: (_id, _key, target) => {
           if (target === 'boom.md') throw new Error('checker exploded');
-          return { allowed: true };
+          return { allowed: true, reason: 'allowed' };
         } },
         logger: { error: (m) => void errors.push(m), warn: noop, info: noop, debug: noop, trace: noop },
       },
@@ -59,7 +59,7 @@ describe('worker mode with async services', () => {
       expect(await probe.call('host_read_file', { path: 'a.md' })).toBe('still here');
       const message = await probe.trap('host_read_file', { path: 'boom.md' });
       expect(message).toContain('host_read_file: internal host error: checker exploded');
-      expect(errors).toEqual(["plugin 'probe': host_read_file: internal host error: checker exploded"]);
+      expect(errors).toEqual(['[plugin probe] host_read_file: internal host error: checker exploded']);
       expect(await probe.call('host_read_file', { path: 'a.md' })).toBe('still here');
       expect(probe.calls.map((c) => c.outcome)).toEqual(['trap', 'ok', 'trap', 'ok']);
     } finally {

@@ -6,6 +6,7 @@ import { type HostLogger, silentLogger } from './services/logger.js';
 import { type NamespaceProvider, noopNamespaceProvider } from './services/namespace-provider.js';
 import { type PluginCommandBridge, noopPluginCommandBridge } from './services/plugin-command-bridge.js';
 import { type PluginStorage, noopPluginStorage } from './services/plugin-storage.js';
+import { type RecentWrites, recentWrites } from './services/recent-writes.js';
 import { type RuntimeContextProvider, noopRuntimeContextProvider } from './services/runtime-context.js';
 import { type SecretStore, noopSecretStore } from './services/secret-store.js';
 import type { WasiRunner } from './services/wasi-runner.js';
@@ -65,6 +66,12 @@ export interface HostContext {
    * or turn a protection off.
    */
   protectedFiles: ProtectedFiles;
+  /**
+   * The workspace changes plugins made through host functions (`host_write_file`,
+   * `host_write_binary`, `host_delete_file`), for a file watcher to tell them from the user's.
+   * Default: a fresh {@link recentWrites} registry.
+   */
+  recentWrites: RecentWrites;
 }
 
 /** Builds a {@link HostContext}: what you pass replaces the default. */
@@ -88,6 +95,7 @@ export function createHostContext(services: Partial<HostContext> = {}): HostCont
     storageQuotaBytes: DEFAULT_STORAGE_QUOTA_BYTES,
     observer: null,
     protectedFiles: {},
+    recentWrites: recentWrites(),
     ...services,
   };
 }

@@ -19,6 +19,7 @@ export {
   urlDomain,
 } from './permissions/rules.js';
 export { normalizeTarget, rulesChecker } from './permissions/rules-checker.js';
+export { askingChecker, type PermissionAsker, type PermissionQuestion } from './permissions/asking-checker.js';
 export { type FrontmatterChecker, frontmatterChecker } from './permissions/frontmatter-checker.js';
 export { findRootIndex, isRootIndexText, ROOT_INDEX_NOT_AVAILABLE } from './permissions/root-index.js';
 export {
@@ -26,6 +27,7 @@ export {
   type PermissionChecker,
   type PermissionDecision,
   type PermissionKey,
+  type PermissionReason,
   type PermissionRule,
   type PluginPermissions,
 } from './permissions/types.js';
@@ -36,7 +38,7 @@ export { type FileProvider, mapFileProvider, noopFileProvider } from './services
 export { DEFAULT_MAX_RESPONSE_BYTES, type HttpClient, type HttpRequest, type HttpResponse } from './services/http-client.js';
 export { type FetchHttpClientOptions, fetchHttpClient } from './services/fetch-http-client.js';
 export { frontmatterWorkspaceFileSet } from './services/frontmatter-file-set.js';
-export { type HostLogger, silentLogger } from './services/logger.js';
+export { type HostLogger, type LogFields, type LogSource, pluginLogPrefix, silentLogger } from './services/logger.js';
 export {
   type NamespaceObjectMeta,
   type NamespaceProvider,
@@ -48,6 +50,7 @@ export {
   type PluginCommandResult,
 } from './services/plugin-command-bridge.js';
 export { MemoryPluginStorage, noopPluginStorage, type PluginStorage } from './services/plugin-storage.js';
+export { type PluginWrite, type RecentWrites, type RecentWritesOptions, recentWrites } from './services/recent-writes.js';
 export { noopRuntimeContextProvider, type RuntimeContextProvider } from './services/runtime-context.js';
 export { noopSecretStore, type SecretStore } from './services/secret-store.js';
 export type { WasiRunner, WasiRunRequest, WasiRunResult } from './services/wasi-runner.js';
@@ -95,4 +98,5 @@ export { sortedJson, sortedJsonPretty, sortKeys } from './util/json.js';
 export { decodeUtf8Lossy, decodeUtf8Strict, encodeUtf8, utf8ByteLength } from './util/utf8.js';
 export { sha256Hex } from './util/sha256.js';
 export { isRootIndex, linkTarget, parseFrontmatter } from './util/frontmatter.js';
+export { preloadFrontmatter } from './util/yaml-parser.js';
 export { ActionEnvelopeError, type DecodedAction, decodeActions } from './binary-protocol/decode-actions.js';

@@ -35,6 +35,7 @@ import { HostCall, HostTrap } from './runtime/host-call.js';
 import type { HostCallOutcome } from './runtime/host-call-record.js';
 import { runTask } from './runtime/maybe-async.js';
 import type { PluginHostState } from './runtime/plugin-state.js';
+import { pluginLogPrefix } from './services/logger.js';
 import { decodeUtf8Lossy } from './util/utf8.js';
 
 /** The Extism namespace every Diaryx host function is imported from. */
@@ -168,7 +169,7 @@ function fail(call: HostCall, error: unknown): bigint {
     message = error.message;
   } else {
     message = `${call.fn}: internal host error: ${error instanceof Error ? error.message : String(error)}`;
-    call.context.logger.error(`plugin '${call.pluginId}': ${message}`);
+    call.context.logger.error(`${pluginLogPrefix(call.pluginId)} ${message}`, call.logFields('host'));
   }
   record(call, call.denied ? 'denied' : 'trap', '', message);
   // A host call that outlived its export call (aborted with it) must not fail the next one.

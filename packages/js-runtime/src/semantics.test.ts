@@ -39,7 +39,7 @@ describe.each([false, true])('a TypeScript plugin through the real loader (worke
     const plugin = await load();
     try {
       const error = await plugin.handleCommand('throw', { text: 'ü' }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ kind: 'call_failed' });
+      expect(error).toMatchObject({ kind: 'guest_error', details: { guestMessage: expect.stringContaining('TypeError: thrown on purpose: ü') } });
       expect((error as Error).message).toMatch(/TypeError: thrown on purpose: ü\n\s+at handle_command \(.*semantics\.ts \(bundled\):\d+/);
       expect(await plugin.handleCommand('echo', { text: 'still alive' })).toMatchObject({ success: true });
     } finally {
@@ -119,7 +119,7 @@ describe('limits apply as to any plugin', () => {
   it('an allocation bomb hits the memory cap and fails the call; the host is unharmed', async () => {
     const plugin = await loadPlugin(wasm, createHostContext(), { runInWorker: false, maxMemoryPages: 1024 });
     try {
-      await expect(plugin.handleCommand('allocate')).rejects.toMatchObject({ kind: 'call_failed', message: expect.stringMatching(/out of memory/) });
+      await expect(plugin.handleCommand('allocate')).rejects.toMatchObject({ kind: 'guest_error', message: expect.stringMatching(/out of memory/) });
       expect(await plugin.handleCommand('echo', { text: 'after' })).toMatchObject({ success: true });
     } finally {
       await plugin.close();

@@ -25,7 +25,7 @@ describe('a loaded plugin\'s core manifest (§3.8–§3.10, AB-A13, AB-P9)', () 
         expect.stringContaining("Plugin 'test.plugin': dropping ui[1] (ToolbarButton 'ai-chat'): the slot `ToolbarButton` is not known to Diaryx 1.4.1"),
         "Plugin 'test.plugin': dropping ui[2] (SidebarTab 'side'): field side: unknown variant `Top`, expected one of `Left`, `Right`",
       ]);
-      expect(logged).toEqual(plugin.warnings);
+      expect(logged).toEqual(plugin.warnings.map((warning) => warning.replace("Plugin 'test.plugin': ", '[plugin test.plugin] ')));
       // The guest manifest keeps the elements as the plugin declared them (§3.8, kit: tooling needs them).
       expect(plugin.manifest.ui).toHaveLength(3);
     } finally {

@@ -5,16 +5,38 @@
  * @packageDocumentation
  */
 export { loadPluginFromBytes } from './load-plugin-from-bytes.js';
+export { inspectManifest, type ManifestInspection } from './inspect-manifest.js';
 export { LoadedPlugin, type PluginCallOptions, type PluginStats } from './loaded-plugin.js';
 export { pluginCommandBridge } from './plugin-command-bridge.js';
+export { createPluginHost, type CreatePluginHostOptions } from './host/create-plugin-host.js';
+export {
+  type BroadcastOutcome,
+  type HostedPlugin,
+  PluginHost,
+  type PluginHostLoadResult,
+  type PluginHostOptions,
+  type PluginState,
+} from './host/plugin-host.js';
+export type {
+  PluginHostEventDetails,
+  PluginHostEventMap,
+  PluginHostEventType,
+  PluginHostListener,
+  UnloadReason,
+} from './host/plugin-host-events.js';
+export type { PluginSource } from './host/plugin-catalog.js';
 export {
   LoaderOptionError,
   PluginCallError,
   type PluginCallErrorDetails,
   type PluginCallErrorKind,
+  type PluginCallErrorOptions,
   PluginLoadError,
+  type PluginLoadErrorDetails,
   type PluginLoadErrorKind,
+  type PluginLoadErrorOptions,
 } from './errors.js';
+export type { PluginLifecycleEvent, PluginLifecycleEventType, PluginLifecycleListener } from './lifecycle-events.js';
 export {
   DEFAULT_MANIFEST_TIMEOUT_MS,
   DEFAULT_MAX_INPUT_BYTES,

@@ -44,7 +44,7 @@ describe('lifecycle failures', () => {
     const { logger, warnings } = recordingLogger();
     const plugin = await loadPluginFromBytes(await failingLifecycle(), createHostContext(), { runInWorker: false, logger, lifecycleFailures: 'throw' });
     try {
-      await expect(run(plugin)).rejects.toMatchObject({ kind: 'call_failed', exportName, message: expect.stringContaining('lifecycle broke') });
+      await expect(run(plugin)).rejects.toMatchObject({ kind: 'guest_error', exportName, details: { guestMessage: 'lifecycle broke' } });
       expect(warnings).toHaveLength(1);
     } finally {
       await plugin.close();

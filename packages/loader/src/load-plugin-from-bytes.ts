@@ -29,6 +29,8 @@ export async function loadPluginFromBytes(
     manifest,
     config: options.config ?? {},
     configPath: null,
+    wasmPath: null,
+    dir: null,
     saveConfig: options.saveConfig ?? null,
     warnings: [],
     options: resolved,

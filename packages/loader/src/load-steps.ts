@@ -24,6 +24,7 @@ export async function callGuestManifest(
       'manifest_call',
       name,
       `Failed to get manifest from plugin '${name}': the module has no \`manifest\` export (every Diaryx plugin must export one)`,
+      { details: { problem: 'the module has no `manifest` export' } },
     );
   }
   let output: Uint8Array | null;
@@ -32,7 +33,10 @@ export async function callGuestManifest(
     if (guest.state.pendingTrap !== null) throw new Error(guest.state.pendingTrap);
   } catch (error) {
     const cause = toError(error);
-    throw new PluginLoadError('manifest_call', name, `Failed to get manifest from plugin '${name}': ${cause.message}`, { cause });
+    throw new PluginLoadError('manifest_call', name, `Failed to get manifest from plugin '${name}': ${cause.message}`, {
+      cause,
+      details: { problem: cause.message },
+    });
   } finally {
     guest.state.pendingTrap = null;
   }
@@ -49,7 +53,7 @@ export function parseManifestText(text: string, name: string, source = 'plugin')
       'manifest_parse',
       name,
       `Failed to parse manifest from ${source} '${name}': ${cause.message}`,
-      { cause },
+      { cause, details: { problem: cause.message, source: 'plugin' } },
     );
   }
 }
@@ -63,6 +67,7 @@ export function versionProblem(manifest: GuestManifest, name: string, appVersion
       name,
       `Protocol version mismatch for plugin '${name}': guest has v${version}, host supports ` +
         `v${MIN_SUPPORTED_PROTOCOL_VERSION}..=v${CURRENT_PROTOCOL_VERSION}`,
+      { details: { guestVersion: version, min: MIN_SUPPORTED_PROTOCOL_VERSION, max: CURRENT_PROTOCOL_VERSION } },
     );
   }
   const required = manifest.min_app_version;
@@ -71,6 +76,7 @@ export function versionProblem(manifest: GuestManifest, name: string, appVersion
       'app_version_too_old',
       name,
       `Plugin '${name}' requires Diaryx v${required} or later, but this is v${appVersion}`,
+      { details: { required, running: appVersion } },
     );
   }
   return null;
@@ -84,6 +90,7 @@ export function idProblem(manifest: GuestManifest, name: string): PluginLoadErro
     name,
     `Plugin '${name}' declares the id ${JSON.stringify(manifest.id)}, which is not a valid plugin id: ${PLUGIN_ID_RULE} ` +
       '(storage, secrets and permissions are keyed by it). Change the `id` in the plugin\'s manifest.',
+    { details: { id: manifest.id } },
   );
 }
 

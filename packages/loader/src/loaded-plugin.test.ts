@@ -106,7 +106,7 @@ describe('handleCommand (§8.5, AB-A4–A7)', () => {
     // {"command":"echo","params":"trap!"} is 35 bytes long.
     const error = await plugin.handleCommand('echo', 'trap!').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PluginCallError);
-    expect(error).toMatchObject({ kind: 'call_failed', pluginId: 'test.plugin', exportName: 'handle_command' });
+    expect(error).toMatchObject({ kind: 'trap', pluginId: 'test.plugin', exportName: 'handle_command', details: { trap: 'unreachable' } });
     expect((error as Error).message).toMatch(/^Plugin 'test.plugin': Extism call `handle_command` failed: .*unreachable/);
     expect(await plugin.handleCommand('echo', 'fine')).toEqual({ success: true });
   });
@@ -160,17 +160,19 @@ describe('events and shutdown (§8.4, AB-A10, AB-A11)', () => {
     ]);
   });
 
-  it('a trapping on_event does not raise; the failure is logged at warn', async () => {
+  it('a trapping on_event does not raise; the failure is logged at warn, in the kit\'s one format with its fields (Rust writes "Extism plugin <id>: <error>")', async () => {
     const warnings: string[] = [];
+    const fields: unknown[] = [];
     const noop = () => undefined;
-    const logger: HostLogger = { warn: (m) => warnings.push(m), error: noop, info: noop, debug: noop, trace: noop };
+    const logger: HostLogger = { warn: (m, f) => (warnings.push(m), fields.push(f)), error: noop, info: noop, debug: noop, trace: noop };
     const plugin = await loadPlugin(
       await compileWat(guestWat({ manifest: manifestJson(), exports: { on_event: 'unreachable' } })),
       createHostContext(),
       { ...inProcess, logger },
     );
     await expect(plugin.onEvent(guestEvents.fileSaved('a.md'))).resolves.toBeUndefined();
-    expect(warnings[0]).toMatch(/^Extism plugin test.plugin: .*on_event/);
+    expect(warnings[0]).toMatch(/^\[plugin test.plugin\] .*Extism call `on_event` failed: .*unreachable/);
+    expect(fields[0]).toEqual({ pluginId: 'test.plugin', source: 'loader', export: 'on_event' });
   });
 
   it('shutdown sends {}; a plugin without shutdown is fine', async () => {
@@ -225,9 +227,15 @@ describe('calls', () => {
     expect(infos).toEqual(['[plugin test.plugin] hello from the guest']);
   });
 
-  it('a missing export fails with an error naming the plugin and the export', async () => {
-    const { plugin } = await recorder();
-    await expect(plugin.call('nope')).rejects.toMatchObject({ kind: 'call_failed', exportName: 'nope', message: expect.stringContaining("Plugin 'test.plugin'") });
+  it('a missing export fails with kind missing_export naming the plugin, the export and the exports it has; the guest is not called', async () => {
+    const { plugin, events } = await recorder();
+    await expect(plugin.call('nope')).rejects.toMatchObject({
+      kind: 'missing_export',
+      exportName: 'nope',
+      message: expect.stringContaining("Plugin 'test.plugin'"),
+      details: { available: ['handle_command', 'init', 'manifest', 'on_event', 'set_config', 'shutdown'] },
+    });
+    expect(events).toEqual([]);
   });
 
   it('closed plugins reject calls with kind closed', async () => {

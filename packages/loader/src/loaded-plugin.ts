@@ -1,13 +1,14 @@
 // `await using` support names Symbol.asyncDispose in the declarations: an app whose `lib` lacks
 // it (ES2022, no DOM, no @types/node) would fail to type-check them without this reference.
 /// <reference lib="esnext.disposable" preserve="true" />
-import { decodeUtf8Lossy, endExportCall, sortedJson, sortKeys, utf8ByteLength } from '@diaryx/host-fns';
+import { decodeUtf8Lossy, endExportCall, pluginLogPrefix, sortedJson, sortKeys, utf8ByteLength } from '@diaryx/host-fns';
+import { abortReasonText, classifyCallFailure } from './call-failure.js';
 import { PluginCallError, type PluginCallErrorDetails, type PluginCallErrorKind, toError } from './errors.js';
 import type { PluginRuntimeInfo, ResolvedLoaderOptions } from './options.js';
 import { parseCommandResponse } from './protocol/command-response.js';
 import { declaresCommand, toCoreManifest } from './protocol/core-manifest.js';
 import type { CommandResponse, GuestEvent, GuestManifest, PluginContext, PluginManifest } from './protocol/types.js';
-import { CallAbortedError, GuestExitError, isTimeoutError } from './runtime/call-stop.js';
+import { CallAbortedError } from './runtime/call-stop.js';
 import { CallQueue } from './runtime/call-queue.js';
 import { GUEST_STACK_EXPORT, guestLocation } from './runtime/guest-location.js';
 import type { InstantiatedGuest } from './runtime/instantiate.js';
@@ -20,6 +21,9 @@ export interface LoadedPluginInit {
   manifest: GuestManifest;
   config: unknown;
   configPath: string | null;
+  /** The wasm file the plugin was loaded from, and its folder; null for bytes. */
+  wasmPath: string | null;
+  dir: string | null;
   /** Persists a new config (the config file, or the app's store); null keeps it in memory only. */
   saveConfig: ((config: unknown) => Promise<void>) | null;
   warnings: string[];
@@ -28,6 +32,12 @@ export interface LoadedPluginInit {
 
 /** @internal The key of {@link LoadedPlugin}'s bridged-command entry point. */
 export const BRIDGED_COMMAND = Symbol('bridgedCommand');
+
+/** @internal The key of {@link LoadedPlugin}'s event delivery for a plugin host: resolves with the failure, or null. */
+export const DELIVER_EVENT = Symbol('deliverEvent');
+
+/** @internal The key of {@link LoadedPlugin}'s `shutdown` for a plugin host: resolves with the failure, or null. */
+export const RUN_SHUTDOWN = Symbol('runShutdown');
 
 /**
  * `Symbol.asyncDispose`, or the registered symbol TypeScript and bundlers fall back to where the
@@ -95,6 +105,10 @@ export class LoadedPlugin {
   readonly warnings: readonly string[];
   /** The config file `setConfig` writes, or null when the config is not kept in a file. */
   readonly configPath: string | null;
+  /** The `plugin.wasm` the plugin was loaded from, or null when it was loaded from bytes. */
+  readonly wasmPath: string | null;
+  /** The plugin's folder (the folder of {@link wasmPath}), or null when it was loaded from bytes. */
+  readonly dir: string | null;
 
   readonly #guest: InstantiatedGuest;
   readonly #queue = new CallQueue();
@@ -114,10 +128,13 @@ export class LoadedPlugin {
     this.manifest = init.manifest;
     this.#options = init.options;
     const core = toCoreManifest(init.manifest);
-    for (const warning of core.warnings) init.options.logger.warn(warning);
+    const fields = { pluginId: init.manifest.id, source: 'loader' } as const;
+    for (const warning of core.warnings) init.options.logger.warn(`${pluginLogPrefix(init.manifest.id)} ${warning.replace(/^Plugin '[^']*': /, '')}`, fields);
     this.coreManifest = core.manifest;
     this.#config = init.config;
     this.configPath = init.configPath;
+    this.wasmPath = init.wasmPath;
+    this.dir = init.dir;
     this.#saveConfig = init.saveConfig;
     this.warnings = [...init.warnings, ...core.warnings];
   }
@@ -155,6 +172,18 @@ export class LoadedPlugin {
     return this.#queued(exportName, options, (signal, timeoutMs) => this.#callNow(exportName, input, [], asBytes, signal, timeoutMs));
   }
 
+  /** The error of a call to an export the module does not have (the guest is not called). */
+  #missingExport(exportName: string): PluginCallError {
+    const available = [...this.#guest.exports].sort();
+    return this.#callError(
+      'missing_export',
+      exportName,
+      `the plugin has no export \`${exportName}\` (its exports: ${available.join(', ') || 'none'}); the plugin was not called`,
+      undefined,
+      { available },
+    );
+  }
+
   /**
    * Queues a call with its options checked: the signal it runs under (the caller's and the
    * plugin's closing) and its deadline.
@@ -162,7 +191,8 @@ export class LoadedPlugin {
   #queued<T>(exportName: string, options: PluginCallOptions, run: (signal: AbortSignal, timeoutMs: number | null) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(this.#callError('closed', exportName, 'the plugin is closed'));
     const problem = options === NO_OPTIONS ? null : callOptionProblem(options);
-    if (problem) return Promise.reject(this.#callError('invalid_input', exportName, `${problem}; the plugin was not called`));
+    if (problem) return Promise.reject(this.#callError('invalid_input', exportName, `${problem}; the plugin was not called`, undefined, { problem }));
+    if (!this.#guest.exports.has(exportName)) return Promise.reject(this.#missingExport(exportName));
     const closing = this.#closing.signal;
     const signal = options.signal ? AbortSignal.any([options.signal, closing]) : closing;
     const timeoutMs = options.timeoutMs === undefined ? this.#options.timeoutMs : options.timeoutMs === Number.POSITIVE_INFINITY ? null : options.timeoutMs;
@@ -172,7 +202,7 @@ export class LoadedPlugin {
   /** The error of a call stopped by its signal: `closed` when the plugin closed, else `aborted`. */
   #stopError(exportName: string, cause: CallAbortedError): PluginCallError {
     if (this.#closed) return this.#callError('closed', exportName, 'the plugin was closed before the call finished', cause);
-    return this.#callError('aborted', exportName, cause.message, cause);
+    return this.#callError('aborted', exportName, cause.message, cause, { reason: abortReasonText(cause.reason) });
   }
 
   // Written with one `then` rather than layers of `await`: this is the path of every guest call,
@@ -198,6 +228,8 @@ export class LoadedPlugin {
           exportName,
           `the input is ${size} bytes, more than maxInputBytes (${limit}); ` +
             'the plugin was not called. Raise the loader option maxInputBytes if such inputs are expected.',
+          undefined,
+          { bytes: size, limit },
         ),
       );
     }
@@ -206,46 +238,61 @@ export class LoadedPlugin {
     guestError.message = null;
     state.pendingTrap = null;
     state.callChain = chain;
+    state.exportName = exportName;
     const settle = (): string | null => {
       // Host work still running for this call (an HTTP request after a timeout) stops now.
       endExportCall(state);
       const trap = state.pendingTrap;
       state.pendingTrap = null;
       state.callChain = [];
+      state.exportName = null;
       return trap;
     };
     return this.#guest.instance.call(exportName, input, { timeoutMs, signal }).then(
       (output) => {
         const trap = settle();
-        if (trap !== null) throw this.#callError('host_trap', exportName, trap);
+        if (trap !== null) throw this.#callError('host_trap', exportName, trap, undefined, { hostMessage: trap });
         return read(ownedBytes(output));
       },
       (error: unknown) => {
         const trap = settle();
         const cause = toError(error);
-        if (trap !== null) throw this.#callError('host_trap', exportName, trap, cause);
-        if (isTimeoutError(cause)) {
-          // Where it was: its wasm function (metered), or its JavaScript stack (js-runtime), mapped like guest errors.
-          const where = guestLocation(cause, this.hasExport(GUEST_STACK_EXPORT));
-          throw new PluginCallError(
-            'timeout',
-            this.id,
-            exportName,
-            `Plugin call timed out: plugin '${this.id}' export \`${exportName}\` ran longer than ${timeoutMs} ms ` +
-              `(raise the loader option timeoutMs, or the call's own timeoutMs, if this plugin needs more time)${where === null ? '' : `; ${this.#options.describeGuestError?.(where) ?? where}`}`,
-            { cause },
-          );
-        }
-        if (cause instanceof CallAbortedError) throw this.#stopError(exportName, cause);
-        if (cause instanceof GuestExitError) throw this.#callError('exit', exportName, cause.message, cause, { exitCode: cause.exitCode });
-        // A trap says only "unreachable": the guest's last error log (an AssemblyScript abort's
-        // message, file and line) says why. A guest error text (error_set) already says it.
-        const logged = guestError.message;
-        const text = logged !== null && !cause.message.includes(logged) ? `${cause.message} (the plugin logged before failing: ${logged})` : cause.message;
-        const reason = this.#options.describeGuestError?.(text) ?? text;
-        throw this.#callError('call_failed', exportName, reason, cause);
+        if (trap !== null) throw this.#callError('host_trap', exportName, trap, cause, { hostMessage: trap });
+        throw this.#failure(exportName, cause, timeoutMs, guestError.message);
       },
     );
+  }
+
+  /** The error of a call the guest did not finish, told to the lifecycle listener when it is a timeout or a crash. */
+  #failure(exportName: string, cause: Error, timeoutMs: number | null, logged: string | null): PluginCallError {
+    const failure = classifyCallFailure(cause, timeoutMs, logged);
+    switch (failure.kind) {
+      case 'aborted':
+        return this.#stopError(exportName, cause as CallAbortedError);
+      case 'timeout': {
+        // Where it was: its wasm function (metered), or its JavaScript stack (js-runtime), mapped like guest errors.
+        const where = guestLocation(cause, this.hasExport(GUEST_STACK_EXPORT));
+        const error = new PluginCallError(
+          'timeout',
+          this.id,
+          exportName,
+          `Plugin call timed out: plugin '${this.id}' export \`${exportName}\` ran longer than ${timeoutMs} ms ` +
+            `(raise the loader option timeoutMs, or the call's own timeoutMs, if this plugin needs more time)${where === null ? '' : `; ${this.#options.describeGuestError?.(where) ?? where}`}`,
+          { cause, details: failure.details, pluginName: this.manifest.name },
+        );
+        this.#options.lifecycle({ type: 'timeout', pluginId: this.id, exportName, timeoutMs: timeoutMs ?? 0, error });
+        return error;
+      }
+      case 'exit':
+      case 'trap': {
+        const reason = failure.kind === 'trap' ? (this.#options.describeGuestError?.(failure.reason) ?? failure.reason) : failure.reason;
+        const error = this.#callError(failure.kind, exportName, reason, cause, failure.details);
+        this.#options.lifecycle({ type: 'crashed', pluginId: this.id, exportName, error });
+        return error;
+      }
+      case 'guest_error':
+        return this.#callError('guest_error', exportName, this.#options.describeGuestError?.(failure.reason) ?? failure.reason, cause, failure.details);
+    }
   }
 
   /** The JSON text `build` makes of a caller's value, or a typed `invalid_input` error naming the problem. */
@@ -256,24 +303,28 @@ export class LoadedPlugin {
       const cause = toError(error);
       const problem =
         cause instanceof RangeError ? `it contains a cycle or nests too deeply (${cause.message})` : cause.message;
-      throw this.#callError('invalid_input', exportName, `the ${what} cannot be sent as JSON: ${problem}; the plugin was not called`, cause);
+      throw this.#callError('invalid_input', exportName, `the ${what} cannot be sent as JSON: ${problem}; the plugin was not called`, cause, { problem });
     }
   }
 
   #callError(kind: PluginCallErrorKind, exportName: string, reason: string, cause?: Error, details?: PluginCallErrorDetails): PluginCallError {
     const message = `Plugin '${this.id}': Extism call \`${exportName}\` failed: ${reason}`;
-    return new PluginCallError(kind, this.id, exportName, message, { ...(cause === undefined ? {} : { cause }), ...(details ? { details } : {}) });
+    return new PluginCallError(kind, this.id, exportName, message, { cause, details: details ?? {}, pluginName: this.manifest.name });
   }
 
   // Lifecycle exports are optional: missing → skipped; failures logged, never raised (Rust),
-  // unless the loader option lifecycleFailures is 'throw'.
-  async #callOptional(exportName: string, input: string, options: PluginCallOptions = NO_OPTIONS): Promise<void> {
-    if (!this.hasExport(exportName)) return;
+  // unless the loader option lifecycleFailures is 'throw'. Resolves with the failure, or null.
+  async #callOptional(exportName: string, input: string, options: PluginCallOptions = NO_OPTIONS, onFailure?: (error: PluginCallError) => void): Promise<PluginCallError | null> {
+    if (!this.hasExport(exportName)) return null;
     try {
       await this.call(exportName, input, options);
+      return null;
     } catch (error) {
-      this.#options.logger.warn(`Extism plugin ${this.id}: ${toError(error).message}`);
-      if (this.#options.lifecycleFailures === 'throw') throw error;
+      const failure = error instanceof PluginCallError ? error : this.#callError('trap', exportName, toError(error).message, toError(error), { trap: toError(error).message });
+      this.#options.logger.warn(`${pluginLogPrefix(this.id)} ${failure.message}`, { pluginId: this.id, source: 'loader', export: exportName });
+      onFailure?.(failure);
+      if (this.#options.lifecycleFailures === 'throw') throw failure;
+      return failure;
     }
   }
 
@@ -282,9 +333,9 @@ export class LoadedPlugin {
    * calls `init` with `{"workspace_root": …}`. Never fails because of the guest (unless the
    * loader option `lifecycleFailures` is `'throw'`).
    */
-  async init(context: PluginContext = { workspace_root: null }): Promise<void> {
-    if (!isEmptyConfig(this.#config)) await this.#callOptional('set_config', sortedJson(this.#config));
-    await this.#callOptional('init', sortedJson({ ...context, workspace_root: context.workspace_root ?? null }));
+  async init(context: PluginContext = { workspace_root: null }, options: PluginCallOptions = NO_OPTIONS): Promise<void> {
+    if (!isEmptyConfig(this.#config)) await this.#callOptional('set_config', sortedJson(this.#config), options);
+    await this.#callOptional('init', sortedJson({ ...context, workspace_root: context.workspace_root ?? null }), options);
   }
 
   /**
@@ -292,17 +343,28 @@ export class LoadedPlugin {
    * @throws PluginCallError `invalid_input` when the payload cannot be sent as JSON (BigInt, cycle)
    */
   async onEvent(event: GuestEvent, options: PluginCallOptions = NO_OPTIONS): Promise<void> {
-    const input = this.#inputJson('on_event', `payload of the event '${String(event.event_type)}'`, () =>
+    await this[DELIVER_EVENT](event, options);
+  }
+
+  /**
+   * @internal {@link onEvent} for a plugin host: resolves with the failure (also told to the
+   * lifecycle listener as `event-failed`), or null when the guest handled the event.
+   */
+  async [DELIVER_EVENT](event: GuestEvent, options: PluginCallOptions = NO_OPTIONS): Promise<PluginCallError | null> {
+    const eventType = String(event.event_type);
+    const input = this.#inputJson('on_event', `payload of the event '${eventType}'`, () =>
       JSON.stringify({ event_type: event.event_type, payload: sortKeys(event.payload ?? null) }),
     );
-    await this.#callOptional('on_event', input, options);
+    return this.#callOptional('on_event', input, options, (error) =>
+      this.#options.lifecycle({ type: 'event-failed', pluginId: this.id, eventType, error }),
+    );
   }
 
   /**
    * Runs a declared command (§8.5). An undeclared command never reaches the guest and answers
    * `success: false` with `error_code: "command_not_declared"`. A guest `success: false` comes
    * back as is, with `error` and `error_code`.
-   * @throws PluginCallError when the call fails (`call_failed`, `host_trap`, `timeout`), the
+   * @throws PluginCallError when the call fails (`guest_error`, `trap`, `host_trap`, `timeout`, …), the
    * output is not a CommandResponse (`invalid_response`) or the params cannot be sent (`invalid_input`)
    */
   handleCommand(command: string, params: unknown = null, options: PluginCallOptions = NO_OPTIONS): Promise<CommandResponse> {
@@ -340,12 +402,14 @@ export class LoadedPlugin {
     try {
       return parseCommandResponse(text);
     } catch (error) {
+      const problem = toError(error).message;
+      const output = text.slice(0, 200);
       throw new PluginCallError(
         'invalid_response',
         this.id,
         'handle_command',
-        `Plugin '${this.id}': Failed to parse command response: ${toError(error).message} (output: ${JSON.stringify(text.slice(0, 200))})`,
-        { cause: error },
+        `Plugin '${this.id}': Failed to parse command response: ${problem} (output: ${JSON.stringify(output)})`,
+        { cause: error, details: { problem, output }, pluginName: this.manifest.name },
       );
     }
   }
@@ -375,13 +439,12 @@ export class LoadedPlugin {
         await this.#saveConfig(config);
       } catch (error) {
         const where = this.configPath === null ? '' : ` file ${this.configPath}`;
-        throw new PluginCallError(
-          'config_write',
-          this.id,
-          'set_config',
-          `Plugin '${this.id}': Failed to write config${where}: ${toError(error).message}`,
-          { cause: error },
-        );
+        const problem = toError(error).message;
+        throw new PluginCallError('config_write', this.id, 'set_config', `Plugin '${this.id}': Failed to write config${where}: ${problem}`, {
+          cause: error,
+          details: { configPath: this.configPath, problem },
+          pluginName: this.manifest.name,
+        });
       }
     }
     this.#config = config;
@@ -389,8 +452,13 @@ export class LoadedPlugin {
   }
 
   /** Calls the guest's `shutdown` with `{}` (failures logged at warn, raised only with `lifecycleFailures: 'throw'`). */
-  async shutdown(): Promise<void> {
-    await this.#callOptional('shutdown', '{}');
+  async shutdown(options: PluginCallOptions = NO_OPTIONS): Promise<void> {
+    await this.#callOptional('shutdown', '{}', options);
+  }
+
+  /** @internal {@link shutdown} for a plugin host: resolves with the failure, or null. */
+  [RUN_SHUTDOWN](options: PluginCallOptions = NO_OPTIONS): Promise<PluginCallError | null> {
+    return this.#callOptional('shutdown', '{}', options);
   }
 
   /** `await using plugin = …` closes the plugin at the end of the block (see {@link close}). */

@@ -1,4 +1,5 @@
 import { type HostLogger, silentLogger } from '@diaryx/host-fns';
+import type { PluginLifecycleEvent, PluginLifecycleListener } from './lifecycle-events.js';
 import { DEFAULT_APP_VERSION } from './protocol/versions.js';
 import { hasJspi } from './runtime/jspi.js';
 import { validateLoaderOptions } from './validate-options.js';
@@ -132,6 +133,13 @@ export interface LoaderOptions {
    * stack frames of a bundled plugin back to its sources). Default: unchanged.
    */
   describeGuestError?: (message: string) => string;
+  /**
+   * Told what happens to a plugin outside the call its caller awaits: a timeout, a crash, a
+   * fresh instance after a stop, an `on_event` failure, a corrupt config moved aside (see
+   * {@link PluginLifecycleEvent}). Called synchronously; an exception it throws is logged and
+   * ignored. A plugin host (`createPluginHost`) sends these as its own events.
+   */
+  onLifecycleEvent?: PluginLifecycleListener;
 }
 
 /** Options of {@link loadPluginFromBytes}. */
@@ -174,6 +182,19 @@ export interface ResolvedLoaderOptions {
   logger: HostLogger;
   lifecycleFailures: 'log' | 'throw';
   describeGuestError: ((message: string) => string) | null;
+  /** Sends a lifecycle event to `onLifecycleEvent` (never throws). */
+  lifecycle: (event: PluginLifecycleEvent) => void;
+}
+
+function lifecycleSender(listener: PluginLifecycleListener | undefined, logger: HostLogger): (event: PluginLifecycleEvent) => void {
+  if (listener === undefined) return () => undefined;
+  return (event) => {
+    try {
+      listener(event);
+    } catch (error) {
+      logger.warn(`the loader option onLifecycleEvent threw on a '${event.type}' event: ${(error as Error)?.message ?? String(error)}`, { source: 'loader' });
+    }
+  };
 }
 
 function resolveRuntime(options: LoaderOptions): PluginRuntimeInfo {
@@ -230,5 +251,6 @@ export function resolveLoaderOptions(options: LoadPluginOptions = {}): ResolvedL
     logger: options.logger ?? silentLogger,
     lifecycleFailures: options.lifecycleFailures ?? 'log',
     describeGuestError: options.describeGuestError ?? null,
+    lifecycle: lifecycleSender(options.onLifecycleEvent, options.logger ?? silentLogger),
   };
 }

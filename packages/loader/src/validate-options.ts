@@ -79,6 +79,9 @@ export function validateLoaderOptions(options: LoadPluginOptions): void {
   if (options.describeGuestError !== undefined && typeof options.describeGuestError !== 'function') {
     refuse('describeGuestError', 'a function', options.describeGuestError);
   }
+  if (options.onLifecycleEvent !== undefined && typeof options.onLifecycleEvent !== 'function') {
+    refuse('onLifecycleEvent', 'a function', options.onLifecycleEvent);
+  }
   if (name !== undefined && typeof name !== 'string') refuse('name', 'a string', name);
   if (configPath !== undefined && (typeof configPath !== 'string' || configPath === '')) refuse('configPath', 'a file path', configPath);
   if (saveConfig !== undefined && typeof saveConfig !== 'function') refuse('saveConfig', 'a function', saveConfig);

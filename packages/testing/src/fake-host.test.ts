@@ -84,7 +84,7 @@ describe('createFakeHost: what the plugin did', () => {
     await call('host_log', { level: 'warn', message: 'careful' });
     expect(host.events.map((e) => e.json)).toEqual([{ event_type: 'saved', payload: { n: 1 } }, null]);
     expect(host.events[1]!.text).toBe('plain text');
-    expect(host.logs).toContainEqual({ level: 'warn', message: '[extism-plugin probe] careful' });
+    expect(host.logs).toContainEqual({ level: 'warn', message: '[plugin probe] careful' });
     expect(host).toHaveEmitted('saved', { n: 1 });
   });
 

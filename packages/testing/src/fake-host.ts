@@ -137,6 +137,7 @@ function requestedPermissions(workspaceRoot: string): { checker: PermissionCheck
         if (permissions === undefined) {
           return {
             allowed: false,
+            reason: 'denied',
             message:
               `Permission denied for plugin '${pluginId}': ${key} on '${target}': the fake host grants a plugin what its manifest ` +
               'requests, and this plugin was not loaded with loadTestPlugin; call host.grantRequested(plugin.id, ' +
@@ -152,7 +153,7 @@ function requestedPermissions(workspaceRoot: string): { checker: PermissionCheck
               `(e.g. "${key}": {"include": ["all"], "exclude": []}); the app grants only what a plugin requests`
             : `the target is outside the scopes the plugin requests for ${key} (include ${JSON.stringify(rule.include)}, ` +
               `exclude ${JSON.stringify(rule.exclude)}): widen them in requested_permissions`;
-        return { allowed: false, message: `Permission denied for plugin '${pluginId}': ${key} on '${target}': ${advice}` };
+        return { allowed: false, reason: decision.reason, message: `Permission denied for plugin '${pluginId}': ${key} on '${target}': ${advice}` };
       },
     },
   };

@@ -19,5 +19,6 @@ export const hostDeleteFile = defineHostFunction('host_delete_file', function* (
   } catch (error) {
     return `host_delete_file: ${errorMessage(error)}`;
   }
+  call.context.recentWrites.record(call.pluginId, target.real, null);
   return '';
 });

@@ -2,6 +2,7 @@ import { defineHostFunction } from '../runtime/define.js';
 import { optStr, optU64, str, strMap } from '../runtime/input-schema.js';
 import { HostTrap } from '../runtime/host-call.js';
 import { decodeBase64Strict } from '../util/base64.js';
+import { pluginLogPrefix } from '../services/logger.js';
 import { errorMessage } from '../util/error-message.js';
 import { checkHeaders, httpResponseOutput, httpStub } from '../util/http.js';
 import { requireSendableUrl, sendFollowingRedirects } from '../util/http-redirects.js';
@@ -52,7 +53,7 @@ export const hostHttpRequest = defineHostFunction('host_http_request', function*
       if (!decision.allowed) call.trap(`host_http_request: redirect from '${from}' to '${to}' refused: ${decision.message}`);
     });
     if (response.status >= 400) {
-      call.context.logger.warn(`plugin '${call.pluginId}': HTTP ${input.method} ${input.url} returned ${response.status}`);
+      call.context.logger.warn(`${pluginLogPrefix(call.pluginId)} HTTP ${input.method} ${input.url} returned ${response.status}`, call.logFields('host'));
     }
     return yield* httpResponseOutput(call, response);
   } catch (error) {

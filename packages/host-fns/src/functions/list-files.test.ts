@@ -51,10 +51,12 @@ describe('host_list_files walk (issue 15.5, 15.9)', () => {
   it('a file system without readDirEntries that loops forever is cut at the depth bound: [] and a warning', () => {
     // Every folder holds itself (a link loop as readDir and isDir see it).
     const looping: WorkspaceFileSystem = { ...memoryWorkspaceFs(), readDir: () => ['loop'], isDir: () => true, readDirEntries: undefined };
-    const warnings: string[] = [];
-    const { result, output } = listFiles(looping, { inProcess: true, logger: { ...silentLogger, warn: (m) => warnings.push(m) } });
+    const warnings: Array<[string, unknown]> = [];
+    const { result, output } = listFiles(looping, { inProcess: true, logger: { ...silentLogger, warn: (m, fields) => warnings.push([m, fields]) } });
     expect(output(result as bigint)).toBe('[]');
-    expect(warnings).toEqual([`plugin 'lister': host_list_files '' gave [] (folders nested deeper than ${MAX_LIST_DEPTH})`]);
+    expect(warnings).toEqual([
+      [`[plugin lister] host_list_files '' gave [] (folders nested deeper than ${MAX_LIST_DEPTH})`, { pluginId: 'lister', source: 'host' }],
+    ]);
   });
 
   it('without readDirEntries, one child whose kind cannot be told is left out, not the whole listing', () => {

@@ -1,4 +1,5 @@
 import type { HostCall } from '../runtime/host-call.js';
+import { pluginLogPrefix } from '../services/logger.js';
 import type { DirectoryEntry } from '../services/workspace-fs.js';
 import { defineHostFunction } from '../runtime/define.js';
 import { str } from '../runtime/input-schema.js';
@@ -67,7 +68,7 @@ export const hostListFiles = defineHostFunction('host_list_files', function* (ca
     yield* listRecursive(call, dir, shown, out, 0);
   } catch (error) {
     if (error instanceof ListingTooLarge) {
-      call.context.logger.warn(`plugin '${call.pluginId}': host_list_files '${prefix}' gave [] (${error.message})`);
+      call.context.logger.warn(`${pluginLogPrefix(call.pluginId)} host_list_files '${prefix}' gave [] (${error.message})`, call.logFields('host'));
     }
     return '[]';
   }

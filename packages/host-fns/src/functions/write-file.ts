@@ -27,6 +27,7 @@ function* writeChecked(call: HostCall, path: string, bytes: Uint8Array): HostTas
   } catch (error) {
     return `${call.fn}: ${errorMessage(error)}`;
   }
+  call.context.recentWrites.record(call.pluginId, target.real, bytes);
   return '';
 }
 

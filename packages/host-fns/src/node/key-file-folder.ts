@@ -91,7 +91,7 @@ export class KeyFileFolder {
     try {
       mkdirSync(this.#dir, { recursive: true });
     } catch (error) {
-      this.#logger?.warn(`${this.#what}: could not create the folder '${this.#dir}': ${errorMessage(error)}; every value will be missing until it can be made`);
+      this.#logger?.warn(`${this.#what}: could not create the folder '${this.#dir}': ${errorMessage(error)}; every value will be missing until it can be made`, { source: 'host' });
     }
   }
 
@@ -99,6 +99,7 @@ export class KeyFileFolder {
     this.#logger?.warn(
       `${this.#what}: could not ${action} '${name}' in '${this.#dir}' for the key '${key}': ${errorMessage(error)}` +
         (action === 'read' ? ' (answered as no value)' : ' (nothing changed)'),
+      { source: 'host' },
     );
   }
 }

@@ -6,7 +6,7 @@ import { ROOT_INDEX_NOT_AVAILABLE } from './root-index.js';
 
 const ALL_READ = '  acme.x:\n    permissions:\n      read_files: { include: ["all"] }\n      plugin_storage: { include: ["all"] }\n';
 const index = (plugins: string, extra = 'contents: []\n') => `---\ntitle: Journal\n${extra}plugins:\n${plugins}---\n# Journal\n`;
-const NOT_AVAILABLE = { allowed: false, message: ROOT_INDEX_NOT_AVAILABLE };
+const NOT_AVAILABLE = { allowed: false, reason: 'unavailable', message: ROOT_INDEX_NOT_AVAILABLE };
 
 /** The same workspace behind Promise-returning methods (IndexedDB, OPFS, a worker-mode host). */
 function asyncFs(fs: WorkspaceFileSystem): WorkspaceFileSystem {
@@ -25,19 +25,20 @@ describe('frontmatterChecker: the rules of the root index (§6.3, AB-M4)', () =>
   it('§6.3 reads the rules from the root index and re-reads them on every check', async () => {
     const fs = memoryWorkspaceFs({ 'README.md': index('  acme.x:\n    permissions:\n      read_files: { include: ["Daily"] }\n') });
     const checker = frontmatterChecker(fs, 'README.md');
-    expect(await checker.check('acme.x', 'read_files', 'Daily/a.md')).toEqual({ allowed: true });
+    expect(await checker.check('acme.x', 'read_files', 'Daily/a.md')).toEqual({ allowed: true, reason: 'allowed' });
     expect((await checker.check('acme.x', 'read_files', 'notes/a.md')).allowed).toBe(false);
     fs.writeBinary('README.md', new TextEncoder().encode(index(ALL_READ)));
-    expect(await checker.check('acme.x', 'read_files', 'notes/a.md')).toEqual({ allowed: true });
+    expect(await checker.check('acme.x', 'read_files', 'notes/a.md')).toEqual({ allowed: true, reason: 'allowed' });
   });
 
   it('§6.3 a plugins block malformed after the root index was found fails every check, storage included', async () => {
     const fs = memoryWorkspaceFs({ 'README.md': index(ALL_READ) });
     const checker = frontmatterChecker(fs);
-    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true });
+    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true, reason: 'allowed' });
     fs.writeBinary('README.md', new TextEncoder().encode(index('  acme.x:\n    permissions:\n      read_files: { include: "all" }\n')));
     expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({
       allowed: false,
+      reason: 'unavailable',
       message: expect.stringMatching(/^Invalid root frontmatter plugins config: /),
     });
   });
@@ -47,9 +48,9 @@ describe('frontmatterChecker: the rules of the root index (§6.3, AB-M4)', () =>
     const checker = frontmatterChecker(fs);
     expect(await checker.rootIndex()).toBe('README.md');
     fs.writeBinary('README.md', new TextEncoder().encode('---\nplugins: [\n---\n'));
-    expect(await checker.check('p', 'read_files', 'a')).toEqual({ allowed: false, message: expect.stringMatching(/^Failed to parse root frontmatter: /) });
+    expect(await checker.check('p', 'read_files', 'a')).toEqual({ allowed: false, reason: 'unavailable', message: expect.stringMatching(/^Failed to parse root frontmatter: /) });
     fs.deleteFile('README.md');
-    expect(await checker.check('p', 'read_files', 'a')).toEqual({ allowed: false, message: expect.stringMatching(/^Failed to read root index 'README.md': /) });
+    expect(await checker.check('p', 'read_files', 'a')).toEqual({ allowed: false, reason: 'unavailable', message: expect.stringMatching(/^Failed to read root index 'README.md': /) });
   });
 
   it('§6.3 a root index that lost its frontmatter: every plugin is not configured, except storage which is allowed', async () => {
@@ -58,7 +59,7 @@ describe('frontmatterChecker: the rules of the root index (§6.3, AB-M4)', () =>
     await checker.rootIndex();
     fs.writeBinary('README.md', new TextEncoder().encode('# no frontmatter\n'));
     expect((await checker.check('acme.x', 'read_files', 'a.md')).allowed).toBe(false);
-    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true });
+    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true, reason: 'allowed' });
   });
 
   it('§6.3 the root index found at construction, rewritten without frontmatter before the first check, gives an empty plugins block (not "not available")', async () => {
@@ -70,10 +71,11 @@ describe('frontmatterChecker: the rules of the root index (§6.3, AB-M4)', () =>
     fs.writeBinary('README.md', new TextEncoder().encode('# Journal\n\nThe frontmatter is gone.\n'));
     expect(await checker.check('acme.x', 'read_files', 'Daily/a.md')).toEqual({
       allowed: false,
+      reason: 'not_configured',
       message: "Permission not configured for plugin 'acme.x': read_files on 'Daily/a.md'. Add plugins.acme.x.permissions.read_files in root frontmatter.",
     });
-    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true });
-    expect(await checker.check('other', 'plugin_storage', 'k')).toEqual({ allowed: true });
+    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true, reason: 'allowed' });
+    expect(await checker.check('other', 'plugin_storage', 'k')).toEqual({ allowed: true, reason: 'allowed' });
     expect(await checker.rootIndex()).toBe('README.md');
   });
 
@@ -81,9 +83,10 @@ describe('frontmatterChecker: the rules of the root index (§6.3, AB-M4)', () =>
     const fs = memoryWorkspaceFs({ 'journal/index.md': index(ALL_READ) });
     const checker = frontmatterChecker(fs, 'journal/index.md');
     fs.writeBinary('journal/index.md', new TextEncoder().encode('no frontmatter'));
-    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true });
+    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true, reason: 'allowed' });
     expect(await checker.check('acme.x', 'read_files', 'a.md')).toEqual({
       allowed: false,
+      reason: 'not_configured',
       message: expect.stringMatching(/^Permission not configured for plugin 'acme.x': read_files on 'a.md'/),
     });
   });
@@ -109,7 +112,7 @@ describe('frontmatterChecker: which file is the root index (§6.3)', () => {
 
   it('§6.3 part_of: null is no part_of (Rust reads it as an absent Option)', async () => {
     const checker = frontmatterChecker(memoryWorkspaceFs({ 'README.md': index(ALL_READ, 'contents: []\npart_of: null\n') }));
-    expect(await checker.check('acme.x', 'read_files', 'a.md')).toEqual({ allowed: true });
+    expect(await checker.check('acme.x', 'read_files', 'a.md')).toEqual({ allowed: true, reason: 'allowed' });
   });
 
   it('§6.3 discovery takes the first qualifying markdown file directly in the folder, skipping the rest', async () => {
@@ -125,7 +128,7 @@ describe('frontmatterChecker: which file is the root index (§6.3)', () => {
       }),
     );
     expect(await checker.rootIndex()).toBe('e.md');
-    expect(await checker.check('acme.x', 'read_files', 'a.md')).toEqual({ allowed: true });
+    expect(await checker.check('acme.x', 'read_files', 'a.md')).toEqual({ allowed: true, reason: 'allowed' });
   });
 
   it('§6.3 kit decision: of two root indexes, the first in name order wins (Rust takes the unspecified directory order)', async () => {
@@ -151,12 +154,12 @@ describe('frontmatterChecker: which file is the root index (§6.3)', () => {
     expect(await checker.check('acme.x', 'read_files', 'a.md')).toEqual(NOT_AVAILABLE);
     fs.writeBinary('README.md', new TextEncoder().encode(index(ALL_READ)));
     expect(await checker.check('acme.x', 'read_files', 'a.md')).toEqual(NOT_AVAILABLE);
-    expect(await frontmatterChecker(fs).check('acme.x', 'read_files', 'a.md')).toEqual({ allowed: true });
+    expect(await frontmatterChecker(fs).check('acme.x', 'read_files', 'a.md')).toEqual({ allowed: true, reason: 'allowed' });
   });
 
   it('§6.3 works over an asynchronous file system', async () => {
     const checker = frontmatterChecker(asyncFs(memoryWorkspaceFs({ 'README.md': index(ALL_READ), 'x.md': index(ALL_READ, '') })));
-    await expect(checker.check('acme.x', 'read_files', 'a.md')).resolves.toEqual({ allowed: true });
+    await expect(checker.check('acme.x', 'read_files', 'a.md')).resolves.toEqual({ allowed: true, reason: 'allowed' });
     await expect(frontmatterChecker(asyncFs(memoryWorkspaceFs({ 'README.md': '# none' }))).check('p', 'plugin_storage', 'k')).resolves.toEqual(NOT_AVAILABLE);
   });
 });

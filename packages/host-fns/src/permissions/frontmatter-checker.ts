@@ -1,6 +1,7 @@
-import { type HostTask, type MaybePromise, runTask, wait } from '../runtime/maybe-async.js';
+import { type HostTask, isThenable, type MaybePromise, runTask, wait } from '../runtime/maybe-async.js';
 import type { WorkspaceFileSystem } from '../services/workspace-fs.js';
 import { parseFrontmatter } from '../util/frontmatter.js';
+import { yamlParser } from '../util/yaml-parser.js';
 import { decodeUtf8Lossy } from '../util/utf8.js';
 import { parsePluginsConfig } from './plugins-config.js';
 import { findRootIndex, isRootIndexText, ROOT_INDEX_NOT_AVAILABLE } from './root-index.js';
@@ -15,6 +16,7 @@ export interface FrontmatterChecker extends PermissionChecker {
 }
 
 function* qualifies(fs: WorkspaceFileSystem, path: string): HostTask<string | null> {
+  yield* wait(yamlParser());
   try {
     return isRootIndexText(decodeUtf8Lossy(yield* wait(fs.readBinary(path)))) ? path : null;
   } catch {
@@ -23,23 +25,24 @@ function* qualifies(fs: WorkspaceFileSystem, path: string): HostTask<string | nu
 }
 
 function* decision(fs: WorkspaceFileSystem, rootIndexPath: string, pluginId: string, key: PermissionKey, target: string): HostTask<PermissionDecision> {
+  yield* wait(yamlParser());
   let text: string;
   try {
     text = decodeUtf8Lossy(yield* wait(fs.readBinary(rootIndexPath)));
   } catch (error) {
-    return { allowed: false, message: `Failed to read root index '${rootIndexPath}': ${(error as Error).message}` };
+    return { allowed: false, reason: 'unavailable', message: `Failed to read root index '${rootIndexPath}': ${(error as Error).message}` };
   }
   let frontmatter: Record<string, unknown> | null;
   try {
     frontmatter = parseFrontmatter(text);
   } catch (error) {
-    return { allowed: false, message: `Failed to parse root frontmatter: ${(error as Error).message}` };
+    return { allowed: false, reason: 'unavailable', message: `Failed to parse root frontmatter: ${(error as Error).message}` };
   }
   let plugins: PluginsConfig;
   try {
     plugins = parsePluginsConfig(frontmatter?.['plugins']);
   } catch (error) {
-    return { allowed: false, message: `Invalid root frontmatter plugins config: ${(error as Error).message}` };
+    return { allowed: false, reason: 'unavailable', message: `Invalid root frontmatter plugins config: ${(error as Error).message}` };
   }
   return decide(plugins, pluginId, key, target, fs.root);
 }
@@ -64,12 +67,14 @@ export function frontmatterChecker(fs: WorkspaceFileSystem, where?: string | nul
   // Found now, as Rust's from_workspace_root does: a root index later rewritten without its
   // frontmatter is still the file every check re-reads (an empty plugins block), not "none".
   // (The search never throws: an unreadable folder or file counts as no root index.)
-  const located: MaybePromise<string | null> =
+  let located: MaybePromise<string | null> =
     where === null ? null : where !== undefined && where.endsWith('.md') ? runTask(qualifies(fs, where)) : runTask(findRootIndex(fs, where ?? ''));
+  // Found asynchronously (the YAML parser loading, an async file system): later checks get the path itself.
+  if (isThenable(located)) void located.then((path) => (located = path), () => undefined);
   const rootIndex = (): MaybePromise<string | null> => located;
   function* check(pluginId: string, key: PermissionKey, target: string): HostTask<PermissionDecision> {
     const path = yield* wait(rootIndex());
-    if (path === null) return { allowed: false, message: ROOT_INDEX_NOT_AVAILABLE };
+    if (path === null) return { allowed: false, reason: 'unavailable', message: ROOT_INDEX_NOT_AVAILABLE };
     return yield* decision(fs, path, pluginId, key, target);
   }
   return { rootIndex, check: (pluginId, key, target) => runTask(check(pluginId, key, target)) };

@@ -2,6 +2,7 @@ import { type HostTask, wait } from '../runtime/maybe-async.js';
 import type { WorkspaceFileSystem } from '../services/workspace-fs.js';
 import { isRootIndex, parseFrontmatter } from '../util/frontmatter.js';
 import { decodeUtf8Lossy } from '../util/utf8.js';
+import { loadedYamlParser, yamlParser } from '../util/yaml-parser.js';
 import { parsePluginsConfig } from './plugins-config.js';
 
 /** The message of every check when a workspace has no root index (protocol §6.3). */
@@ -11,9 +12,11 @@ export const ROOT_INDEX_NOT_AVAILABLE = 'Workspace root index not available for 
  * True when a markdown text is a root index as Rust's typed index parsing sees it (§6.3): it has
  * frontmatter with a `contents` list of strings, no `part_of`, and a `plugins` block that is
  * absent or parses as a plugins config. Anything else (no frontmatter, bad YAML, a malformed
- * `plugins` block) is not a root index.
+ * `plugins` block) is not a root index. Needs the YAML parser loaded (see `preloadFrontmatter`; in Node it is).
+ * @throws Error when the YAML parser is not loaded
  */
 export function isRootIndexText(text: string): boolean {
+  loadedYamlParser();
   try {
     const frontmatter = parseFrontmatter(text);
     if (!isRootIndex(frontmatter)) return false;
@@ -35,6 +38,7 @@ const isMarkdownName = (name: string) => name.endsWith('.md') && name !== '.md';
  * such file, gives null.
  */
 export function* findRootIndex(fs: WorkspaceFileSystem, dir: string): HostTask<string | null> {
+  yield* wait(yamlParser());
   let names: string[];
   try {
     names = [...(yield* wait(fs.readDir(dir)))].filter(isMarkdownName).sort();

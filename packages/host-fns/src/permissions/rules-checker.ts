@@ -20,12 +20,13 @@ export function decide(plugins: PluginsConfig, pluginId: string, key: Permission
   const normalized = normalizeTarget(key, target, root);
   switch (checkPermission(plugins, pluginId, key, normalized)) {
     case 'allowed':
-      return { allowed: true };
+      return { allowed: true, reason: 'allowed' };
     case 'denied':
-      return { allowed: false, message: `Permission denied for plugin '${pluginId}': ${key} on '${normalized}'` };
+      return { allowed: false, reason: 'denied', message: `Permission denied for plugin '${pluginId}': ${key} on '${normalized}'` };
     case 'not_configured':
       return {
         allowed: false,
+        reason: 'not_configured',
         message:
           `Permission not configured for plugin '${pluginId}': ${key} on '${normalized}'. ` +
           `Add plugins.${pluginId}.permissions.${key} in root frontmatter.`,

@@ -115,8 +115,11 @@ describe('checkPermission (§6.2, AB-M3)', () => {
     ['acme.wordcount', 'plugin_storage', 'k', 'allowed'],
     ['storage.rules', 'plugin_storage', 'k', 'denied'],
     ['storage.allowed', 'plugin_storage', 'k', 'allowed'],
-  ] as const)('%s %s on %s → %s', (id, key, target, expected) => {
+  ] as const)('%s %s on %s → %s, and rulesChecker gives that as the decision\'s reason', async (id, key, target, expected) => {
     expect(checkPermission(plugins, id, key, target)).toBe(expected);
+    const decision = await rulesChecker(plugins).check(id, key, target);
+    expect(decision.reason).toBe(expected);
+    expect(decision.allowed).toBe(expected === 'allowed');
   });
 });
 
@@ -125,10 +128,12 @@ describe('rulesChecker messages and normalisation (§6.3, AB-M4)', () => {
     const checker = rulesChecker({ p: { permissions: { read_files: { include: [], exclude: ['all'] } } } }, { workspaceRoot: '/Users/me/journal' });
     expect(await checker.check('p', 'read_files', '/Users/me/journal/Daily/x.md')).toEqual({
       allowed: false,
+      reason: 'denied',
       message: "Permission denied for plugin 'p': read_files on 'Daily/x.md'",
     });
     expect(await checker.check('p', 'edit_files', './Daily/x.md')).toEqual({
       allowed: false,
+      reason: 'not_configured',
       message:
         "Permission not configured for plugin 'p': edit_files on 'Daily/x.md'. Add plugins.p.permissions.edit_files in root frontmatter.",
     });

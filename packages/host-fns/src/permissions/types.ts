@@ -27,8 +27,19 @@ export interface PermissionRule {
 /** A plugin's permissions (Rust `PluginPermissions`); an absent rule is "not configured". */
 export type PluginPermissions = Partial<Record<PermissionKey, PermissionRule>>;
 
-/** The answer of a permission check. */
-export type PermissionDecision = { allowed: true } | { allowed: false; message: string };
+/**
+ * Why a permission check answered as it did, so an app can tell "ask the user" from "no":
+ * - `allowed`: a rule (or the checker) allows it;
+ * - `denied`: a rule excludes it, the checker denies everything, or the user said no;
+ * - `not_configured`: no rule says anything about it (an app may ask the user, see `askingChecker`);
+ * - `unavailable`: the rules cannot be read (no root index, its frontmatter does not parse, no checker).
+ */
+export type PermissionReason = 'allowed' | 'denied' | 'not_configured' | 'unavailable';
+
+/** The answer of a permission check; a refusal carries the message the guest sees (PROTOCOL §6.3). */
+export type PermissionDecision =
+  | { allowed: true; reason: 'allowed' }
+  | { allowed: false; reason: Exclude<PermissionReason, 'allowed'>; message: string };
 
 /** Decides whether a plugin may do something to a target (a path, URL or `plugin:command`). */
 export interface PermissionChecker {

@@ -55,7 +55,7 @@ export function* pathPermission(call: HostCall, key: PermissionKey, path: GuestP
     const decision = yield* call.permission(key, form);
     if (!decision.allowed) return decision;
   }
-  return { allowed: true };
+  return { allowed: true, reason: 'allowed' };
 }
 
 /** Like {@link pathPermission}, but a denial traps with the checker's message. */

@@ -1,10 +1,11 @@
 import type { HostContext } from '../context.js';
 import { NO_CHECKER_MESSAGE } from '../permissions/basic-checkers.js';
 import type { PermissionDecision, PermissionKey } from '../permissions/types.js';
+import type { LogFields, LogSource } from '../services/logger.js';
 import { decodeUtf8Lossy, decodeUtf8Strict } from '../util/utf8.js';
 import type { GuestMemory } from './extism-types.js';
 import { type Field, type Parsed, parseShape } from './input-schema.js';
-import { type HostTask, isThenable, wait } from './maybe-async.js';
+import { type HostTask, isThenable, type MaybePromise, wait } from './maybe-async.js';
 import { exportCallSignal, type PluginHostState } from './plugin-state.js';
 
 /** Thrown inside a host function to fail (trap) the guest's current export call. */
@@ -35,6 +36,12 @@ export class HostCall {
   /** The caller's plugin id (the manifest id once the manifest has been read). */
   get pluginId(): string {
     return this.plugin.pluginId;
+  }
+
+  /** The fields of a log line about this call's plugin (see {@link LogFields}). */
+  logFields(source: LogSource): LogFields {
+    const exportName = this.plugin.exportName;
+    return exportName ? { pluginId: this.plugin.pluginId, source, export: exportName } : { pluginId: this.plugin.pluginId, source };
   }
 
   /**
@@ -108,7 +115,9 @@ export class HostCall {
    */
   *permission(permission: PermissionKey, target: string): HostTask<PermissionDecision> {
     const checker = this.context.permissions;
-    const answer = checker ? checker.check(this.pluginId, permission, target) : { allowed: false, message: NO_CHECKER_MESSAGE };
+    const answer: MaybePromise<PermissionDecision> = checker
+      ? checker.check(this.pluginId, permission, target)
+      : { allowed: false, reason: 'unavailable', message: NO_CHECKER_MESSAGE };
     // A synchronous checker (the usual case) needs no round trip through the task runner. An
     // async one may be asking the user: its wait does not count against the call's deadline.
     let decision: PermissionDecision;

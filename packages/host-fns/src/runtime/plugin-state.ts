@@ -44,6 +44,8 @@ export interface PluginHostState {
    * Cleared by {@link endExportCall}.
    */
   emptyAnswers: Set<bigint> | null;
+  /** The guest export in progress (set by the loader; absent or null between calls), for log fields. */
+  exportName?: string | null;
 }
 
 /** Creates the state for a plugin that is about to be instantiated. */

@@ -1,6 +1,7 @@
 import type { HostContext } from '../context.js';
 import type { PermissionChecker } from '../permissions/types.js';
 import { parseFrontmatter } from '../util/frontmatter.js';
+import { yamlParser } from '../util/yaml-parser.js';
 import { sortedJson } from '../util/json.js';
 import { decodeUtf8Lossy } from '../util/utf8.js';
 import type { HostCall } from './host-call.js';
@@ -62,8 +63,9 @@ export function protectPluginPaths(host: Pick<HostContext, 'protectedFiles'>, ki
 }
 
 /** The `plugins` block of a markdown text, as comparable text; absent and unparsable differ. */
-function pluginsBlock(bytes: Uint8Array | null): string {
+function* pluginsBlock(bytes: Uint8Array | null): HostTask<string> {
   if (bytes === null) return 'absent';
+  yield* wait(yamlParser());
   let frontmatter: Record<string, unknown> | null;
   try {
     frontmatter = parseFrontmatter(decodeUtf8Lossy(bytes));
@@ -72,6 +74,21 @@ function pluginsBlock(bytes: Uint8Array | null): string {
   }
   const block = frontmatter?.['plugins'];
   return block === undefined ? 'absent' : `block:${sortedJson(block)}`;
+}
+
+/** The frontmatter text of a markdown file (up to its closing `---` line), or null when there is none. */
+function frontmatterText(bytes: Uint8Array | null): string | null {
+  if (bytes === null) return null;
+  const text = decodeUtf8Lossy(bytes);
+  if (!text.startsWith('---\n') && !text.startsWith('---\r\n')) return null;
+  const close = /\r?\n---(?:\r?\n|$)/.exec(text.slice(3));
+  return close === null ? null : text.slice(0, 3 + close.index);
+}
+
+/** Whether the change from `current` to `next` changes the `plugins` block (the YAML is parsed only when the frontmatter text differs). */
+function* changesPluginsBlock(current: Uint8Array | null, next: Uint8Array | null): HostTask<boolean> {
+  if (current !== null && next !== null && frontmatterText(current) === frontmatterText(next)) return false;
+  return (yield* pluginsBlock(current)) !== (yield* pluginsBlock(next));
 }
 
 // Case-insensitive file systems (macOS, Windows) reach one file through many spellings.
@@ -149,7 +166,7 @@ function* refusePermissionChange(call: HostCall, real: string, target: string, n
   } catch {
     current = null;
   }
-  if (pluginsBlock(current) !== pluginsBlock(next)) {
+  if (yield* changesPluginsBlock(current, next)) {
     refuse(
       call,
       `${next === null ? 'deleting' : 'this write to'} '${real}' would change the 'plugins' block of the root index ` +

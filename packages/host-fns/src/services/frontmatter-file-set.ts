@@ -2,6 +2,7 @@ import { type HostTask, runTask, wait } from '../runtime/maybe-async.js';
 import { findRootIndex } from '../permissions/root-index.js';
 import { linkTarget, parseFrontmatter } from '../util/frontmatter.js';
 import { decodeUtf8Lossy } from '../util/utf8.js';
+import { yamlParser } from '../util/yaml-parser.js';
 import type { WorkspaceFileSetProvider } from './workspace-file-set.js';
 import type { WorkspaceFileSystem } from './workspace-fs.js';
 
@@ -39,6 +40,7 @@ function stringList(value: unknown): string[] {
 }
 
 function* collect(fs: WorkspaceFileSystem, workspacePath: string): HostTask<string[]> {
+  yield* wait(yamlParser());
   const root = yield* rootIndexOf(fs, workspacePath);
   const found = new Set<string>([root]);
   const queue = [root];

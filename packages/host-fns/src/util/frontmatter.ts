@@ -1,9 +1,10 @@
-import { parse } from 'yaml';
+import { loadedYamlParser } from './yaml-parser.js';
 
 /**
  * The YAML frontmatter of a markdown text, as Rust finds it: only when the text starts with
- * `---\n` (or `---\r\n`) and a later line is `---`. No frontmatter → null.
- * @throws Error when the YAML does not parse
+ * `---\n` (or `---\r\n`) and a later line is `---`. No frontmatter → null. Needs the YAML
+ * parser loaded (see `preloadFrontmatter`; in Node it is).
+ * @throws Error when the YAML does not parse, or the parser is not loaded
  */
 export function parseFrontmatter(text: string): Record<string, unknown> | null {
   const open = text.startsWith('---\n') ? 4 : text.startsWith('---\r\n') ? 5 : -1;
@@ -11,7 +12,7 @@ export function parseFrontmatter(text: string): Record<string, unknown> | null {
   const match = /\r?\n---(?:\r?\n|$)/.exec(text.slice(open - 1));
   if (!match) return null;
   const yaml = text.slice(open, open - 1 + match.index);
-  const value: unknown = parse(yaml);
+  const value: unknown = loadedYamlParser()(yaml);
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 

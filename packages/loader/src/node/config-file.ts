@@ -1,6 +1,7 @@
 import { open, rename, stat } from 'node:fs/promises';
-import { type HostLogger, sortedJsonPretty } from '@diaryx/host-fns';
+import { pluginLogPrefix, sortedJsonPretty } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
+import type { ResolvedLoaderOptions } from '../options.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { loadRacePoint } from './load-race-points.js';
 import { isMissingFileError } from './missing-file.js';
@@ -82,23 +83,30 @@ export async function writeConfigFile(path: string, config: unknown): Promise<vo
 
 /**
  * Reads the config sidecar (§7.3 step 5, with kit decision D1): a corrupt file is moved aside,
- * reported in `warnings` and logged. Read errors → `read_dir`, as in Rust.
+ * reported in `warnings`, logged and told to the lifecycle listener (`config-recovered`). Read
+ * errors → `read_dir`, as in Rust.
  */
 export async function loadConfig(
   configPath: string,
   name: string,
-  logger: HostLogger,
+  options: Pick<ResolvedLoaderOptions, 'logger' | 'lifecycle'>,
 ): Promise<{ config: unknown; warnings: string[] }> {
+  let result: ConfigReadResult;
   try {
-    const result = await readConfigFile(configPath);
-    if (!result.preservedAs) return { config: result.config, warnings: [] };
-    const warning =
-      `Plugin '${name}': ${configPath} is not valid JSON (or not UTF-8); it was moved to ${result.preservedAs} and the plugin ` +
-      'starts with an empty config. Fix the file and move it back to restore the settings.';
-    logger.warn(warning);
-    return { config: result.config, warnings: [warning] };
+    result = await readConfigFile(configPath);
   } catch (error) {
     const cause = toError(error);
-    throw new PluginLoadError('read_dir', name, `Failed to read plugins directory: ${configPath}: ${cause.message}`, { cause });
+    throw new PluginLoadError('read_dir', name, `Failed to read plugins directory: ${configPath}: ${cause.message}`, {
+      cause,
+      details: { path: configPath },
+    });
   }
+  if (!result.preservedAs) return { config: result.config, warnings: [] };
+  const problem =
+    `${configPath} is not valid JSON (or not UTF-8); it was moved to ${result.preservedAs} and the plugin ` +
+    'starts with an empty config. Fix the file and move it back to restore the settings.';
+  const warning = `Plugin '${name}': ${problem}`;
+  options.logger.warn(`${pluginLogPrefix(name)} ${problem}`, { pluginId: name, source: 'loader' });
+  options.lifecycle({ type: 'config-recovered', pluginName: name, configPath, movedTo: result.preservedAs, message: warning });
+  return { config: result.config, warnings: [warning] };
 }

@@ -1,6 +1,6 @@
 import { fileStem } from './load-plugin.js';
 import type { LoaderOptions } from '../options.js';
-import { inspectManifest } from '../protocol/inspect-manifest.js';
+import { inspectManifestWithWarnings } from '../protocol/inspect-manifest.js';
 import type { GuestManifest } from '../protocol/types.js';
 import { fileSource } from './module-file.js';
 
@@ -15,5 +15,5 @@ import { fileSource } from './module-file.js';
  * @throws PluginLoadError `plugin_create`, `manifest_call` or `manifest_parse`
  */
 export function inspectPluginWasmManifest(wasmPath: string, options: LoaderOptions = {}): Promise<GuestManifest> {
-  return inspectManifest((budget) => fileSource(wasmPath, budget), fileStem(wasmPath), options);
+  return inspectManifestWithWarnings((budget) => fileSource(wasmPath, budget), fileStem(wasmPath), options);
 }

@@ -1,5 +1,5 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { type HostContext, protectPluginPaths } from '@diaryx/host-fns';
+import { type HostContext, pluginLogPrefix, protectPluginPaths } from '@diaryx/host-fns';
 import { toError } from '../errors.js';
 import { LoadedPlugin } from '../loaded-plugin.js';
 import { startGuest } from '../load-steps.js';
@@ -36,7 +36,7 @@ export async function loadPlugin(
   options: LoadPluginOptions = {},
 ): Promise<LoadedPlugin> {
   const resolved = resolveLoaderOptions(options);
-  const path = typeof wasm === 'string' ? wasm : null;
+  const path = typeof wasm === 'string' ? resolve(wasm) : null;
   const name = options.name ?? (path === null ? 'plugin' : fileStem(path));
   const configPath = options.configPath ?? (path === null ? null : join(dirname(path), 'config.json'));
   const targets = [path === null ? null : join(dirname(path), 'manifest.json'), configPath];
@@ -47,16 +47,17 @@ export async function loadPlugin(
   try {
     if (path !== null) {
       await writeManifestCache(join(dirname(path), 'manifest.json'), manifest).catch((error: unknown) =>
-        resolved.logger.debug(`Plugin '${name}': could not write manifest cache: ${toError(error).message}`),
+        resolved.logger.debug(`${pluginLogPrefix(name)} could not write manifest cache: ${toError(error).message}`, { pluginId: name, source: 'loader' }),
       );
     }
+    const where = { wasmPath: path, dir: path === null ? null : dirname(path) };
     if (configPath === null) {
       const saveConfig = options.saveConfig ?? null;
-      return new LoadedPlugin({ guest, manifest, config: options.config ?? {}, configPath, saveConfig, warnings: [], options: resolved });
+      return new LoadedPlugin({ guest, manifest, config: options.config ?? {}, configPath, ...where, saveConfig, warnings: [], options: resolved });
     }
-    const { config, warnings } = await loadConfig(configPath, name, resolved.logger);
+    const { config, warnings } = await loadConfig(configPath, name, resolved);
     const saveConfig = (next: unknown) => writeConfigFile(configPath, next);
-    return new LoadedPlugin({ guest, manifest, config, configPath, saveConfig, warnings, options: resolved });
+    return new LoadedPlugin({ guest, manifest, config, configPath, ...where, saveConfig, warnings, options: resolved });
   } catch (error) {
     await guest.instance.close().catch(() => undefined);
     throw error;

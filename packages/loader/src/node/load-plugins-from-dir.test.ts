@@ -287,8 +287,8 @@ describe('loadPluginsFromDir: lazy start with a fresh cache (kit)', () => {
     const { plugins, failures } = await loadPluginsFromDir(dir, createHostContext(), inProcess);
     expect(failures).toEqual([]);
     expect(plugins[0]!.id).toBe('from.cache');
-    await expect(plugins[0]!.handleCommand('echo')).rejects.toMatchObject({
-      kind: 'call_failed',
+    await expect(plugins[0]!.call('manifest')).rejects.toMatchObject({
+      kind: 'trap',
       message: expect.stringContaining('could not start the plugin'),
     });
   });

@@ -1,8 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type HostContext, lockPluginId, protectPluginPaths } from '@diaryx/host-fns';
+import { type HostContext, lockPluginId, pluginLogPrefix, protectPluginPaths } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
 import { isFresh, readManifestCache, writeManifestCache } from './manifest-cache.js';
+import { refuseTakenId } from '../host/plugin-catalog.js';
 import { LoadedPlugin } from '../loaded-plugin.js';
 import { callGuestManifest, validateManifest } from '../load-steps.js';
 import { type LoaderOptions, type ResolvedLoaderOptions, resolveLoaderOptions } from '../options.js';
@@ -36,13 +37,14 @@ interface PluginFolder {
   wasm: WasmFileInfo;
 }
 
-async function pluginFolders(dir: string): Promise<PluginFolder[]> {
+/** @internal The sub-folders of a plugins folder that hold a `plugin.wasm`, sorted by name. */
+export async function pluginFolders(dir: string): Promise<PluginFolder[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     const cause = toError(error);
-    throw new PluginLoadError('read_dir', dir, `Failed to read plugins directory: ${dir}: ${cause.message}`, { cause });
+    throw new PluginLoadError('read_dir', dir, `Failed to read plugins directory: ${dir}: ${cause.message}`, { cause, details: { path: dir } });
   }
   // Sorted for a deterministic order (Rust takes directory order).
   const sorted = entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -69,7 +71,7 @@ async function manifestFromCache(cachePath: string, name: string): Promise<Guest
       throw corruptCacheError(error, name, cachePath);
     }
     const cause = toError(error);
-    throw new PluginLoadError('read_dir', name, `Failed to read plugins directory: ${cachePath}: ${cause.message}`, { cause });
+    throw new PluginLoadError('read_dir', name, `Failed to read plugins directory: ${cachePath}: ${cause.message}`, { cause, details: { path: cachePath } });
   }
 }
 
@@ -82,7 +84,7 @@ async function manifestFromGuest(
   const manifest = await callGuestManifest(guest, name, options.manifestTimeoutMs);
   // Written before validation, as in Rust, so an incompatible plugin still gets its cache.
   await writeManifestCache(cachePath, manifest).catch((error: unknown) =>
-    options.logger.debug(`Plugin '${name}': could not write manifest cache: ${toError(error).message}`),
+    options.logger.debug(`${pluginLogPrefix(name)} could not write manifest cache: ${toError(error).message}`, { pluginId: name, source: 'loader' }),
   );
   return manifest;
 }
@@ -94,12 +96,49 @@ function corruptCacheError(error: unknown, name: string, cachePath: string): Plu
     name,
     `Failed to parse manifest from plugin '${name}': ${cachePath}: ${cause.message} ` +
       '(delete manifest.json to have it rebuilt from the plugin)',
-    { cause },
+    { cause, details: { problem: cause.message, source: 'cache' } },
   );
 }
 
+/** Options of {@link loadPluginFolder}. */
+export interface LoadPluginFolderOptions extends LoaderOptions {
+  /**
+   * Ids that plugins already loaded hold (kit decision D20): a folder that declares one of them is
+   * refused with `duplicate_id`. With a Map, its values (the holders' folders) are named in the message.
+   */
+  takenIds?: ReadonlySet<string> | ReadonlyMap<string, string>;
+}
+
+/**
+ * Loads one plugin folder with the scan's rules (§7.3): the folder name is the plugin's name until
+ * its manifest is read, a fresh `manifest.json` is used instead of calling the guest (whose
+ * instance then starts on its first call), the manifest id is locked, `config.json` is read (a
+ * corrupt one moved aside). What a plugin host uses to reload one plugin.
+ *
+ * @example
+ * const plugin = await loadPluginFolder('.diaryx/plugins/acme.wordcount', host, { takenIds: new Set(['acme.tags']) });
+ * @throws PluginLoadError (`read_dir` when the folder has no readable `plugin.wasm`; `duplicate_id` for a taken id)
+ */
+export async function loadPluginFolder(dir: string, host: HostContext, options: LoadPluginFolderOptions = {}): Promise<LoadedPlugin> {
+  const resolved = resolveLoaderOptions(options);
+  const folder = resolve(dir);
+  // Kit decision D21: the plugin's folder is no guest's to change (before any guest code runs).
+  protectPluginPaths(host, 'dir', [folder]);
+  const wasmPath = join(folder, 'plugin.wasm');
+  let wasm: WasmFileInfo;
+  try {
+    wasm = await stat(wasmPath, { bigint: true });
+  } catch (error) {
+    const cause = toError(error);
+    throw new PluginLoadError('read_dir', folderName(folder), `Failed to read plugins directory: ${wasmPath}: ${cause.message}`, { cause, details: { path: wasmPath } });
+  }
+  const plugin = await loadFolder({ folder, wasm }, host, resolved);
+  await refuseTakenId(plugin, folderName(folder), folder, options.takenIds);
+  return plugin;
+}
+
 /** Loads one plugin folder (§7.3). */
-async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContext, options: ResolvedLoaderOptions): Promise<LoadedPlugin> {
+async function loadFolder({ folder, wasm }: PluginFolder, host: HostContext, options: ResolvedLoaderOptions): Promise<LoadedPlugin> {
   const name = folderName(folder);
   await loadRacePoint('scanned', folder);
   const cachePath = join(folder, 'manifest.json');
@@ -115,10 +154,11 @@ async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContex
     const manifest = cached ?? (await manifestFromGuest(guest, cachePath, name, options));
     validateManifest(manifest, name, options.appVersion);
     lockPluginId(guest.state, manifest.id);
-    const { config, warnings } = await loadConfig(configPath, name, options.logger);
-    options.logger.info(`Loaded extism plugin: ${manifest.name} (${manifest.id})`);
+    const { config, warnings } = await loadConfig(configPath, name, options);
+    options.logger.info(`${pluginLogPrefix(manifest.id)} Loaded extism plugin: ${manifest.name} (${manifest.id})`, { pluginId: manifest.id, source: 'loader' });
     const saveConfig = (next: unknown) => writeConfigFile(configPath, next);
-    return new LoadedPlugin({ guest, manifest, config, configPath, saveConfig, warnings, options });
+    const dir = resolve(folder);
+    return new LoadedPlugin({ guest, manifest, config, configPath, wasmPath: join(dir, 'plugin.wasm'), dir, saveConfig, warnings, options });
   } catch (error) {
     await guest.instance.close().catch(() => undefined);
     throw error;
@@ -169,8 +209,10 @@ async function refuseDuplicateIds(
             `is refused (plugin ids must be unique). Keep one: name its folder '${id}', or remove the others.`
           : `Plugin folder ${folder} declares the id '${id}', which belongs to the folder named after it, ` +
             `${folders[owner]!.folder}; plugin ids must be unique. Remove ${folder}.`;
-      const error = new PluginLoadError('duplicate_id', folderName(folder), message);
-      options.logger.warn(error.message);
+      const error = new PluginLoadError('duplicate_id', folderName(folder), message, {
+        details: { id, folders: all, owner: owner === undefined ? null : folders[owner]!.folder },
+      });
+      options.logger.warn(`${pluginLogPrefix(id)} ${error.message}`, { pluginId: id, source: 'loader' });
       refused.set(index, { dir: folder, error });
       await (outcomes[index] as LoadedPlugin).close();
     }
@@ -210,17 +252,20 @@ export async function loadPluginsFromDir(dir: string, host: HostContext, options
       const pluginFolder = folders[index]!;
       const { folder } = pluginFolder;
       try {
-        outcomes[index] = await loadPluginFolder(pluginFolder, host, resolved);
+        outcomes[index] = await loadFolder(pluginFolder, host, resolved);
       } catch (error) {
         if (!(await stillAPlugin(folder))) {
-          resolved.logger.debug(`Plugin folder ${folder} lost its plugin.wasm during the load (another process removed it); skipped`);
+          resolved.logger.debug(`Plugin folder ${folder} lost its plugin.wasm during the load (another process removed it); skipped`, { source: 'loader' });
           continue;
         }
         const loadError =
           error instanceof PluginLoadError
             ? error
-            : new PluginLoadError('plugin_create', folder, `Failed to load plugin from ${folder}: ${toError(error).message}`, { cause: error });
-        resolved.logger.warn(`Failed to load plugin from ${folder}: ${loadError.message}`);
+            : new PluginLoadError('plugin_create', folderName(folder), `Failed to load plugin from ${folder}: ${toError(error).message}`, {
+                cause: error,
+                details: { problem: toError(error).message },
+              });
+        resolved.logger.warn(`${pluginLogPrefix(folderName(folder))} Failed to load plugin from ${folder}: ${loadError.message}`, { pluginId: folderName(folder), source: 'loader' });
         outcomes[index] = { dir: folder, error: loadError };
       }
     }

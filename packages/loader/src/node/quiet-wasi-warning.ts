@@ -8,10 +8,13 @@ function isWasiExperimentalWarning(warning: Error): boolean {
 /**
  * Drops Node's `ExperimentalWarning: WASI is an experimental feature …` (printed when the
  * Extism SDK loads `node:wasi`) and passes every other warning on to the listeners there were,
- * Node's own printer included. For programs that start Node (a CLI, a script): import it from
- * `@diaryx/loader/quiet-wasi-warning` (which loads nothing else), call it, and only then import
- * `@diaryx/loader` dynamically (`await import(...)`): a static import loads `node:wasi` before
- * any of the program's code runs. Calling it again does nothing.
+ * Node's own printer included. The loader imports the SDK (and Node loads `node:wasi`) when the
+ * first plugin starts, so a program (a CLI, a script, an app) calls it any time before that:
+ * `import { quietWasiWarning } from '@diaryx/loader'` (or from `@diaryx/loader/quiet-wasi-warning`,
+ * which loads nothing else), then `quietWasiWarning()`. Or, with no code:
+ * `import '@diaryx/loader/quiet-wasi-warning/register'`, or
+ * `node --import @diaryx/loader/quiet-wasi-warning/register app.js`. (Node's own
+ * `--disable-warning=ExperimentalWarning` drops every experimental warning.) Calling it again does nothing.
  */
 export function quietWasiWarning(): void {
   const proc = process as NodeJS.Process & { [QUIETED]?: true };

@@ -43,9 +43,9 @@ export async function removeStaleTempFiles(target: string, logger: HostLogger, n
       if (!info.isFile() || !stale) continue;
       await rm(path, { force: true });
       removed.push(path);
-      logger.info(`Removed ${path}, a temporary file left by an interrupted save`);
+      logger.info(`Removed ${path}, a temporary file left by an interrupted save`, { source: 'loader' });
     } catch (error) {
-      logger.debug(`Could not remove the stale temporary file ${path}: ${toError(error).message}`);
+      logger.debug(`Could not remove the stale temporary file ${path}: ${toError(error).message}`, { source: 'loader' });
     }
   }
   return removed;

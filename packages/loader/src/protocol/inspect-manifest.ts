@@ -2,6 +2,7 @@
 // instantiated with every host function and a deny-all host, `manifest` is called and parsed.
 // Version and id problems are only warned about; nothing is written, no `init` is called.
 import { createHostContext, denyAll } from '@diaryx/host-fns';
+import type { PluginLoadError } from '../errors.js';
 import { callGuestManifest, idProblem, versionProblem } from '../load-steps.js';
 import { type LoaderOptions, resolveLoaderOptions } from '../options.js';
 import { bytesSource, type ModuleBudget, type ModuleSource } from '../runtime/compile-module.js';
@@ -10,23 +11,32 @@ import { checkManifestElements } from './manifest-elements.js';
 import type { GuestManifest } from './types.js';
 import { DEFAULT_APP_VERSION } from './versions.js';
 
-/** @internal The manifest of the module `source` gives, read as {@link inspectPluginManifestFromBytes} says. */
-export async function inspectManifest(
+/**
+ * @internal The manifest of the module `source` gives (every host function, a deny-all host, only
+ * `manifest` called), with what would keep it from loading (id, then versions), not thrown.
+ */
+export async function readGuestManifest(
   source: (budget: ModuleBudget) => ModuleSource,
   name: string,
   options: LoaderOptions,
-): Promise<GuestManifest> {
+): Promise<{ manifest: GuestManifest; problems: PluginLoadError[] }> {
   const resolved = resolveLoaderOptions(options);
   const guest = await instantiateGuest(source(resolved), name, createHostContext({ permissions: denyAll, logger: resolved.logger }), resolved);
   try {
     const manifest = await callGuestManifest(guest, name, resolved.manifestTimeoutMs);
-    for (const problem of [idProblem(manifest, name), versionProblem(manifest, name, resolved.appVersion)]) {
-      if (problem) resolved.logger.warn(problem.message);
-    }
-    return manifest;
+    const problems = [idProblem(manifest, name), versionProblem(manifest, name, resolved.appVersion)].filter((p): p is PluginLoadError => p !== null);
+    return { manifest, problems };
   } finally {
     await guest.instance.close().catch(() => undefined);
   }
+}
+
+/** @internal The manifest of the module `source` gives, read as {@link inspectPluginManifestFromBytes} says: its problems only warned about. */
+export async function inspectManifestWithWarnings(source: (budget: ModuleBudget) => ModuleSource, name: string, options: LoaderOptions): Promise<GuestManifest> {
+  const { manifest, problems } = await readGuestManifest(source, name, options);
+  const { logger } = resolveLoaderOptions(options);
+  for (const problem of problems) logger.warn(problem.message, { pluginId: name, source: 'loader' });
+  return manifest;
 }
 
 /**
@@ -41,7 +51,7 @@ export async function inspectManifest(
  * @throws PluginLoadError `plugin_create`, `manifest_call` or `manifest_parse`
  */
 export function inspectPluginManifestFromBytes(wasm: Uint8Array, options: LoaderOptions & { name?: string } = {}): Promise<GuestManifest> {
-  return inspectManifest((budget) => bytesSource(wasm, budget), options.name ?? 'plugin', options);
+  return inspectManifestWithWarnings((budget) => bytesSource(wasm, budget), options.name ?? 'plugin', options);
 }
 
 /** What {@link reviewPluginManifest} finds. */

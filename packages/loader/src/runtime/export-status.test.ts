@@ -28,7 +28,7 @@ describe.each(['in-process', 'worker', 'metered'] as const)('export status (mode
     const plugin = await loadPluginFromBytes(await statusGuest(), createHostContext(), { mode, timeoutMs: 20_000 });
     try {
       const failure = plugin.call('returns_7');
-      await expect(failure).rejects.toMatchObject({ kind: 'call_failed', exportName: 'returns_7' });
+      await expect(failure).rejects.toMatchObject({ kind: 'guest_error', exportName: 'returns_7', details: { guestMessage: null } });
       await expect(failure).rejects.toThrow(mode === 'worker' ? /returned a non-zero status/ : /returned the non-zero status 7/);
       // A status of 0 is success, and the plugin stays usable after a failed status.
       expect(new TextDecoder().decode((await plugin.call('returns_0'))!)).toBe('{"success":true}');
@@ -42,6 +42,7 @@ describe.each(['in-process', 'worker', 'metered'] as const)('export status (mode
     const plugin = await loadPluginFromBytes(await statusGuest(), createHostContext(), { mode, timeoutMs: 20_000 });
     try {
       await expect(plugin.call('error_and_1')).rejects.toThrow(/tag index is corrupt/);
+      await expect(plugin.call('error_and_1')).rejects.toMatchObject({ kind: 'guest_error', details: { guestMessage: expect.stringContaining('tag index is corrupt') } });
     } finally {
       await plugin.close();
     }

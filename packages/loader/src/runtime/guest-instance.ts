@@ -1,4 +1,4 @@
-import type { ExtismHostFunction, HostLogger } from '@diaryx/host-fns';
+import type { ExtismHostFunction, HostLogger, LogFields } from '@diaryx/host-fns';
 import type { ResolvedPluginMode } from '../options.js';
 import type { CallDeadline } from './deadline.js';
 import type { GuestOutput } from './sdk-plugin.js';
@@ -24,8 +24,8 @@ export interface GuestInstanceOptions {
   /** Cap on the bytes of all Extism vars together. */
   maxVarBytes: number;
   logger: HostLogger;
-  /** Prefix for guest log lines (the plugin's name). */
-  logPrefix: () => string;
+  /** What guest log lines are about (the plugin's id, the export running). */
+  logFields: () => LogFields;
   /** Told each line the guest logs at error (its abort handler's message, say). */
   onGuestError?: (message: string) => void;
   /**
@@ -34,6 +34,8 @@ export interface GuestInstanceOptions {
    * host functions are reachable from the SDK plugin, which must not keep the instance alive.
    */
   activeDeadline: { current: CallDeadline | null };
+  /** Told when a fresh instance (or worker) has started after a stop, with the restarts so far. */
+  onRestart?: (restarts: number) => void;
 }
 
 /** Options of one call. */

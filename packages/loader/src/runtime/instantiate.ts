@@ -3,6 +3,7 @@ import {
   createPluginHostState,
   type HostContext,
   type PluginHostState,
+  preloadFrontmatter,
 } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
 import { type PluginRuntimeInfo, type ResolvedLoaderOptions, workerFallback } from '../options.js';
@@ -48,7 +49,10 @@ export async function instantiateGuest(
     const cause = toError(error);
     // After a fallback, say why the plugin is not metered (its advice may name that mode).
     const why = runtime === options.runtime ? '' : ` (${runtime.reason})`;
-    throw new PluginLoadError('plugin_create', name, `Failed to create Extism plugin '${name}': ${cause.message}${why}`, { cause });
+    throw new PluginLoadError('plugin_create', name, `Failed to create Extism plugin '${name}': ${cause.message}${why}`, {
+      cause,
+      details: { problem: `${cause.message}${why}` },
+    });
   };
   try {
     let module: WebAssembly.Module;
@@ -60,7 +64,9 @@ export async function instantiateGuest(
       runtime = workerFallback(`the module cannot be metered (${refusal.message})`);
       module = await source(options.maxMemoryPages, false);
     }
-    options.logger.debug(`plugin '${name}' runs in mode ${runtime.mode} (${runtime.reason})`);
+    options.logger.debug(`[plugin ${name}] runs in mode ${runtime.mode} (${runtime.reason})`, { pluginId: name, source: 'loader' });
+    // Host functions of a plugin that cannot wait must find the YAML parser (frontmatter) loaded.
+    if (!runtime.asyncHostServices) await preloadFrontmatter();
     const metered = runtime.mode === 'metered';
     const importProblem = unsatisfiedImport(module, metered);
     if (importProblem) throw new Error(importProblem);
@@ -82,9 +88,10 @@ export async function instantiateGuest(
         maxKernelPages: options.maxMemoryPages,
         maxVarBytes: options.maxVarBytes,
         logger: options.logger,
-        logPrefix: () => state.pluginId,
+        logFields: () => (state.exportName ? { pluginId: state.pluginId, source: 'guest', export: state.exportName } : { pluginId: state.pluginId, source: 'guest' }),
         onGuestError: (message) => (lastGuestError.message = message),
         activeDeadline,
+        onRestart: (restarts) => options.lifecycle({ type: 'restarted', pluginId: state.pluginId, mode: runtime.mode, restarts }),
       });
     const instance = start.lazy ? lazyInstance(create) : await create();
     const exports = new Set(

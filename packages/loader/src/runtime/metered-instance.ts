@@ -115,6 +115,7 @@ export async function meteredInstance(options: GuestInstanceOptions): Promise<Gu
     if (current === null) {
       counters.restarts++;
       current = holder.current = await startMetered(options, signal);
+      options.onRestart?.(counters.restarts);
     }
     options.activeDeadline.current = current.meter.arm(timeoutMs, signal);
     counters.calls++;

@@ -1,5 +1,5 @@
-import createPlugin, { type Plugin } from '@extism/extism';
-import type { HostLogger } from '@diaryx/host-fns';
+import type { Plugin } from '@extism/extism';
+import { type HostLogger, type LogFields, pluginLogPrefix } from '@diaryx/host-fns';
 import { toError } from '../errors.js';
 import { STATUS_CHECK_EXPORT, STATUS_GLOBAL } from './export-status.js';
 
@@ -25,8 +25,8 @@ export interface SdkPluginOptions {
   /** Cap on the bytes of all Extism vars together. */
   maxVarBytes: number;
   logger: HostLogger;
-  /** Prefix for guest log lines (the plugin's name). */
-  logPrefix: () => string;
+  /** What guest log lines are about (the plugin's id, the export running). */
+  logFields: () => LogFields;
   /** Told each line the guest logs at error (its abort handler's message, say). */
   onGuestError?: (message: string) => void;
 }
@@ -37,18 +37,22 @@ export const CROSS_ORIGIN_ISOLATION_HELP =
   'serve the page with the headers "Cross-Origin-Opener-Policy: same-origin" and ' +
   '"Cross-Origin-Embedder-Policy: require-corp", or load the plugin with mode: \'metered\' (in-process with a deadline)';
 
-function guestLogger(logger: HostLogger, prefix: () => string, onError?: (message: string) => void): Console {
-  const line = (message: unknown) => `[plugin ${prefix()}] ${String(message)}`;
+function guestLogger(logger: HostLogger, fieldsOf: () => LogFields, onError?: (message: string) => void): Console {
+  const send = (level: keyof HostLogger) => (message: unknown) => {
+    const fields = fieldsOf();
+    logger[level](`${pluginLogPrefix(fields.pluginId ?? 'plugin')} ${String(message)}`, fields);
+  };
+  const error = send('error');
   return {
     error: (m: unknown) => {
       onError?.(String(m));
-      logger.error(line(m));
+      error(m);
     },
-    warn: (m: unknown) => logger.warn(line(m)),
-    info: (m: unknown) => logger.info(line(m)),
-    debug: (m: unknown) => logger.debug(line(m)),
-    trace: (m: unknown) => logger.trace(line(m)),
-    log: (m: unknown) => logger.info(line(m)),
+    warn: send('warn'),
+    info: send('info'),
+    debug: send('debug'),
+    trace: send('trace'),
+    log: send('info'),
   } as unknown as Console;
 }
 
@@ -58,6 +62,18 @@ function guestLogger(logger: HostLogger, prefix: () => string, onError?: (messag
 function clearSdkCallDeadline(plugin: Plugin): void {
   const internal = plugin as unknown as { opts?: { timeoutMs?: number | null } };
   if (internal.opts && 'timeoutMs' in internal.opts) internal.opts.timeoutMs = null;
+}
+
+let sdk: Promise<typeof import('@extism/extism').default> | null = null;
+
+/**
+ * The Extism SDK, imported on first use: Node loads `node:wasi` (and prints its experimental
+ * warning, see `quietWasiWarning`) only when the first plugin starts, and a bundler puts the SDK
+ * (138 KB in a browser) in a chunk of its own.
+ */
+function extismSdk(): Promise<typeof import('@extism/extism').default> {
+  sdk ??= import('@extism/extism').then((module) => module.default);
+  return sdk;
 }
 
 /**
@@ -72,6 +88,7 @@ export async function startSdkPlugin(options: SdkPluginOptions): Promise<Plugin>
   }
   let plugin: Plugin;
   try {
+    const createPlugin = await extismSdk();
     plugin = await createPlugin(
       { wasm: [{ module: options.module }] },
       {
@@ -81,7 +98,7 @@ export async function startSdkPlugin(options: SdkPluginOptions): Promise<Plugin>
         ...(options.sdkStartTimeoutMs !== null ? { timeoutMs: options.sdkStartTimeoutMs } : {}),
         memory: { maxPages: options.maxKernelPages, maxVarBytes: options.maxVarBytes },
         functions: options.functions as unknown as Record<string, Record<string, (...args: unknown[]) => unknown>>,
-        logger: guestLogger(options.logger, options.logPrefix, options.onGuestError),
+        logger: guestLogger(options.logger, options.logFields, options.onGuestError),
         logLevel: 'trace',
       },
     );
@@ -132,11 +149,19 @@ export function sdkInput(input: string | Uint8Array): string | Uint8Array | unde
  * call with the guest's text). `status` is null when it cannot be read (worker mode).
  */
 export function exportStatusError(status: number | null): Error {
-  const which = status === null ? 'a non-zero status' : `the non-zero status ${status}`;
-  return new Error(
-    `the export returned ${which} without an error message (Extism counts any status other than 0 as a failure; ` +
-      'return 0 on success, or set an error message with error_set before returning non-zero)',
-  );
+  return new ExportStatusError(status);
+}
+
+/** An export returned a non-zero status without an error message: the guest reported a failure. */
+export class ExportStatusError extends Error {
+  override readonly name = 'ExportStatusError';
+  constructor(readonly status: number | null) {
+    const which = status === null ? 'a non-zero status' : `the non-zero status ${status}`;
+    super(
+      `the export returned ${which} without an error message (Extism counts any status other than 0 as a failure; ` +
+        'return 0 on success, or set an error message with error_set before returning non-zero)',
+    );
+  }
 }
 
 /** The exported status global of a rewritten module's instance (see export-status.ts), if any. */

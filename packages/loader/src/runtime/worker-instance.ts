@@ -151,6 +151,7 @@ export async function workerInstance(options: GuestInstanceOptions): Promise<Gue
       // function runs in it), and the call's deadline begins once it is there, as in metered mode.
       counters.restarts++;
       current = holder.current = await startWorker(options, signal);
+      options.onRestart?.(counters.restarts);
     }
     const deadline = new CallDeadline(timeoutMs, signal);
     options.activeDeadline.current = deadline;

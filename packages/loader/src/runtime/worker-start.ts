@@ -55,7 +55,7 @@ function onWorker(worker: Worker): void {
   worker.on('message', onMessage);
   worker.on('error', (error: unknown) => {
     const cause = toError(error);
-    start.logger.debug(`a plugin worker failed${start.ready ? '' : ' while starting'}: ${cause.message}`);
+    start.logger.debug(`a plugin worker failed${start.ready ? '' : ' while starting'}: ${cause.message}`, { source: 'loader' });
     if (!start.ready) start.fail(cause);
   });
 }

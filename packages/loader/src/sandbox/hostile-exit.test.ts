@@ -1,26 +1,15 @@
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileWat, guestWat, hostileManifest, makeTempDir, removeTempDirs } from '@diaryx/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type ExitDelay, runUntilExit } from '../test-support/exit-delay.js';
 
 afterAll(removeTempDirs);
 
 /** Runs close-and-exit.mjs; resolves with the ms between its last close() and its exit. */
-async function exitDelay(wasmPath: string, mode: string): Promise<{ ms: number; stdout: string; stderr: string; code: number | null }> {
-  const script = fileURLToPath(new URL('../test-support/close-and-exit.mjs', import.meta.url));
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--conditions=@diaryx/source', '--import', 'tsx', script, wasmPath, mode], {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
-  const exitedAt = Date.now();
-  const closedAt = Number(/closed at (\d+)/.exec(stdout)?.[1] ?? Number.NaN);
-  return { ms: exitedAt - closedAt, stdout, stderr, code };
+function exitDelay(wasmPath: string, mode: string): Promise<ExitDelay> {
+  return runUntilExit(fileURLToPath(new URL('../test-support/close-and-exit.mjs', import.meta.url)), [wasmPath, mode]);
 }
 
 describe('an app exits promptly once its plugins are closed', () => {

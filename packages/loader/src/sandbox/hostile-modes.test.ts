@@ -143,7 +143,7 @@ describe.each(['worker', 'metered', 'in-process'] as ResolvedPluginMode[])('host
   it('a stack overflow fails the call; the plugin answers afterwards', async () => {
     const plugin = await load(await hostile('overflow', { run: '(call $recurse) (i32.const 0)' }, { extra: '(func $recurse (call $recurse))' }), 'overflow');
     try {
-      await expect(plugin.call('run')).rejects.toMatchObject({ kind: 'call_failed', message: expect.stringMatching(/call stack/) });
+      await expect(plugin.call('run')).rejects.toMatchObject({ kind: 'trap', message: expect.stringMatching(/call stack/), details: { trap: expect.stringMatching(/call stack/) } });
       await answers(plugin);
     } finally {
       await plugin.close();

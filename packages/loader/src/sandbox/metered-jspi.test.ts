@@ -81,7 +81,7 @@ describe('mode auto and JSPI', () => {
     const logger = { error: () => undefined, warn: () => undefined, info: () => undefined, trace: () => undefined, debug: (m: string) => void debug.push(m) };
     const plugin = await loadPlugin(await fenced(), createHostContext(), { mode: 'auto', asyncHostServices: false, name: 'fenced', logger });
     try {
-      expect(debug).toContainEqual(expect.stringMatching(/plugin 'fenced' runs in mode worker \(mode 'auto': the module cannot be metered \(unsupported opcode 0xfe/));
+      expect(debug).toContainEqual(expect.stringMatching(/\[plugin fenced\] runs in mode worker \(mode 'auto': the module cannot be metered \(unsupported opcode 0xfe/));
       expect(plugin.runtime).toMatchObject({ mode: 'worker', automatic: true, reason: expect.stringMatching(/cannot be metered \(unsupported opcode 0xfe in function \d+/) });
       expect(text(await plugin.call('answer'))).toContain('fenced');
     } finally {

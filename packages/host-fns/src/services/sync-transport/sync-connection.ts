@@ -1,4 +1,4 @@
-import type { HostLogger } from '../logger.js';
+import { type HostLogger, pluginLogPrefix } from '../logger.js';
 import { errorMessage } from '../../util/error-message.js';
 import { encodeUtf8 } from '../../util/utf8.js';
 import { type WsConnect, syncUrl } from './ws-requests.js';
@@ -275,6 +275,6 @@ export class SyncConnection {
   }
 
   #warn(message: string): void {
-    this.#deps.logger.warn(`plugin '${this.#deps.pluginId}': ${message}`);
+    this.#deps.logger.warn(`${pluginLogPrefix(this.#deps.pluginId)} ${message}`, { pluginId: this.#deps.pluginId, source: 'host' });
   }
 }

@@ -147,7 +147,7 @@ describe('webSocketBridge: reconnecting (§9.3)', () => {
     expect(times[3]! - times[2]!).toBeGreaterThanOrEqual(115);
     await until(() => guest.calls.length === 4, 'on_connected');
     expect(guest.calls).toEqual(['on_disconnected', 'on_disconnected', 'on_disconnected', 'on_connected {"workspace_id":"w","write_to_disk":true}']);
-    expect(warnings).toEqual(Array(3).fill(`plugin 'sync': Failed to connect sync websocket: ${server.url}/sync2 could not be opened`));
+    expect(warnings).toEqual(Array(3).fill(`[plugin sync] Failed to connect sync websocket: ${server.url}/sync2 could not be opened`));
     connection.close();
     await server.connection(1);
     expect(asked).toEqual([1, 2, 3, 1]);
@@ -204,7 +204,7 @@ describe('webSocketBridge: reconnecting (§9.3)', () => {
     await sleep(150);
     expect(server.attempts).toHaveLength(1);
     expect(guest.calls).toEqual(['on_connected {"workspace_id":"w","write_to_disk":true}', 'handle_text_message boom', 'on_disconnected']);
-    expect(warnings).toEqual(["plugin 'sync': Failed to forward text sync frame to guest: handle_text_message failed in the guest"]);
+    expect(warnings).toEqual(["[plugin sync] Failed to forward text sync frame to guest: handle_text_message failed in the guest"]);
     expect(() => request(b, { type: 'send_text', text: 'x' })).toThrow(/^WebSocket bridge channel is closed$/);
     // Kit: a connect after the connection stopped by itself starts it again.
     guest.failOn.clear();
@@ -225,8 +225,8 @@ describe('webSocketBridge: reconnecting (§9.3)', () => {
     await sleep(150);
     expect(server.attempts).toHaveLength(1);
     expect(warnings).toEqual([
-      "plugin 'sync': Failed to notify guest of websocket connect: on_connected failed in the guest",
-      "plugin 'sync': Failed to notify guest of websocket disconnect: on_disconnected failed in the guest",
+      "[plugin sync] Failed to notify guest of websocket connect: on_connected failed in the guest",
+      "[plugin sync] Failed to notify guest of websocket disconnect: on_disconnected failed in the guest",
     ]);
   });
 
@@ -235,7 +235,7 @@ describe('webSocketBridge: reconnecting (§9.3)', () => {
     expect(connect(b, { server_url: 'no scheme here' })).toBe('{"ok":true}');
     await sleep(50);
     expect(guest.calls).toEqual([]);
-    expect(warnings[0]).toMatch(/^plugin 'sync': Invalid sync websocket URL: /);
+    expect(warnings[0]).toMatch(/^\[plugin sync\] Invalid sync websocket URL: /);
     expect(() => request(b, { type: 'send_text', text: 'x' })).toThrow('WebSocket bridge channel is closed');
   });
 
