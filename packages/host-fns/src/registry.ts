@@ -32,7 +32,8 @@ import { hostWsRequest } from './functions/ws-request.js';
 import type { HostFunctionDefinition, HostOutput } from './runtime/define.js';
 import type { ExtismHostFunction, GuestMemory } from './runtime/extism-types.js';
 import { HostCall, HostTrap } from './runtime/host-call.js';
-import type { HostCallOutcome } from './runtime/host-call-record.js';
+import type { HostCallAnswer } from './runtime/host-call-answer.js';
+import type { HostCallOutcome, HostCallRecord } from './runtime/host-call-record.js';
 import { runTask } from './runtime/maybe-async.js';
 import type { PluginHostState } from './runtime/plugin-state.js';
 import { decodeUtf8Lossy } from './util/utf8.js';
@@ -110,9 +111,12 @@ function invoke(
 ): bigint | Promise<bigint> {
   if (state.pendingTrap !== null) return 0n;
   const call = new HostCall(definition.name, memory, input, state, context);
+  // Timed only while the plugin is recorded: the path of every host call stays free otherwise.
+  if (state.recorder) call.startedAt = performance.now();
   let result: HostOutput | PromiseLike<HostOutput>;
   try {
-    result = runTask(definition.run(call));
+    const answer = context.answers ? context.answers(call) : undefined;
+    result = answer === undefined ? runTask(definition.run(call)) : answered(call, answer);
   } catch (error) {
     return fail(call, error);
   }
@@ -134,20 +138,37 @@ function invoke(
   );
 }
 
+/** An answer source's answer, as the host function would have given it (a denial is remembered for the observer). */
+function answered(call: HostCall, answer: HostCallAnswer): HostOutput {
+  if (answer.denied !== undefined) {
+    call.denied = true;
+    call.denialMessage = answer.denied;
+  }
+  if ('trap' in answer) throw new HostTrap(answer.trap);
+  return answer.output;
+}
+
 function record(call: HostCall, outcome: HostCallOutcome, output: HostOutput, message?: string): void {
   const observer = call.context.observer;
-  if (!observer) return;
+  const recorder = call.plugin.recorder;
+  if (!observer && !recorder) return;
+  const seen: HostCallRecord = {
+    name: call.fn,
+    pluginId: call.pluginId,
+    input: call.inputPreview(),
+    output: outputText(output),
+    outcome,
+    ...(message === undefined ? {} : { message }),
+  };
   try {
-    observer({
-      name: call.fn,
-      pluginId: call.pluginId,
-      input: call.inputPreview(),
-      output: outputText(output),
-      outcome,
-      ...(message === undefined ? {} : { message }),
-    });
+    observer?.(seen);
   } catch {
     // An observer is diagnostics only; it must never break a guest call.
+  }
+  try {
+    recorder?.({ ...seen, value: output, durationMs: performance.now() - call.startedAt });
+  } catch {
+    // Nor may a recorder.
   }
 }
 

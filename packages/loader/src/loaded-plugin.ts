@@ -2,9 +2,10 @@
 // it (ES2022, no DOM, no @types/node) would fail to type-check them without this reference.
 /// <reference lib="esnext.disposable" preserve="true" />
 import { decodeUtf8Lossy, endExportCall, sortedJson, sortKeys, utf8ByteLength } from '@diaryx/host-fns';
-import { PluginCallError, type PluginCallErrorDetails, type PluginCallErrorKind, toError } from './errors.js';
+import { LoaderOptionError, PluginCallError, type PluginCallErrorDetails, type PluginCallErrorKind, toError } from './errors.js';
 import type { PluginRuntimeInfo, ResolvedLoaderOptions } from './options.js';
 import { parseCommandResponse } from './protocol/command-response.js';
+import type { PluginTrace } from './recording/trace.js';
 import { declaresCommand, toCoreManifest } from './protocol/core-manifest.js';
 import type { CommandResponse, GuestEvent, GuestManifest, PluginContext, PluginManifest } from './protocol/types.js';
 import { CallAbortedError, GuestExitError, isTimeoutError } from './runtime/call-stop.js';
@@ -126,6 +127,26 @@ export class LoadedPlugin {
     return { ...this.#guest.runtime };
   }
 
+  /**
+   * The trace of the plugin's last calls (loader option `record`): each export call with its
+   * input, host calls, WASI readings and output or error; secrets the plugin read through
+   * `host_secret_get` (and the option's `redact` strings) replaced by placeholders; at most
+   * `record.maxBytes` of JSON, older calls left out first. Replay it with `replayTrace` of
+   * `@diaryx/testing` or `diaryx-plugin replay`. Empties the ring unless `keep` is true.
+   * @throws LoaderOptionError (option `record`) when the plugin was loaded without `record`
+   */
+  takeRecording(options: { keep?: boolean } = {}): PluginTrace {
+    const recorder = this.#guest.recorder;
+    if (recorder === null) {
+      throw new LoaderOptionError(
+        'record',
+        `Plugin '${this.id}' is not recorded: load it with the loader option record (e.g. record: { calls: 50 }) to take a recording of its calls`,
+      );
+    }
+    const { name, version } = this.manifest;
+    return recorder.take({ id: this.id, name, version, runtime: this.#guest.runtime }, options.keep === true);
+  }
+
   /** Calls, time, timeouts, restarts and memory of this plugin so far (cheap: counters). */
   stats(): PluginStats {
     return { mode: this.#guest.runtime.mode, ...this.#guest.instance.stats() };
@@ -213,36 +234,50 @@ export class LoadedPlugin {
       state.callChain = [];
       return trap;
     };
+    const recorder = this.#guest.recorder;
+    if (recorder !== null) recorder.begin(exportName, input, this.#guest.instance.stats().restarts);
     return this.#guest.instance.call(exportName, input, { timeoutMs, signal }).then(
       (output) => {
         const trap = settle();
-        if (trap !== null) throw this.#callError('host_trap', exportName, trap);
-        return read(ownedBytes(output));
+        if (trap !== null) throw this.#recorded(this.#callError('host_trap', exportName, trap));
+        const bytes = ownedBytes(output);
+        // The trace keeps its own copy: the caller may change the bytes it gets.
+        if (recorder !== null) recorder.end(bytes?.slice() ?? null, null, this.#guest.instance.stats().restarts);
+        return read(bytes);
       },
       (error: unknown) => {
-        const trap = settle();
-        const cause = toError(error);
-        if (trap !== null) throw this.#callError('host_trap', exportName, trap, cause);
-        if (isTimeoutError(cause)) {
-          throw new PluginCallError(
-            'timeout',
-            this.id,
-            exportName,
-            `Plugin call timed out: plugin '${this.id}' export \`${exportName}\` ran longer than ${timeoutMs} ms ` +
-              '(raise the loader option timeoutMs, or the call\'s own timeoutMs, if this plugin needs more time)',
-            { cause },
-          );
-        }
-        if (cause instanceof CallAbortedError) throw this.#stopError(exportName, cause);
-        if (cause instanceof GuestExitError) throw this.#callError('exit', exportName, cause.message, cause, { exitCode: cause.exitCode });
-        // A trap says only "unreachable": the guest's last error log (an AssemblyScript abort's
-        // message, file and line) says why. A guest error text (error_set) already says it.
-        const logged = guestError.message;
-        const text = logged !== null && !cause.message.includes(logged) ? `${cause.message} (the plugin logged before failing: ${logged})` : cause.message;
-        const reason = this.#options.describeGuestError?.(text) ?? text;
-        throw this.#callError('call_failed', exportName, reason, cause);
+        throw this.#recorded(this.#failure(exportName, error, settle(), guestError.message, timeoutMs));
       },
     );
+  }
+
+  /** The error of a failed guest call: a host trap, a stop (timeout, abort, exit) or the guest's failure. */
+  #failure(exportName: string, error: unknown, trap: string | null, logged: string | null, timeoutMs: number | null): PluginCallError {
+    const cause = toError(error);
+    if (trap !== null) return this.#callError('host_trap', exportName, trap, cause);
+    if (isTimeoutError(cause)) {
+      return new PluginCallError(
+        'timeout',
+        this.id,
+        exportName,
+        `Plugin call timed out: plugin '${this.id}' export \`${exportName}\` ran longer than ${timeoutMs} ms ` +
+          '(raise the loader option timeoutMs, or the call\'s own timeoutMs, if this plugin needs more time)',
+        { cause },
+      );
+    }
+    if (cause instanceof CallAbortedError) return this.#stopError(exportName, cause);
+    if (cause instanceof GuestExitError) return this.#callError('exit', exportName, cause.message, cause, { exitCode: cause.exitCode });
+    // A trap says only "unreachable": the guest's last error log (an AssemblyScript abort's
+    // message, file and line) says why. A guest error text (error_set) already says it.
+    const text = logged !== null && !cause.message.includes(logged) ? `${cause.message} (the plugin logged before failing: ${logged})` : cause.message;
+    const reason = this.#options.describeGuestError?.(text) ?? text;
+    return this.#callError('call_failed', exportName, reason, cause);
+  }
+
+  /** Ends the recorded call, if the plugin is recorded, with its error; returns the error. */
+  #recorded(error: PluginCallError): PluginCallError {
+    this.#guest.recorder?.end(null, error, this.#guest.instance.stats().restarts);
+    return error;
   }
 
   /** The JSON text `build` makes of a caller's value, or a typed `invalid_input` error naming the problem. */

@@ -1,6 +1,8 @@
 import { type HostLogger, silentLogger } from '@diaryx/host-fns';
 import { DEFAULT_APP_VERSION } from './protocol/versions.js';
+import { type RecordOptions, type ResolvedRecordOptions, resolveRecordOptions } from './recording/record-options.js';
 import { hasJspi } from './runtime/jspi.js';
+import type { WasiSource } from './runtime/wasi-shim.js';
 import { validateLoaderOptions } from './validate-options.js';
 
 /** Default per-call deadline of worker-mode plugins: 30 s. */
@@ -114,6 +116,20 @@ export interface LoaderOptions {
    * stack frames of a bundled plugin back to its sources). Default: unchanged.
    */
   describeGuestError?: (message: string) => string;
+  /**
+   * Records the plugin's last calls (`true` for the defaults): each export call with its input,
+   * every host call with its input, output and outcome, the WASI clocks and randomness a metered
+   * plugin reads, and the call's output or error, in a bounded ring that
+   * {@link LoadedPlugin.takeRecording} turns into a trace (secrets redacted, size-limited) which
+   * `replayTrace` of `@diaryx/testing` and `diaryx-plugin replay` run again. Default: off (free).
+   */
+  record?: boolean | RecordOptions;
+  /**
+   * Where a metered plugin's WASI clocks and randomness come from (default: the real clock and
+   * `crypto.getRandomValues`): replay answers them from a trace, a test can fix them. Worker and
+   * in-process plugins use the engine's WASI, which this does not reach.
+   */
+  wasiSource?: WasiSource;
 }
 
 /** Options of {@link loadPluginFromBytes}. */
@@ -154,6 +170,10 @@ export interface ResolvedLoaderOptions {
   logger: HostLogger;
   lifecycleFailures: 'log' | 'throw';
   describeGuestError: ((message: string) => string) | null;
+  /** The `record` option, or null when the plugin is not recorded. */
+  record: ResolvedRecordOptions | null;
+  /** The `wasiSource` option, or null for the real clocks and randomness. */
+  wasiSource: WasiSource | null;
 }
 
 function resolveRuntime(options: LoaderOptions): PluginRuntimeInfo {
@@ -208,5 +228,7 @@ export function resolveLoaderOptions(options: LoadPluginOptions = {}): ResolvedL
     logger: options.logger ?? silentLogger,
     lifecycleFailures: options.lifecycleFailures ?? 'log',
     describeGuestError: options.describeGuestError ?? null,
+    record: resolveRecordOptions(options.record),
+    wasiSource: options.wasiSource ?? null,
   };
 }

@@ -1,3 +1,4 @@
+import type { HostCallRecorder } from './host-call-record.js';
 
 /**
  * What the host functions know about the plugin they serve. The loader creates one per plugin
@@ -37,11 +38,16 @@ export interface PluginHostState {
    * time a user takes to answer a prompt is not the plugin's.
    */
   pauseDeadline: (() => () => void) | null;
+  /**
+   * Receives every host call of this plugin in detail (output bytes, timing): set by the loader
+   * while it records the plugin's calls (its `record` option), null otherwise (then free).
+   */
+  recorder: HostCallRecorder | null;
 }
 
 /** Creates the state for a plugin that is about to be instantiated. */
 export function createPluginHostState(initialId: string, options: { inProcess: boolean }): PluginHostState {
-  return { pluginId: initialId, idLocked: false, inProcess: options.inProcess, pendingTrap: null, callChain: [], callAbort: null, pauseDeadline: null };
+  return { pluginId: initialId, idLocked: false, inProcess: options.inProcess, pendingTrap: null, callChain: [], callAbort: null, pauseDeadline: null, recorder: null };
 }
 
 /** Rust's id lock: the first manifest id wins; later calls change nothing. */

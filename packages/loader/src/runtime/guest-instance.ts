@@ -2,6 +2,7 @@ import type { ExtismHostFunction, HostLogger } from '@diaryx/host-fns';
 import type { ResolvedPluginMode } from '../options.js';
 import type { CallDeadline } from './deadline.js';
 import type { GuestOutput } from './sdk-plugin.js';
+import type { WasiSource } from './wasi-shim.js';
 
 export type { GuestOutput } from './sdk-plugin.js';
 
@@ -34,6 +35,8 @@ export interface GuestInstanceOptions {
    * host functions are reachable from the SDK plugin, which must not keep the instance alive.
    */
   activeDeadline: { current: CallDeadline | null };
+  /** Metered mode: where WASI clocks and randomness come from (null: the real ones). */
+  wasiSource: WasiSource | null;
 }
 
 /** Options of one call. */

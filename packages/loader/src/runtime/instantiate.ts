@@ -14,6 +14,8 @@ import { isEntryExport } from './guest-entry-rewrite.js';
 import type { CallDeadline } from './deadline.js';
 import type { GuestInstance } from './guest-instance.js';
 import { unsatisfiedImport } from './import-check.js';
+import { PluginRecorder } from '../recording/plugin-recorder.js';
+import { realWasiSource } from './wasi-shim.js';
 
 /** A guest instance with the state its host functions share with the loader. */
 export interface InstantiatedGuest {
@@ -28,6 +30,8 @@ export interface InstantiatedGuest {
   lastGuestError: { message: string | null };
   /** Where it runs: the resolved options', or a worker when `'auto'` could not meter the module. */
   runtime: PluginRuntimeInfo;
+  /** The recorder of its calls (the `record` option), or null. */
+  recorder: PluginRecorder | null;
 }
 
 /**
@@ -69,6 +73,8 @@ export async function instantiateGuest(
     const lastGuestError: InstantiatedGuest['lastGuestError'] = { message: null };
     const activeDeadline: { current: CallDeadline | null } = { current: null };
     state.pauseDeadline = () => activeDeadline.current?.pause() ?? noResume;
+    const recorder = options.record === null ? null : new PluginRecorder(options.record, options.wasiSource ?? realWasiSource, options.logger);
+    state.recorder = recorder?.onHostCall ?? null;
     const create = () =>
       createGuestInstance({
         module,
@@ -85,6 +91,7 @@ export async function instantiateGuest(
         logPrefix: () => state.pluginId,
         onGuestError: (message) => (lastGuestError.message = message),
         activeDeadline,
+        wasiSource: recorder?.wasiSource ?? options.wasiSource,
       });
     const instance = start.lazy ? lazyInstance(create) : await create();
     const exports = new Set(
@@ -92,7 +99,7 @@ export async function instantiateGuest(
         .filter((e) => e.kind === 'function' && !isStatusExport(e.name) && !isEntryExport(e.name))
         .map((e) => e.name),
     );
-    return { instance, state, exports, lastGuestError, runtime };
+    return { instance, state, exports, lastGuestError, runtime, recorder };
   } catch (error) {
     return fail(error);
   }
