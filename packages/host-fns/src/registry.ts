@@ -148,7 +148,7 @@ function answered(call: HostCall, answer: HostCallAnswer): HostOutput {
   return answer.output;
 }
 
-function record(call: HostCall, outcome: HostCallOutcome, output: HostOutput, message?: string): void {
+function record(call: HostCall, outcome: HostCallOutcome, output: HostOutput, message: string | undefined, trapped: boolean): void {
   const observer = call.context.observer;
   const recorder = call.plugin.recorder;
   if (!observer && !recorder) return;
@@ -166,14 +166,14 @@ function record(call: HostCall, outcome: HostCallOutcome, output: HostOutput, me
     // An observer is diagnostics only; it must never break a guest call.
   }
   try {
-    recorder?.({ ...seen, value: output, durationMs: performance.now() - call.startedAt });
+    recorder?.({ ...seen, value: output, durationMs: performance.now() - call.startedAt, trapped });
   } catch {
     // Nor may a recorder.
   }
 }
 
 function finish(call: HostCall, memory: GuestMemory, output: HostOutput): bigint {
-  record(call, call.denied ? 'denied' : 'ok', output, call.denialMessage);
+  record(call, call.denied ? 'denied' : 'ok', output, call.denialMessage, false);
   return output.length === 0 ? 0n : memory.store(output);
 }
 
@@ -185,7 +185,7 @@ function fail(call: HostCall, error: unknown): bigint {
     message = `${call.fn}: internal host error: ${error instanceof Error ? error.message : String(error)}`;
     call.context.logger.error(`plugin '${call.pluginId}': ${message}`);
   }
-  record(call, call.denied ? 'denied' : 'trap', '', message);
+  record(call, call.denied ? 'denied' : 'trap', '', message, true);
   // A host call that outlived its export call (aborted with it) must not fail the next one.
   if (!call.abandoned) call.plugin.pendingTrap = message;
   if (call.plugin.inProcess) throw new HostTrap(message);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { bundledFrameMapper } from './source-map.js';
 import { basename, extname } from 'node:path';
-import { hasJspi, type LoadedPlugin, loadPlugin, type PluginMode } from '@diaryx/loader';
+import { hasJspi, type LoadedPlugin, loadPlugin, type PluginMode, type RecordOptions, type WasiSource } from '@diaryx/loader';
 import { createFakeHost, type FakeHost, type FakeHostOptions } from './fake-host.js';
 import { closeAfterTest } from './close-after-test.js';
 
@@ -52,6 +52,10 @@ export interface LoadTestPluginOptions extends FakeHostOptions {
    * a plugin loaded in `beforeAll` is closed by its `afterAll`, or use `await using`).
    */
   autoClose?: boolean;
+  /** Record the plugin's calls (the loader option `record`): `plugin.takeRecording()` gives the trace. */
+  record?: boolean | RecordOptions;
+  /** Where a metered plugin's WASI clocks and randomness come from (the loader option `wasiSource`). */
+  wasiSource?: WasiSource;
 }
 
 function modeOf(options: LoadTestPluginOptions): TestPluginMode {
@@ -99,6 +103,8 @@ export async function loadTestPlugin(
     ...(map === null ? {} : { describeGuestError: bundledFrameMapper(map) }),
     ...(options.appVersion === undefined ? {} : { appVersion: options.appVersion }),
     ...(options.config === undefined ? {} : { config: options.config }),
+    ...(options.record === undefined ? {} : { record: options.record }),
+    ...(options.wasiSource === undefined ? {} : { wasiSource: options.wasiSource }),
   });
   if (options.autoClose !== false) await closeAfterTest(plugin);
   host.seedFor(plugin.id);

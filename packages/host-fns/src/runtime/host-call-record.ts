@@ -31,6 +31,8 @@ export interface HostCallDetail extends HostCallRecord {
   value: HostOutput;
   /** Time from the call's start to its answer, in ms (async services included). */
   durationMs: number;
+  /** True when the call failed the export call: a trap, denied or not (`outcome` alone cannot tell a denied trap). */
+  trapped: boolean;
 }
 
 /**

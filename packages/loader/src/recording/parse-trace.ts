@@ -120,6 +120,8 @@ function hostCall(value: unknown, path: string): TraceHostCall {
     durationMs: duration(json['durationMs'], `${path}.durationMs`),
   };
   if (json['message'] !== undefined) call.message = string(json['message'], `${path}.message`);
+  if (json['trapped'] === true || call.outcome === 'trap') call.trapped = true;
+  else if (json['trapped'] !== undefined) fail(`${path}.trapped`, 'must be true when present');
   return call;
 }
 

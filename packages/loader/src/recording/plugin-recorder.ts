@@ -31,6 +31,7 @@ interface RecordedHostCall {
   output: Raw;
   message: string | undefined;
   durationMs: number;
+  trapped: boolean;
 }
 
 interface RecordedCall {
@@ -138,7 +139,7 @@ export class PluginRecorder {
       return;
     }
     call.size += size;
-    call.hostCalls.push({ fn: detail.name, input, outcome: detail.outcome, output, message: detail.message, durationMs: detail.durationMs });
+    call.hostCalls.push({ fn: detail.name, input, outcome: detail.outcome, output, message: detail.message, durationMs: detail.durationMs, trapped: detail.trapped });
   }
 
   #learnSecret(detail: HostCallDetail): void {
@@ -282,6 +283,7 @@ export class PluginRecorder {
         outcome: h.outcome,
         output: this.#value(h.output),
         ...(h.message === undefined ? {} : { message: this.#redactor.text(h.message) }),
+        ...(h.trapped ? { trapped: true as const } : {}),
         durationMs: round(h.durationMs),
       })),
       ...(call.hostCallsOmitted > 0 ? { hostCallsOmitted: call.hostCallsOmitted } : {}),

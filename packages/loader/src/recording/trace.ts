@@ -30,6 +30,8 @@ export interface TraceHostCall {
   output: TraceValue;
   /** The trap or denial message. */
   message?: string;
+  /** True when the call failed the export call (a trap; with outcome `denied`, a denial that traps). */
+  trapped?: true;
   /** How long the host answered in, in ms. */
   durationMs: number;
 }
