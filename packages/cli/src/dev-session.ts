@@ -14,6 +14,7 @@ import { type PluginSession, openPluginSession } from './plugin-session.js';
 import { parseEventArg } from './run-arguments.js';
 import { loadState, saveState } from './state-file.js';
 import { terminalSafe } from './terminal-text.js';
+import { writeTraceFile } from './trace-file.js';
 
 /** Options of {@link startDevSession}. */
 export interface DevOptions {
@@ -29,6 +30,11 @@ export interface DevOptions {
   timeoutMs?: number;
   /** Run the project's build on start and on save (default true when it has a build script). */
   build?: boolean;
+  /**
+   * Record the plugin's calls into this trace file, rewritten after every command, event and
+   * config (the calls since the plugin was last loaded: a reload starts a new trace).
+   */
+  recordPath?: string;
   input?: NodeJS.ReadableStream;
   output?: NodeJS.WritableStream;
 }
@@ -76,9 +82,11 @@ export async function startDevSession(options: DevOptions): Promise<number> {
     queue = queue.then(task).catch((error: unknown) => print(`✗ ${terminalSafe((error as Error).message)}`));
     return queue;
   };
+  const recordPath = options.recordPath === undefined ? null : resolve(options.recordPath);
   const save = async () => {
     if (session !== null) config = session.plugin.getConfig();
     await saveState(statePath, storage, config);
+    if (session !== null && recordPath !== null) await writeTraceFile(recordPath, session.plugin.takeRecording({ keep: true }));
   };
   const printTrace = () => {
     if (session === null) return;
@@ -132,7 +140,15 @@ export async function startDevSession(options: DevOptions): Promise<number> {
       }
       return merged;
     };
-    session = await openPluginSession({ wasmPath, workspace, allow: granted, storage, config, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+    session = await openPluginSession({
+      wasmPath,
+      workspace,
+      allow: granted,
+      storage,
+      config,
+      record: recordPath !== null,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
     plugin = session.plugin;
     printTrace();
     await save();
@@ -179,7 +195,8 @@ export async function startDevSession(options: DevOptions): Promise<number> {
   const known = await walk(workspace);
   const pending = new Map<string, NodeJS.Timeout>();
   const watchers: FSWatcher[] = [];
-  const isStateFile = (path: string) => resolve(workspace, path) === statePath;
+  // The session's own files (the state file, the trace and its temporary file) fire no events.
+  const isStateFile = (path: string) => resolve(workspace, path) === statePath || (recordPath !== null && resolve(workspace, path).startsWith(recordPath));
   watchers.push(
     watch(workspace, { recursive: true }, (_kind, filename) => {
       if (filename === null) return;
@@ -216,6 +233,7 @@ export async function startDevSession(options: DevOptions): Promise<number> {
         // The build's own output (plugin.wasm at the root in the ts template) must not start another build.
         if (parts.some((part) => IGNORED_SOURCE_PARTS.has(part)) || filename.toString().endsWith('.wasm')) return;
         if (resolve(pluginDir, filename.toString()).startsWith(statePath)) return;
+        if (recordPath !== null && resolve(pluginDir, filename.toString()).startsWith(recordPath)) return;
         if (resolve(pluginDir, filename.toString()).startsWith(workspace + sep)) return;
         clearTimeout(timer);
         timer = setTimeout(() => void enqueue(() => reload(true)), 300);
@@ -223,7 +241,7 @@ export async function startDevSession(options: DevOptions): Promise<number> {
     );
   }
 
-  print(`diaryx-plugin dev: ${pluginDir} against ${workspace}; state in ${statePath}`);
+  print(`diaryx-plugin dev: ${pluginDir} against ${workspace}; state in ${statePath}${recordPath === null ? '' : `; recording into ${recordPath}`}`);
   print('type a command (name [JSON params]), :event <name|json>, :config <json>, :reload, :quit');
   await enqueue(() => reload(true));
   const prompt = createInterface({ input: options.input ?? process.stdin, output: out, terminal: (options.input ?? process.stdin) === process.stdin && process.stdin.isTTY === true, historySize: 200, prompt: '> ' });

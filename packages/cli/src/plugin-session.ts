@@ -35,6 +35,8 @@ export interface PluginSessionOptions {
   config?: unknown;
   /** Per-call deadline (default: the loader's). */
   timeoutMs?: number;
+  /** Record the plugin's calls (the loader option `record`) for `plugin.takeRecording()`. */
+  record?: boolean;
 }
 
 /** A loaded plugin and what it did. */
@@ -69,6 +71,7 @@ export async function openPluginSession(options: PluginSessionOptions): Promise<
     name: basename(options.wasmPath, '.wasm'),
     logger,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.record === true ? { record: true } : {}),
     ...(options.config === undefined || options.config === null ? {} : { config: options.config }),
   });
   pluginId = plugin.id;

@@ -39,8 +39,10 @@ export interface TraceDivergence {
   replayed: string;
   /** Where two JSON values first differ (`data.counts.words`, `[2].path`), when both sides are JSON. */
   path?: string;
-  /** The whole explanation: where, what, both sides. */
+  /** The whole explanation: where, what, both sides (its {@link lines} joined). */
   message: string;
+  /** The explanation line by line, for a terminal to print each one escaped (a side may hold newlines). */
+  lines: string[];
 }
 
 /** Longest side shown in a message; the rest is counted. */
@@ -97,7 +99,7 @@ const WHAT: Record<TraceDivergenceKind, (fn: string) => string> = {
   host_call_input: (fn) => `the plugin called ${fn} with another input`,
   other_host_call: (fn) => `the plugin called another host function than the trace's ${fn}`,
   extra_host_call: () => 'the plugin made a host call the trace does not have (the recorded call had made no more)',
-  missing_host_call: (fn) => `the call ended without the host calls the trace has next (${fn}, …)`,
+  missing_host_call: (fn) => `the call ended before the host call the trace has next (${fn})`,
   output: () => 'the output differs',
   error: () => 'the call ended otherwise',
   unreplayable: () => 'the trace left out what replay needs here (it was over the size limit when recorded)',
@@ -113,10 +115,11 @@ export function divergence(
   const where = `call ${index} (seq ${call.seq}, ${call.export} ${shorten(valueText(call.input)).slice(0, 200)})`;
   const host = sides.hostCall === undefined ? '' : `, host call ${sides.hostCall}`;
   const path = sides.path === undefined ? '' : ` at ${sides.path}`;
-  const message =
-    `Replay diverged at ${where}${host}: ${WHAT[kind](sides.fn ?? '')}${path}\n` +
-    `  recorded: ${shorten(sides.recorded) || '(nothing)'}\n` +
-    `  replayed: ${shorten(sides.replayed) || '(nothing)'}`;
+  const lines = [
+    `Replay diverged at ${where}${host}: ${WHAT[kind](sides.fn ?? '')}${path}`,
+    `  recorded: ${shorten(sides.recorded) || '(nothing)'}`,
+    `  replayed: ${shorten(sides.replayed) || '(nothing)'}`,
+  ];
   return {
     kind,
     call: index,
@@ -126,6 +129,7 @@ export function divergence(
     recorded: sides.recorded,
     replayed: sides.replayed,
     ...(sides.path === undefined ? {} : { path: sides.path }),
-    message,
+    message: lines.join('\n'),
+    lines,
   };
 }

@@ -151,7 +151,7 @@ describe('replayTrace: a changed plugin diverges, with both sides', () => {
     ['host_call_input', { calls: [READS[0]!, ['host_storage_get', '{"key":"total"}'], READS[2]!] }, 'host call 1: the plugin called host_storage_get with another input', '{"key":"count"}', '{"key":"total"}'],
     ['other_host_call', { calls: [READS[0]!, ['host_file_exists', '{"path":"a.md"}'], READS[2]!] }, "another host function than the trace's host_storage_get", 'host_storage_get {"key":"count"}', 'host_file_exists {"path":"a.md"}'],
     ['extra_host_call', { calls: [...READS, ['host_emit_event', '{"n":1}']] }, 'host call 3: the plugin made a host call the trace does not have', '', 'host_emit_event {"n":1}'],
-    ['missing_host_call', { calls: [READS[0]!] }, 'host call 1: the call ended without the host calls the trace has next (host_storage_get', 'host_storage_get {"key":"count"} (and 1 more)', ''],
+    ['missing_host_call', { calls: [READS[0]!] }, 'host call 1: the call ended before the host call the trace has next (host_storage_get)', 'host_storage_get {"key":"count"} (and 1 more)', ''],
     ['error', { calls: READS, fail: 'boom' }, 'the call ended otherwise', 'answered {"words":2}', 'failed (call_failed)'],
   ] as const)('%s', async (kind, changed, what, recorded, replayed) => {
     const trace = await record(await guest({ calls: READS, output: '{"words":2}' }), 1);
