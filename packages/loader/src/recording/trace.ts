@@ -1,7 +1,8 @@
-// The trace format: what a recorded plugin saw and did, as versioned JSON (docs/replay.md
-// describes it field by field). A trace holds the plugin's export calls with their inputs, every
-// host call with its input, output and outcome, the WASI clocks and randomness a metered plugin
-// read, and each call's output or error: host-call outputs and nothing else of the workspace.
+// The trace format: what a recorded plugin saw and did, as versioned JSON (the end of
+// docs/bug-report-to-test.md describes it field by field). A trace holds the plugin's export
+// calls with their inputs, every host call with its input, output and outcome, the WASI clocks
+// and randomness a metered plugin read, and each call's output or error: host-call outputs and
+// nothing else of the workspace.
 
 import type { HostCallOutcome } from '@diaryx/host-fns';
 import type { PluginCallErrorDetails, PluginCallErrorKind } from '../errors.js';
