@@ -167,7 +167,13 @@ describe('recording a plugin (loader option record)', () => {
   });
 });
 
-describe('recording: no secret in a trace', () => {
+const MODES = [
+  ['metered', metered],
+  ['worker', { mode: 'worker' }],
+  ['in-process', { mode: 'in-process' }],
+] as const;
+
+describe.each(MODES)('recording: no secret in a trace (%s)', (_mode, modeOptions) => {
   const SECRET = 'hunter2-Sup3r/secret+token';
   async function echo(options: LoaderOptions = {}): Promise<PluginTrace> {
     const secrets = new Map([['secret-echo:token', SECRET]]);
@@ -177,7 +183,7 @@ describe('recording: no secret in a trace', () => {
       secrets: { get: (k) => secrets.get(k) ?? null, set: () => undefined, delete: () => undefined },
       events: { emit: (text) => void events.push(text) },
     });
-    const plugin = await loadPluginFromBytes(await compileWat(secretEchoWat()), host, { ...metered, record: true, ...options });
+    const plugin = await loadPluginFromBytes(await compileWat(secretEchoWat()), host, { ...modeOptions, record: true, ...options });
     // The plugin does let it out: into its output, its log, its event and its error.
     expect(new TextDecoder().decode((await plugin.call('echo'))!)).toBe(`echo: ${SECRET}`);
     expect(events).toEqual([JSON.stringify({ token: SECRET })]);
