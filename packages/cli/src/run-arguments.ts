@@ -1,6 +1,7 @@
 // Parsing of the arguments `run` and `dev` share: events, config and the timeout. Each bad
 // argument throws an Error whose message is the one line the CLI prints (exit code 2).
 import { readFile } from 'node:fs/promises';
+import { configDepthProblem } from './state-file.js';
 import type { GuestEvent } from '@diaryx/loader';
 
 /**
@@ -33,11 +34,15 @@ export function parseEventArg(spec: string): GuestEvent {
 export async function parseConfigArg(spec: string): Promise<unknown> {
   const trimmed = spec.trim();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    let config: unknown;
     try {
-      return JSON.parse(trimmed) as unknown;
+      config = JSON.parse(trimmed) as unknown;
     } catch (error) {
       throw new Error(`--config is not JSON: ${(error as Error).message}`);
     }
+    const problem = configDepthProblem(config);
+    if (problem !== null) throw new Error(`--config: ${problem}`);
+    return config;
   }
   let text: string;
   try {
@@ -45,11 +50,15 @@ export async function parseConfigArg(spec: string): Promise<unknown> {
   } catch {
     throw new Error(`--config ${spec} is neither JSON nor a readable file: give {"key":…} or the path of a JSON file`);
   }
+  let config: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    config = JSON.parse(text) as unknown;
   } catch (error) {
     throw new Error(`--config ${spec} does not hold JSON: ${(error as Error).message}`);
   }
+  const problem = configDepthProblem(config);
+  if (problem !== null) throw new Error(`--config ${spec}: ${problem}`);
+  return config;
 }
 
 /**

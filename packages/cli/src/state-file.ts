@@ -1,8 +1,11 @@
 // The state file of `diaryx-plugin run --storage` and `diaryx-plugin dev`: the plugin's storage
 // and config, loaded at start and saved at the end, so state persists between runs and reloads.
-// Values that are UTF-8 text are kept as text, so the file can be read and edited by hand.
+// Values that are UTF-8 text are kept as text, so the file can be read and edited by hand. Keys
+// are data (a `__proto__` key is kept like any other), and a config nested deeper than Diaryx
+// parses (serde_json's 127 levels) is refused, naming the file.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { MemoryPluginStorage } from '@diaryx/host-fns';
+import { nestingDepth, SERDE_JSON_MAX_NESTING } from '@diaryx/loader';
 
 /** One stored value: text when it is UTF-8, else base64. */
 export type StoredValue = { text: string } | { base64: string };
@@ -53,6 +56,8 @@ export async function loadState(path: string): Promise<{ storage: MemoryPluginSt
   if (typeof shape !== 'object' || shape === null || (shape.storage !== undefined && (typeof shape.storage !== 'object' || shape.storage === null))) {
     throw new StateFileError(`--storage ${path} is not a state file ({"config":…,"storage":{…}}); delete it to start with empty state`);
   }
+  const problem = configDepthProblem(shape.config);
+  if (problem !== null) throw new StateFileError(`--storage ${path}: ${problem}; fix it or delete the file to start with empty state`);
   for (const [key, value] of Object.entries(shape.storage ?? {})) {
     const v = value as Partial<{ text: unknown; base64: unknown }> | null;
     if (typeof v?.text === 'string') storage.set(key, new TextEncoder().encode(v.text));
@@ -62,9 +67,24 @@ export async function loadState(path: string): Promise<{ storage: MemoryPluginSt
   return { storage, config: shape.config ?? null };
 }
 
-/** Writes the state file (atomically: a temporary file renamed over it). */
+/**
+ * Why a config cannot be kept (it nests arrays and objects deeper than serde_json's limit, so no
+ * Diaryx host or plugin could read it back), or null.
+ */
+export function configDepthProblem(config: unknown): string | null {
+  if (nestingDepth(config) <= SERDE_JSON_MAX_NESTING) return null;
+  return `the config nests arrays and objects deeper than ${SERDE_JSON_MAX_NESTING} levels, the most Diaryx parses`;
+}
+
+/**
+ * Writes the state file (atomically: a temporary file renamed over it).
+ * @throws StateFileError when the config nests too deeply to be read back
+ */
 export async function saveState(path: string, storage: MemoryPluginStorage, config: unknown): Promise<void> {
-  const entries: Record<string, StoredValue> = {};
+  const problem = configDepthProblem(config);
+  if (problem !== null) throw new StateFileError(`--storage ${path} was not saved: ${problem}`);
+  // No prototype: a `__proto__` key is stored as a key, not as the object's prototype.
+  const entries = Object.create(null) as Record<string, StoredValue>;
   for (const key of [...storage.values.keys()].sort()) {
     const bytes = storage.values.get(key)!;
     const text = utf8OrNull(bytes);

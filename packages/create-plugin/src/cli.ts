@@ -28,7 +28,7 @@ Options:
   --template <name>       ts (default: TypeScript, builds with npm alone), assemblyscript,
                           or js (TypeScript for the extism-js compiler, which npm cannot install)
   --permissions <list>    comma-separated: ${Object.keys(PERMISSION_REASONS).join(', ')} (default: read_files)
-  --force                 write into a folder that is not empty (existing files kept as .bak)
+  --force                 write into a folder that is not empty (existing files kept as .bak, .bak.1, …)
   --kit-packages <dir>    use kit packages packed from a checkout (pnpm pack) instead of published ones
                           (also DIARYX_KIT_PACKAGES)
   -y, --yes               accept defaults for everything not given
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     const result = scaffold(answers, kit, { force: values.force });
     const where = relative(process.cwd(), result.directory) || '.';
     const steps = [`cd ${where}`, 'npm install', 'npm run build', 'npm test'];
-    const backups = result.backedUp.length > 0 ? `\nKept your existing files as .bak: ${result.backedUp.join(', ')}` : '';
+    const backups = result.backups.length > 0 ? `\nKept your existing files: ${result.backups.map((b) => `${b.file} → ${b.keptAs}`).join(', ')}` : '';
     const dev = '\nThen try it on a real folder: npm run dev -- --workspace <folder of notes>';
     const extra = dev + (template === 'js' ? '\n(npm run build needs the extism-js compiler on your PATH; it says how to get it.)' : '');
     const message = `Created ${name} (${id}) in ${where} with the ${template} template.${backups}\n\nNext:\n  ${steps.join('\n  ')}${extra}`;

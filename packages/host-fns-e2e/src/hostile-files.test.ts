@@ -241,7 +241,7 @@ describe('15.8 (D21) the plugins folder the loader scans is protected without be
     expect(failures).toEqual([]);
     const probe = plugins[0]!;
     try {
-      expect(host.protectedFiles.pluginsDir).toBe(join(root, '.diaryx/plugins'));
+      expect(host.protectedFiles.pluginsDirs).toEqual([join(root, '.diaryx/plugins')]);
       const write = (path: string) => probe.call('probe_host_write_file', JSON.stringify({ path, content: 'pwned' }));
       await expect(write('.diaryx/plugins/other/config.json')).rejects.toThrow(/inside the plugins folder/);
       await expect(write('.diaryx/plugins/probe/plugin.wasm')).rejects.toThrow(/inside the plugins folder/);

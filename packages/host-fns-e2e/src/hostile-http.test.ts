@@ -167,6 +167,40 @@ describe('hostile HTTP through a real server (worker)', () => {
     expect(server.received.length - loopStart).toBe(11);
   });
 
+  // Issue 30: the proxy followed redirects, so a same-origin 302 out of /api/proxy/ carried the
+  // user's token to any endpoint of the server, and a 302 to another host handed a plugin with no
+  // permission at all the body of an internal service. The kit now returns the 3xx to the plugin.
+  it('issue 30: host_proxy_request returns a redirect as the response and follows none: same-origin escape, another host, another scheme', async () => {
+    const internal = await startLocalServer();
+    try {
+      const p = await probe({ runtimeContext: proxyContext() }, { runInWorker: true });
+      const cases: Array<[string, string, number]> = [
+        ['a same-origin escape out of /api/proxy/ai', `${server.origin}/api/account`, 302],
+        ['a same-origin escape keeping the method and body (307)', `${server.origin}/api/admin/users`, 307],
+        ['another host (an internal service)', `http://localhost:${internal.port}/internal/secrets`, 302],
+        ['another scheme', `https://127.0.0.1:${internal.port}/api/proxy/ai/v1`, 308],
+      ];
+      for (const [what, to, status] of cases) {
+        const before = server.received.length;
+        const internalBefore = { requests: internal.received.length, connections: internal.connections() };
+        const path = `v1/redirect?status=${status}&to=${encodeURIComponent(to)}`;
+        const out = JSON.parse(await p.call('host_proxy_request', { proxy_id: 'ai', path, method: 'POST', body: '{"q":1}' }));
+        expect(out, what).toMatchObject({ status, headers: { location: to }, body: `redirect to ${to}` });
+        const seen = server.received.slice(before);
+        expect(seen.map((r) => `${r.method} ${r.url}`), what).toEqual([`POST /api/proxy/ai/${path}`]);
+        expect(seen[0]?.headers['authorization'], what).toBe('Bearer user-token');
+        expect({ requests: internal.received.length, connections: internal.connections() }, what).toEqual(internalBefore);
+      }
+      // A redirect that stays inside the prefix is returned too: the plugin may ask for it itself.
+      const inside = `${server.origin}/api/proxy/ai/v2`;
+      const out = JSON.parse(await p.call('host_proxy_request', { proxy_id: 'ai', path: `v1/redirect?to=${encodeURIComponent(inside)}` }));
+      expect(out).toMatchObject({ status: 302, headers: { location: inside } });
+      expect(JSON.parse(await p.call('host_proxy_request', { proxy_id: 'ai', path: 'v2' }))).toMatchObject({ status: 200, body: 'ok POST /api/proxy/ai/v2' });
+    } finally {
+      await internal.close();
+    }
+  });
+
   it('item 14: calls that time out during host_http_request leave no connection open', async () => {
     const p = await probe({ permissions: onlyHosts('localhost') }, { runInWorker: true, timeoutMs: 300 });
     const calls = 6;

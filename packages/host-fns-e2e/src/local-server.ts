@@ -19,12 +19,14 @@ export interface LocalServer {
   received: ReceivedRequest[];
   /** Connections open right now that carried a request to `/hang`. */
   openHangingSockets(): number;
+  /** Connections accepted so far (also those that never sent a request, such as a TLS handshake). */
+  connections(): number;
   close(): Promise<void>;
 }
 
 /**
- * Starts a server on 127.0.0.1 (`port` 0 = any free port). Routes: `/redirect?to=<url>` answers
- * 302 to `<url>`; `/loop` redirects to itself; `/hang` never answers; `/big?bytes=<n>` answers n bytes; anything else
+ * Starts a server on 127.0.0.1 (`port` 0 = any free port). Routes: `/redirect?to=<url>` (and any
+ * path ending in `/redirect`) answers 302 to `<url>`, or `?status=` (301, 303, 307, 308); `/loop` redirects to itself; `/hang` never answers; `/big?bytes=<n>` answers n bytes; anything else
  * answers 200 `ok <method> <url>`.
  * @throws the listen error (e.g. EACCES for a port the process may not bind)
  */
@@ -32,14 +34,16 @@ export async function startLocalServer(port = 0): Promise<LocalServer> {
   const received: ReceivedRequest[] = [];
   const sockets = new Set<Socket>();
   const hanging = new Set<Socket>();
+  let connections = 0;
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
     const url = new URL(request.url ?? '/', 'http://local');
     request.resume();
     if (url.pathname === '/loop') {
       response.writeHead(302, { location: '/loop' }).end();
-    } else if (url.pathname === '/redirect') {
-      response.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
+    } else if (url.pathname === '/redirect' || url.pathname.endsWith('/redirect')) {
+      const status = Number(url.searchParams.get('status') ?? 302);
+      response.writeHead(status, { location: url.searchParams.get('to') ?? '/' }).end(`redirect to ${url.searchParams.get('to')}`);
     } else if (url.pathname === '/hang') {
       // Never answers: the client must give up (or be made to).
       hanging.add(request.socket);
@@ -53,6 +57,7 @@ export async function startLocalServer(port = 0): Promise<LocalServer> {
     }
   });
   server.on('connection', (socket: Socket) => {
+    connections += 1;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -66,6 +71,7 @@ export async function startLocalServer(port = 0): Promise<LocalServer> {
     origin: bound === 80 ? 'http://127.0.0.1' : `http://127.0.0.1:${bound}`,
     received,
     openHangingSockets: () => hanging.size,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -64,7 +64,12 @@ export interface HostContext {
    * {@link HostCallAnswerSource}); `undefined` from it runs the function. Default: none.
    */
   answers: HostCallAnswerSource | null;
-  /** Files guests may not change: the plugins folder, the root index's `plugins` block (D21). Default: none. */
+  /**
+   * Files guests may not change (D21). Default `{}`, which protects the workspace's
+   * `.diaryx/plugins`, the plugin folders and files the loader loads from, and the `plugins`
+   * block of the root index the permission checker reads; see {@link ProtectedFiles} to add to it
+   * or turn a protection off.
+   */
   protectedFiles: ProtectedFiles;
 }
 

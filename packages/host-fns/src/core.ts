@@ -68,7 +68,7 @@ export type { HostCallDetail, HostCallObserver, HostCallOutcome, HostCallRecord,
 export { type HostTask, type MaybePromise, runTask, wait } from './runtime/maybe-async.js';
 export { guardPath, hasTraversal, toWorkspacePath } from './runtime/path-guard.js';
 export { type GuestPath, pathPermission, requirePathPermission, resolveGuestPath } from './runtime/guest-path.js';
-export type { ProtectedFiles } from './runtime/protected-files.js';
+export { type ProtectedFiles, protectPluginPaths, WORKSPACE_PLUGINS_DIR } from './runtime/protected-files.js';
 export {
   createPluginHostState,
   endExportCall,

@@ -58,6 +58,7 @@ export {
 } from './protocol/versions.js';
 export { parseGuestManifest, ProtocolShapeError, serializeManifest } from './protocol/manifest-parse.js';
 export { parseCommandResponse } from './protocol/command-response.js';
+export { nestingDepth, SERDE_JSON_MAX_NESTING } from './protocol/strict-json.js';
 export { isValidPluginId, PLUGIN_ID_RULE } from './protocol/plugin-id.js';
 export { guestEvents } from './protocol/events.js';
 export type {

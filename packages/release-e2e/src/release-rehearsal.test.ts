@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, type Dirent, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
@@ -10,6 +10,7 @@ import { APP_FILES } from './app-project/files.js';
 import { type LocalRegistry, startLocalRegistry } from './local-registry.js';
 import { type NpmUser, npmUser, type UserCommandResult } from './npm-user.js';
 import { npmrcFor, type ReleasedPackage, releasedPackages, runReleaseTool, throwawayCopy, workspacePackageFolders, writeFile } from './rehearse-release.js';
+import { tarballProblems } from './tarball-allow-list.js';
 import { publishInstalled, thirdPartyClosure } from './third-party-packages.js';
 
 // The release rehearsal (issue 18): `changeset version` on a throwaway copy of the workspace,
@@ -148,6 +149,16 @@ if (!ENABLED) {
         for (const missing of unresolvedSourceImports(unpacked)) expect.fail(`${pkg.name}: ${missing}`);
       }
       expect(existsSync(join(tarballs.get('@diaryx/js-runtime')!.unpacked, 'dist', 'runtime.wasm'))).toBe(true);
+    });
+
+    it('every tarball holds only what its allow-list names (no test support, no tests), with its LICENSE', () => {
+      for (const pkg of released) {
+        const { unpacked } = tarballs.get(pkg.name)!;
+        const files = (readdirSync(unpacked, { recursive: true, withFileTypes: true }) as Dirent[])
+          .filter((entry) => entry.isFile())
+          .map((entry) => posix.join(relative(unpacked, entry.parentPath).split(sep).join('/'), entry.name));
+        expect(tarballProblems(pkg.name, files), pkg.name).toEqual([]);
+      }
     });
 
     it('publint --strict reports nothing for any tarball', async () => {

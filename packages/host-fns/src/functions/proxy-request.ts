@@ -4,7 +4,7 @@ import { optStr, optStrMap, str, strOr } from '../runtime/input-schema.js';
 import { wait } from '../runtime/maybe-async.js';
 import { errorMessage } from '../util/error-message.js';
 import { checkHeaders, httpResponseOutput, httpStub } from '../util/http.js';
-import { requireSendableUrl, sendFollowingRedirects } from '../util/http-redirects.js';
+import { requireSendableUrl } from '../util/http-redirects.js';
 import { proxyTargetProblem } from '../util/proxy-target.js';
 import { encodeUtf8 } from '../util/utf8.js';
 
@@ -17,6 +17,17 @@ const PROXY_TIMEOUT_MS = 120_000;
  * No permission check (as in Rust). Without an HTTP client: Rust's stub output.
  * Kit decision D18: a `proxy_id` or `path` that would leave `/api/proxy/<proxy_id>` (dot
  * segments, raw or percent-encoded; backslashes) traps before anything is sent.
+ *
+ * Kit decision D18, redirects (issue 30): no redirect is followed; a 3xx is the response, its
+ * `location` header included. Rust's client follows them, so the server's answer chose where the
+ * request and the user's token went next: a same-origin 302 out of `/api/proxy/` reached any
+ * endpoint of the server with the token, and a 302 to another host handed the plugin (which needs
+ * no permission here) the body of an internal service. Re-checking each hop against the prefix
+ * would keep redirects inside it working, but it is a second rule for where the token may go;
+ * returning the 3xx keeps one: the request goes to the URL built from the plugin's own
+ * `proxy_id` and `path`, checked by D18, and nowhere else. A plugin that wants the new location
+ * asks for it with another call (D18 checks it again), or with `host_http_request` under its
+ * `http_requests` permission, without the token.
  */
 export const hostProxyRequest = defineHostFunction('host_proxy_request', function* (call) {
   const client = call.context.http;
@@ -46,10 +57,8 @@ export const hostProxyRequest = defineHostFunction('host_proxy_request', functio
   const body = input.body === null ? null : encodeUtf8(input.body);
   try {
     const request = { url, method: input.method, headers, body, timeoutMs: PROXY_TIMEOUT_MS, signal: call.signal };
-    // The app's server may redirect; the token is dropped when a redirect leaves its origin.
-    const response = yield* sendFollowingRedirects(client, request, function* (_from, to) {
-      requireSendableUrl(call, to);
-    });
+    // D18: a redirect is returned to the plugin, never followed (see above).
+    const response = yield* wait(client.send(request));
     return yield* httpResponseOutput(call, response);
   } catch (error) {
     if (error instanceof HostTrap) throw error;

@@ -116,6 +116,11 @@ export function nodeWorkspaceFs(rootDir: string): WorkspaceFileSystem {
     realPath(path) {
       return shown(path, () => partsOf(locate(path)).join('/'));
     },
+    locateHostPath(hostPath) {
+      if (!isAbsolute(hostPath)) return null;
+      const real = realLocation(hostPath);
+      return inside(realRoot(), real) ? partsOf(real).join('/') : null;
+    },
     metadata(path): FileMetadata | null {
       const info = shown(path, () => statOrNull(locate(path)));
       return info === null ? null : { modifiedAtMs: Math.trunc(info.mtimeMs), sizeBytes: info.size };

@@ -60,6 +60,13 @@ export interface WorkspaceFileSystem {
    * this path as well, and then hand it to the other methods. Without it, a path is where it is.
    */
   realPath?(path: string): MaybePromise<string>;
+  /**
+   * Optional, for file systems on the host's disk: where a host path (absolute, in any spelling:
+   * through symbolic links, or `/tmp` for `/private/tmp`) lies in the workspace, as the
+   * workspace-relative path {@link realPath} would give, or null when it is outside. Protected
+   * files (the plugins folder, kit decision D21) given as host paths are compared through it.
+   */
+  locateHostPath?(hostPath: string): MaybePromise<string | null>;
 }
 
 function unavailable(): never {

@@ -11,14 +11,18 @@ export function sortedJsonPretty(value: unknown): string {
   return JSON.stringify(sortKeys(value), null, 2);
 }
 
-/** Returns a copy of `value` whose plain objects have their keys in sorted order. */
+/**
+ * Returns a copy of `value` whose plain objects have their keys in sorted order. Keys are data:
+ * a `__proto__` key (which `JSON.parse` makes an own key) stays a key of the copy.
+ */
 export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
     const source = value as Record<string, unknown>;
     const sorted: Record<string, unknown> = {};
     for (const key of Object.keys(source).sort(compareKeys)) {
-      if (source[key] !== undefined) sorted[key] = sortKeys(source[key]);
+      // Defined, not assigned: `sorted['__proto__'] = …` would set the copy's prototype instead.
+      if (source[key] !== undefined) Object.defineProperty(sorted, key, { value: sortKeys(source[key]), enumerable: true, writable: true, configurable: true });
     }
     return sorted;
   }

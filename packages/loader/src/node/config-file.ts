@@ -1,7 +1,9 @@
-import { readFile, rename } from 'node:fs/promises';
+import { open, rename, stat } from 'node:fs/promises';
 import { type HostLogger, sortedJsonPretty } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { loadRacePoint } from './load-race-points.js';
+import { isMissingFileError } from './missing-file.js';
 
 /** What reading `config.json` found. */
 export interface ConfigReadResult {
@@ -11,33 +13,65 @@ export interface ConfigReadResult {
   preservedAs?: string;
 }
 
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
-}
 
 // Fatal: invalid UTF-8 is corruption, not text to repair with U+FFFD (whose next save would lose
 // the original bytes). The BOM is kept, so a file with one stays unparsable, as for serde_json.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/**
- * Reads a plugin's `config.json`. Missing → `{}`. Unparsable or not UTF-8 → `{}` as in Rust, but
- * the bad file is kept: renamed to `config.json.corrupt-<timestamp>` so a later `setConfig`
- * cannot overwrite the user's bytes (kit decision D1). Other read errors propagate.
- */
-export async function readConfigFile(path: string, now: () => number = Date.now): Promise<ConfigReadResult> {
-  let bytes: Uint8Array;
+/** How often a `config.json` that changes under the reader is read again before giving up. */
+const MAX_CONFIG_READS = 5;
+
+/** The bytes of a file and which file they came from (null when it is not there). */
+async function readIdentified(path: string): Promise<{ bytes: Uint8Array; dev: bigint; ino: bigint } | null> {
+  await loadRacePoint('config-read', path);
+  let handle;
   try {
-    bytes = await readFile(path);
+    handle = await open(path, 'r');
   } catch (error) {
-    if (isMissing(error)) return { config: {} };
+    if (isMissingFileError(error)) return null;
     throw error;
   }
   try {
-    return { config: JSON.parse(strictUtf8.decode(bytes)) as unknown };
-  } catch {
-    const preservedAs = `${path}.corrupt-${now()}`;
-    await rename(path, preservedAs);
-    return { config: {}, preservedAs };
+    const { dev, ino } = await handle.stat({ bigint: true });
+    return { bytes: await handle.readFile(), dev, ino };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads a plugin's `config.json`. Missing → `{}`. Unparsable or not UTF-8 → `{}` as in Rust, but
+ * the bad file is kept: renamed to `config.json.corrupt-<timestamp>` so a later `setConfig`
+ * cannot overwrite the user's bytes (kit decision D1). Another host may load the same folder at
+ * once: a corrupt file it moved aside first means "missing", and one replaced after it was read
+ * (by a good one, say) is read again, never moved aside unread. Other read errors propagate.
+ */
+export async function readConfigFile(path: string, now: () => number = Date.now): Promise<ConfigReadResult> {
+  for (let reads = 1; ; reads++) {
+    const read = await readIdentified(path);
+    if (read === null) return { config: {} };
+    try {
+      return { config: JSON.parse(strictUtf8.decode(read.bytes)) as unknown };
+    } catch {
+      // corrupt: moved aside below, if it is still the file that was read
+    }
+    await loadRacePoint('config-move-aside', path);
+    const current = await stat(path, { bigint: true }).catch((error: unknown) => {
+      if (isMissingFileError(error)) return null;
+      throw error;
+    });
+    const unchanged = current !== null && current.dev === read.dev && current.ino === read.ino;
+    if (unchanged) {
+      const preservedAs = `${path}.corrupt-${now()}`;
+      try {
+        await rename(path, preservedAs);
+        return { config: {}, preservedAs };
+      } catch (error) {
+        if (!isMissingFileError(error)) throw error;
+      }
+    }
+    // Moved aside or replaced by another process meanwhile: read what is there now.
+    if (reads >= MAX_CONFIG_READS) throw new Error(`${path} kept changing while it was read (${reads} reads)`);
   }
 }
 

@@ -1,5 +1,5 @@
-import { basename, dirname, extname, join } from 'node:path';
-import type { HostContext } from '@diaryx/host-fns';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { type HostContext, protectPluginPaths } from '@diaryx/host-fns';
 import { toError } from '../errors.js';
 import { LoadedPlugin } from '../loaded-plugin.js';
 import { startGuest } from '../load-steps.js';
@@ -22,7 +22,8 @@ export function fileStem(path: string): string {
  * `manifest` is always called (no cache read), versions are validated, then for a file the
  * manifest cache is written next to it. The config comes from `options.configPath`, else the
  * `config.json` next to the file; wasm given as bytes keeps its config as
- * {@link loadPluginFromBytes} does.
+ * {@link loadPluginFromBytes} does. The wasm file, its `manifest.json` and the config file are
+ * added to the host's protected files (kit decision D21), as is every workspace's `.diaryx/plugins`.
  *
  * @example
  * const plugin = await loadPlugin('plugins/word-count/plugin.wasm', createHostContext({ permissions: allowAll }));
@@ -39,6 +40,8 @@ export async function loadPlugin(
   const name = options.name ?? (path === null ? 'plugin' : fileStem(path));
   const configPath = options.configPath ?? (path === null ? null : join(dirname(path), 'config.json'));
   const targets = [path === null ? null : join(dirname(path), 'manifest.json'), configPath];
+  // Kit decision D21: the plugin's own files are no guest's to change (before any guest code runs).
+  protectPluginPaths(host, 'file', [path, ...targets].filter((p): p is string => p !== null).map((p) => resolve(p)));
   for (const target of targets) if (target !== null) await removeStaleTempFiles(target, resolved.logger);
   const { guest, manifest } = await startGuest(path === null ? bytesSource(wasm as Uint8Array) : fileSource(path), name, host, resolved);
   try {

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type HostContext, lockPluginId } from '@diaryx/host-fns';
+import { type HostContext, lockPluginId, protectPluginPaths } from '@diaryx/host-fns';
 import { PluginLoadError, toError } from '../errors.js';
 import { isFresh, readManifestCache, writeManifestCache } from './manifest-cache.js';
 import { LoadedPlugin } from '../loaded-plugin.js';
@@ -9,6 +9,8 @@ import { type LoaderOptions, type ResolvedLoaderOptions, resolveLoaderOptions } 
 import type { GuestManifest } from '../protocol/types.js';
 import { instantiateGuest, type InstantiatedGuest } from '../runtime/instantiate.js';
 import { loadConfig, writeConfigFile } from './config-file.js';
+import { loadRacePoint } from './load-race-points.js';
+import { isMissingFileError } from './missing-file.js';
 import { fileSource, type WasmFileInfo } from './module-file.js';
 import { removeStaleTempFiles } from './stale-temp-files.js';
 
@@ -56,10 +58,12 @@ async function pluginFolders(dir: string): Promise<PluginFolder[]> {
   return found.filter((f): f is PluginFolder => f !== null);
 }
 
-async function manifestFromCache(cachePath: string, name: string): Promise<GuestManifest> {
+/** The cached manifest, or null when the cache vanished after it was found fresh (another host replacing it). */
+async function manifestFromCache(cachePath: string, name: string): Promise<GuestManifest | null> {
   try {
     return await readManifestCache(cachePath);
   } catch (error) {
+    if (isMissingFileError(error)) return null;
     if (error instanceof SyntaxError || (error as Error).name === 'ProtocolShapeError') {
       // A fresh but corrupt cache fails the plugin, as in Rust (no fallback to the guest).
       throw corruptCacheError(error, name, cachePath);
@@ -97,6 +101,7 @@ function corruptCacheError(error: unknown, name: string, cachePath: string): Plu
 /** Loads one plugin folder (§7.3). */
 async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContext, options: ResolvedLoaderOptions): Promise<LoadedPlugin> {
   const name = folderName(folder);
+  await loadRacePoint('scanned', folder);
   const cachePath = join(folder, 'manifest.json');
   const configPath = join(folder, 'config.json');
   for (const target of [cachePath, configPath]) await removeStaleTempFiles(target, options.logger);
@@ -105,7 +110,9 @@ async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContex
   // With a fresh manifest cache the guest is not needed to load: start it on its first call.
   const guest = await instantiateGuest(fileSource(join(folder, 'plugin.wasm'), wasm), name, host, options, { lazy: fresh });
   try {
-    const manifest = fresh ? await manifestFromCache(cachePath, name) : await manifestFromGuest(guest, cachePath, name, options);
+    if (fresh) await loadRacePoint('manifest-read', cachePath);
+    const cached = fresh ? await manifestFromCache(cachePath, name) : null;
+    const manifest = cached ?? (await manifestFromGuest(guest, cachePath, name, options));
     validateManifest(manifest, name, options.appVersion);
     lockPluginId(guest.state, manifest.id);
     const { config, warnings } = await loadConfig(configPath, name, options.logger);
@@ -116,6 +123,17 @@ async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContex
     await guest.instance.close().catch(() => undefined);
     throw error;
   }
+}
+
+
+/**
+ * Whether a folder still holds its `plugin.wasm`. One whose wasm (or the folder itself) vanished
+ * between the scan and the read, removed by another host or an uninstall, is absent: neither a
+ * plugin nor a failure.
+ */
+async function stillAPlugin(folder: string): Promise<boolean> {
+  const wasm = await stat(join(folder, 'plugin.wasm')).catch(() => null);
+  return wasm?.isFile() ?? false;
 }
 
 function folderName(folder: string): string {
@@ -129,7 +147,7 @@ function folderName(folder: string): string {
  * not take the id). Refused plugins are closed; returns their failures by outcome index.
  */
 async function refuseDuplicateIds(
-  outcomes: ReadonlyArray<LoadedPlugin | PluginLoadFailure>,
+  outcomes: ReadonlyArray<LoadedPlugin | PluginLoadFailure | null>,
   folders: readonly PluginFolder[],
   options: ResolvedLoaderOptions,
 ): Promise<Map<number, PluginLoadFailure>> {
@@ -161,23 +179,18 @@ async function refuseDuplicateIds(
 }
 
 /**
- * Kit decision D21: the folder plugins are loaded from is one no guest may write to when it lies
- * inside the workspace (the apps' `.diaryx/plugins`), unless the app named another one.
- */
-function protectPluginsFolder(dir: string, host: HostContext): void {
-  if (host.protectedFiles.pluginsDir !== undefined) return;
-  host.protectedFiles = { ...host.protectedFiles, pluginsDir: resolve(dir) };
-}
-
-/**
  * Scans a plugins folder (§7.2): every sub-folder holding `plugin.wasm` is loaded; one bad
  * plugin never stops the others and is returned in `failures` (and logged at warn). Loading
  * calls no lifecycle export: call `init` yourself. A plugin whose `manifest.json` cache is fresh
  * is validated from the cache and its instance (and worker) starts on its first call; a
  * failure to start then fails that call. Temporary files that interrupted saves left in a plugin
  * folder (`config.json.<pid>.<hex>.tmp`, same for manifest.json) are removed once their process is gone.
- * Unless `host.protectedFiles.pluginsDir` is set, this folder becomes it (kit decision D21): guests
- * cannot write into it when it lies inside the workspace.
+ * Another host may load the same folder at once: a file that vanishes between the scan and the
+ * read means "absent" for that plugin and never fails it (a removed `plugin.wasm`: the plugin is
+ * left out; a removed `manifest.json`: the manifest comes from the plugin; a `config.json` moved
+ * aside by the other host: an empty config).
+ * The folder is added to the host's protected plugin folders (kit decision D21): guests cannot
+ * write into it when it lies inside the workspace, however the two paths are spelled.
  *
  * @example
  * const { plugins, failures } = await loadPluginsFromDir('.diaryx/plugins', host);
@@ -186,9 +199,10 @@ function protectPluginsFolder(dir: string, host: HostContext): void {
  */
 export async function loadPluginsFromDir(dir: string, host: HostContext, options: LoaderOptions = {}): Promise<LoadPluginsResult> {
   const resolved = resolveLoaderOptions(options);
-  protectPluginsFolder(dir, host);
+  protectPluginPaths(host, 'dir', [resolve(dir)]);
   const folders = await pluginFolders(dir);
-  const outcomes: Array<LoadedPlugin | PluginLoadFailure> = new Array(folders.length);
+  // null: the folder stopped being a plugin folder during the load (see stillAPlugin).
+  const outcomes: Array<LoadedPlugin | PluginLoadFailure | null> = new Array(folders.length).fill(null);
   let next = 0;
   const worker = async () => {
     while (next < folders.length) {
@@ -198,6 +212,10 @@ export async function loadPluginsFromDir(dir: string, host: HostContext, options
       try {
         outcomes[index] = await loadPluginFolder(pluginFolder, host, resolved);
       } catch (error) {
+        if (!(await stillAPlugin(folder))) {
+          resolved.logger.debug(`Plugin folder ${folder} lost its plugin.wasm during the load (another process removed it); skipped`);
+          continue;
+        }
         const loadError =
           error instanceof PluginLoadError
             ? error
@@ -212,6 +230,7 @@ export async function loadPluginsFromDir(dir: string, host: HostContext, options
   const plugins: LoadedPlugin[] = [];
   const failures: PluginLoadFailure[] = [];
   for (const [index, outcome] of outcomes.entries()) {
+    if (outcome === null) continue;
     if (!(outcome instanceof LoadedPlugin)) failures.push(outcome);
     else if (refused.has(index)) failures.push(refused.get(index)!);
     else plugins.push(outcome);

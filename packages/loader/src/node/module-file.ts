@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { compileCapped, type ModuleSource, remember } from '../runtime/compile-module.js';
+import { loadRacePoint } from './load-race-points.js';
 
 const byFile = new Map<string, Promise<WebAssembly.Module>>();
 
@@ -28,6 +29,7 @@ export function fileSource(path: string, known?: WasmFileInfo): ModuleSource {
     return remember(byFile, key, async () => {
       let bytes: Uint8Array;
       try {
+        await loadRacePoint('wasm-read', path);
         bytes = new Uint8Array(await readFile(path));
       } catch (error) {
         throw new Error(`cannot read ${path}: ${(error as Error).message}`);

@@ -148,7 +148,14 @@ export async function workerInstance(options: GuestInstanceOptions): Promise<Gue
     let current = holder.current;
     if (current === null) {
       counters.restarts++;
-      current = holder.current = await deadline.race(startWorker(options, deadline.signal));
+      const starting = startWorker(options, deadline.signal);
+      try {
+        current = holder.current = await deadline.race(starting);
+      } catch (error) {
+        // The call's deadline passed while the worker started: end that worker when it arrives.
+        starting.then((late) => late.sdk.close(), () => undefined).catch(() => undefined);
+        throw error;
+      }
     }
     counters.calls++;
     const started = performance.now();
