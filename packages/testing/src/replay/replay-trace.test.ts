@@ -8,7 +8,7 @@ import { replayTrace } from './replay-trace.js';
 const MANIFEST = JSON.stringify({ id: 'replayed', name: 'Replayed', version: '1.0.0', description: 'replay fixture', capabilities: [] });
 
 /** A guest whose `run` makes these host calls in order, then outputs `output` (or the last call's output), or fails. */
-function guest(options: { calls: [fn: string, input: string][]; output?: string; echoLast?: boolean; fail?: string; version?: string }): Promise<Uint8Array> {
+function guest(options: { calls: readonly (readonly [fn: string, input: string])[]; output?: string; echoLast?: boolean; fail?: string; version?: string }): Promise<Uint8Array> {
   const data: Record<string, string> = {};
   const body: string[] = [];
   options.calls.forEach(([fn, input], i) => {
@@ -35,7 +35,7 @@ function guest(options: { calls: [fn: string, input: string][]; output?: string;
   );
 }
 
-const READS: [string, string][] = [
+const READS: (readonly [string, string])[] = [
   ['host_read_file', '{"path":"a.md"}'],
   ['host_storage_get', '{"key":"count"}'],
   ['host_log', '{"level":"info","message":"counted"}'],
