@@ -4,14 +4,15 @@
 // plugins pay nothing); the loaded plugin opens and closes each call. `take` turns the ring into
 // a trace: redacted, and cut to its size limit.
 
-import { decodeUtf8Strict, encodeBase64, type HostCallDetail, type HostLogger, utf8ByteLength } from '@diaryx/host-fns';
+import { type HostCallDetail, type HostLogger, utf8ByteLength } from '@diaryx/host-fns';
 import type { PluginCallError } from '../errors.js';
 import type { PluginRuntimeInfo } from '../options.js';
 import type { WasiSource } from '../runtime/wasi-shim.js';
 import type { ResolvedRecordOptions } from './record-options.js';
 import { Redactor } from './redaction.js';
+import { type Raw, type RecordedCall, toTraceCall } from './trace-call.js';
 import { shrunk } from './trace-size.js';
-import { type PluginTrace, TRACE_FORMAT, TRACE_VERSION, type TraceCall, type TraceHostCall, type TraceValue } from './trace.js';
+import { type PluginTrace, TRACE_FORMAT, TRACE_VERSION, type TraceCall } from './trace.js';
 
 /** Host calls kept per export call; the rest are counted (a host-call storm stays bounded). */
 export const MAX_RECORDED_HOST_CALLS = 10_000;
@@ -21,40 +22,6 @@ const MAX_CLOCK_READINGS = 10_000;
 const MAX_RANDOM_BYTES = 64 * 1024;
 /** Exports whose effect on the plugin's memory later calls depend on (kept as setup, see trace.ts). */
 const SETUP_EXPORTS = new Set(['set_config', 'init']);
-
-type Raw = string | Uint8Array | { omitted: number };
-
-interface RecordedHostCall {
-  fn: string;
-  input: Raw;
-  outcome: TraceHostCall['outcome'];
-  output: Raw;
-  message: string | undefined;
-  durationMs: number;
-  trapped: boolean;
-}
-
-interface RecordedCall {
-  seq: number;
-  exportName: string;
-  input: Raw;
-  fresh: boolean;
-  /** The instance's restart count when the call began (more at its end: it ran on a fresh one). */
-  restartsBefore: number;
-  startedAt: number;
-  began: number;
-  durationMs: number;
-  hostCalls: RecordedHostCall[];
-  hostCallsOmitted: number;
-  clocks: { id: number; ns: bigint }[];
-  random: Uint8Array[];
-  randomBytes: number;
-  omittedClocks: number;
-  omittedRandom: number;
-  result: { output: Raw | null } | { error: { kind: PluginCallError['kind']; message: string; exitCode: number | undefined } } | null;
-  /** Estimated bytes of its trace JSON. */
-  size: number;
-}
 
 const sizeOf = (value: Raw): number =>
   typeof value === 'string' ? value.length + 2 : value instanceof Uint8Array ? Math.ceil(value.length / 3) * 4 + 14 : 24;
@@ -237,7 +204,7 @@ export class PluginRecorder {
     // Setup calls are kept before any other (replay needs them first), then the newest calls.
     const order = [...recorded.filter((r) => r.setup), ...recorded.filter((r) => !r.setup).reverse()];
     for (const { call, setup: isSetup } of order) {
-      const traced = shrunk(this.#traceCall(call, isSetup), budget);
+      const traced = shrunk(toTraceCall(call, isSetup, this.#redactor), budget);
       if (traced === null) continue;
       budget -= traced.size + 1;
       chosen.push(traced.call);
@@ -255,69 +222,4 @@ export class PluginRecorder {
     }
     return header;
   }
-
-  #value(raw: Raw): TraceValue {
-    if (typeof raw === 'string') return this.#redactor.text(raw);
-    if (!(raw instanceof Uint8Array)) return { omitted: raw.omitted };
-    const bytes = this.#redactor.bytes(raw);
-    try {
-      return decodeUtf8Strict(bytes);
-    } catch {
-      return { base64: encodeBase64(bytes) };
-    }
-  }
-
-  #traceCall(call: RecordedCall, setup: boolean): TraceCall {
-    const result = call.result!;
-    const traced: TraceCall = {
-      seq: call.seq,
-      export: call.exportName,
-      input: this.#value(call.input),
-      ...(call.fresh ? { fresh: true as const } : {}),
-      ...(setup ? { setup: true as const } : {}),
-      startedAt: new Date(call.startedAt).toISOString(),
-      durationMs: round(call.durationMs),
-      hostCalls: call.hostCalls.map((h) => ({
-        fn: h.fn,
-        input: this.#value(h.input),
-        outcome: h.outcome,
-        output: this.#value(h.output),
-        ...(h.message === undefined ? {} : { message: this.#redactor.text(h.message) }),
-        ...(h.trapped ? { trapped: true as const } : {}),
-        durationMs: round(h.durationMs),
-      })),
-      ...(call.hostCallsOmitted > 0 ? { hostCallsOmitted: call.hostCallsOmitted } : {}),
-      result:
-        'output' in result
-          ? { output: result.output === null ? null : this.#value(result.output) }
-          : {
-              error: {
-                kind: result.error.kind,
-                message: this.#redactor.text(result.error.message),
-                ...(result.error.exitCode === undefined ? {} : { details: { exitCode: result.error.exitCode } }),
-              },
-            },
-    };
-    if (call.clocks.length > 0 || call.randomBytes > 0 || call.omittedClocks > 0 || call.omittedRandom > 0) {
-      traced.wasi = {
-        clocks: call.clocks.map(({ id, ns }) => ({ id, ns: ns.toString() })),
-        // Random bytes are not redacted: they are the host's, not the workspace's.
-        random: call.randomBytes === 0 ? '' : { base64: encodeBase64(concat(call.random, call.randomBytes)) },
-        ...(call.omittedClocks > 0 || call.omittedRandom > 0 ? { omitted: { clocks: call.omittedClocks, randomBytes: call.omittedRandom } } : {}),
-      };
-    }
-    return traced;
-  }
-}
-
-const round = (ms: number): number => Math.round(ms * 1000) / 1000;
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }
