@@ -40,11 +40,23 @@ export class TraceFormatError extends Error {
 }
 
 const HOST_FUNCTIONS = new Set(HOST_FUNCTION_NAMES);
-const OUTCOMES: ReadonlySet<string> = new Set<HostCallOutcome>(['ok', 'denied', 'trap']);
-const MODES: ReadonlySet<string> = new Set<ResolvedPluginMode>(['worker', 'metered', 'in-process']);
-const ERROR_KINDS: ReadonlySet<string> = new Set<PluginCallErrorKind>([
-  'call_failed', 'host_trap', 'timeout', 'invalid_response', 'input_too_large', 'invalid_input', 'config_write', 'aborted', 'exit', 'closed',
-]);
+// Written as records so that a new kind, outcome or mode fails the type check here until it is added.
+const OUTCOMES: ReadonlySet<string> = new Set(Object.keys({ ok: true, denied: true, trap: true } satisfies Record<HostCallOutcome, true>));
+const MODES: ReadonlySet<string> = new Set(Object.keys({ worker: true, metered: true, 'in-process': true } satisfies Record<ResolvedPluginMode, true>));
+const ERROR_KINDS: ReadonlySet<string> = new Set(
+  Object.keys({
+    call_failed: true,
+    host_trap: true,
+    timeout: true,
+    invalid_response: true,
+    input_too_large: true,
+    invalid_input: true,
+    config_write: true,
+    aborted: true,
+    exit: true,
+    closed: true,
+  } satisfies Record<PluginCallErrorKind, true>),
+);
 const MAX_NAME = 256;
 
 function fail(path: string, problem: string): never {
