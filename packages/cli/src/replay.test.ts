@@ -2,7 +2,7 @@
 // folder, a real HTTP server, a secret) replay identically; a changed plugin diverges with the
 // difference; run --record, --json, --emit-test (run by Vitest), and bad traces.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +104,17 @@ describe('diaryx-plugin replay: bad input', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain(file);
     expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('diaryx-plugin replay: a trace larger than a trace may be', () => {
+  it('is refused before it is read (exit 2)', () => {
+    const file = join(temp, 'huge.trace.json');
+    writeFileSync(file, '');
+    truncateSync(file, 65 * 1024 * 1024); // sparse: nothing written
+    const result = diaryxPlugin('replay', example('word-count'), file);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/cannot read the trace .*huge\.trace\.json: it is 68157440 bytes, more than a trace may be \(67108864\)/);
   });
 });
 

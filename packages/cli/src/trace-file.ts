@@ -1,7 +1,7 @@
 // Trace files of `run --record`, `dev --record` and `replay`: pretty JSON written whole (a
 // temporary file, then a rename), read back through the trace's schema check.
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { parseTrace, type PluginTrace } from '@diaryx/loader';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { MAX_TRACE_TEXT_BYTES, parseTrace, type PluginTrace } from '@diaryx/loader';
 
 /** Writes a trace as pretty JSON (atomically: a reader never sees half a file). */
 export async function writeTraceFile(path: string, trace: PluginTrace): Promise<void> {
@@ -17,6 +17,9 @@ export async function writeTraceFile(path: string, trace: PluginTrace): Promise<
 export async function readTraceFile(path: string): Promise<PluginTrace> {
   let text: string;
   try {
+    // A trace comes from someone else: its size is checked before it is read.
+    const { size } = await stat(path);
+    if (size > MAX_TRACE_TEXT_BYTES) throw new Error(`it is ${size} bytes, more than a trace may be (${MAX_TRACE_TEXT_BYTES})`);
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw new Error(`cannot read the trace ${path}: ${(error as Error).message}`);

@@ -10,6 +10,9 @@ import { DEFAULT_TEST_TIMEOUT_MS, loadTestPlugin, type TestPluginMode } from '..
 import { divergence, firstDifference, jsonOf, type TraceDivergence, valueText } from './divergence.js';
 import { STOP_KINDS, TraceAnswers, traceValueData, TraceWasi } from './trace-answers.js';
 
+/** The longest deadline a replayed call gets from the time its trace says it took: 60 s. */
+const MAX_REPLAY_TIMEOUT_MS = 60_000;
+
 /** Options of {@link replayTrace}. */
 export interface ReplayOptions {
   /**
@@ -31,7 +34,7 @@ export interface ReplayOptions {
   mode?: TestPluginMode;
   /**
    * Each call's deadline in ms (default: 3 s, or four times what the call took when recorded
-   * if that is longer; a call the trace shows stopped by its deadline gets 3 s).
+   * if that is longer, at most 60 s; a call the trace shows stopped by its deadline gets 3 s).
    */
   timeoutMs?: number;
 }
@@ -177,7 +180,8 @@ export async function replayTrace(wasm: string | URL | Uint8Array, trace: Plugin
         continue;
       }
       const stopped = 'error' in call.result && STOP_KINDS.has(call.result.error.kind);
-      const timeoutMs = options.timeoutMs ?? (stopped ? DEFAULT_TEST_TIMEOUT_MS : Math.max(DEFAULT_TEST_TIMEOUT_MS, Math.ceil(call.durationMs * 4)));
+      // A trace is someone else's file: the time it claims a call took gives at most a minute.
+      const timeoutMs = options.timeoutMs ?? (stopped ? DEFAULT_TEST_TIMEOUT_MS : Math.min(MAX_REPLAY_TIMEOUT_MS, Math.max(DEFAULT_TEST_TIMEOUT_MS, Math.ceil(call.durationMs * 4))));
       const signal = answers.begin(index, call);
       wasi.begin(call);
       const seen = host.calls.length;
