@@ -41,6 +41,9 @@ describe('recording a plugin (loader option record)', () => {
       expect(call.durationMs).toBeGreaterThanOrEqual(0);
       expect(Date.parse(call.startedAt)).not.toBeNaN();
     }
+    // Workspace files appear only as the outputs of the reads that returned them: b.md's read was denied.
+    expect(JSON.stringify(trace)).toContain('alpha');
+    expect(JSON.stringify(trace)).not.toContain('beta');
     // What a trace file holds reads back as the same trace.
     expect(parseTrace(JSON.stringify(trace))).toEqual(trace);
     await plugin.close();
