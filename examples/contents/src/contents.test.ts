@@ -53,7 +53,8 @@ describe('contents example: absolute paths from workspace_root, as Diaryx\'s fir
 
   it('takes the root from the host\'s workspace_opened event and reads <root>/README.md there', async () => {
     const host = createFakeHost({ files: { 'README.md': README } });
-    const { plugin } = await loadTestPlugin(wasm, { host });
+    // strict: false, as the app: the failing on_event below is logged, not raised.
+    const { plugin } = await loadTestPlugin(wasm, { host, strict: false });
     await plugin.call('on_event', JSON.stringify(host.sampleEvents[0]));
     expect(host).toHaveCalledHost('host_read_file', { path: '/workspace/README.md' });
     expect(host.calls.at(-1)?.outcome).toBe('ok');
@@ -62,7 +63,8 @@ describe('contents example: absolute paths from workspace_root, as Diaryx\'s fir
   });
 
   it('answers its own typed config from get_config and refuses a config it does not know', async () => {
-    const { plugin } = await loadTestPlugin(wasm, { config: { heading: 'Index' } });
+    // strict: false, as the app: the refused set_config below is logged, not raised.
+    const { plugin } = await loadTestPlugin(wasm, { config: { heading: 'Index' }, strict: false });
     await plugin.init();
     const read = async () => JSON.parse(new TextDecoder().decode((await plugin.call('get_config'))!)) as unknown;
     expect(await read()).toEqual({ heading: 'Index' });

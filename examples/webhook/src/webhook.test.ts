@@ -45,6 +45,8 @@ describe('webhook example', () => {
       permissions: allow(['hooks.example.com']),
       config: { url: 'https://evil.example.net/steal' },
       runInWorker: true,
+      // As the app: the denied on_event below is logged, not raised.
+      strict: false,
     });
     try {
       await plugin.init({ workspace_root: null });

@@ -39,8 +39,13 @@ describe('diaryx-plugin check: the requested-permissions-only pass', () => {
     expect(pass).toMatchObject({ status: 'fail' });
     expect(pass!.detail).toContain('handle_command ← {"command":"read","params":null}: host_read_file {"path":"a.md"} was denied');
     expect(pass!.detail).toContain('add read_files to requested_permissions');
-    // The allow-all checks pass (this plugin answers any command: the unknown-command check aside).
-    expect(results.filter((r) => r.status === 'fail').map((r) => r.name)).toEqual(['an unknown command yields success: false', PASS]);
+    // The static check sees it too (host_read_file imported, read_files not requested); the
+    // other checks pass (this plugin answers any command: the unknown-command check aside).
+    expect(results.filter((r) => r.status === 'fail').map((r) => r.name)).toEqual([
+      'the host functions it uses have their permission requested',
+      'an unknown command yields success: false',
+      PASS,
+    ]);
   });
 
   it('passes the same plugin once it requests the permission', async () => {

@@ -29,9 +29,10 @@ export async function checkWorkspace(path: string): Promise<string> {
 }
 
 export async function checkWasm(path: string): Promise<string> {
-  const wasmPath = await resolveWasmPath(path).catch((error: unknown) => fail((error as Error).message));
+  const advice = 'give a plugin.wasm (build the plugin first, e.g. npm run build)';
+  const wasmPath = await resolveWasmPath(path).catch((error: unknown) => fail(`${(error as Error).message}: ${advice}`));
   const info = await stat(wasmPath).catch(() => null);
-  if (!info?.isFile()) fail(`${wasmPath} ${info ? 'is not a file' : 'does not exist'}: give a plugin.wasm (build the plugin first, e.g. npm run build)`);
+  if (!info?.isFile()) fail(`${wasmPath} ${info ? 'is not a file' : 'does not exist'}: ${advice}`);
   return wasmPath;
 }
 

@@ -34,23 +34,29 @@ Commands:
 Run "diaryx-plugin <command> --help" for its options. --json prints machine-readable output.`,
   inspect: `Usage: diaryx-plugin inspect <plugin.wasm|dir> [--json] [--app-version 1.4.1]
 
-Prints the manifest, the exports, the host functions the module imports, the permissions it
-requests with their reasons, and whether this Diaryx version can load it. Exit 1 if it cannot be read.`,
-  check: `Usage: diaryx-plugin check <plugin.wasm|dir> [--json] [--budget-ms 2000] [--runs 50]
+Prints the manifest, its UI contributions (settings tabs and their fields, palette items, …) and
+CLI commands, the exports, the host functions the module imports, the permissions it requests
+with their reasons, and whether this Diaryx version can load it and show each UI element.
+Exit 1 if it cannot be read, cannot load, or has an element Diaryx would drop.`,
+  check: `Usage: diaryx-plugin check <plugin.wasm|dir> [--json] [--budget-ms 2000] [--runs 50] [--app-version 1.4.1]
 
-Loads the plugin with the fake host (allow-all, in a worker; --budget-ms is every call's
-deadline), gives it the workspace root /workspace with init, and checks: the manifest is valid
-and complete; declared commands answer with a CommandResponse; an unknown command yields
+Loads the plugin with the fake host (in a worker; --budget-ms is every call's deadline), gives
+it the workspace root /workspace with init, and checks: the manifest is valid and complete; its
+ui and cli elements are shown by the target Diaryx (--app-version; an element the loader would
+drop fails, naming the element and the field; a slot the target does not know is a warning); the
+host functions it uses have their permission requested (plugin_storage: a warning, since Diaryx
+grants it unless excluded); declared commands answer with a CommandResponse; an unknown command yields
 success: false; every event type is accepted; imports are all Diaryx host functions; every call
 stays under the budget; random and malformed event payloads do not make it fail (property-based);
 and, with a fake host that grants exactly the manifest's requested_permissions, no host call
 of init, the commands or the events is denied (else: add the permission it names).
-Every failure shows the input that was sent. Exit 1 if any check fails.`,
+Every failure shows the input that was sent. Warnings (!) do not fail. Exit 1 if any check fails.`,
   run: `Usage: diaryx-plugin run <plugin.wasm> --workspace <dir> <command> [--params JSON] [--allow key=scopes]…
        [--event <json|name>]… [--config <json|file>] [--storage <state.json>] [--record <trace.json>]
        [--timeout-ms N] [--watch] [--json]
 
-Runs one command against a real workspace folder. Permissions are denied unless given:
+Runs one command against a real workspace folder. Permissions are denied unless given, except
+plugin_storage, which Diaryx grants a plugin unless the workspace excludes it (as run does):
   --allow read_files=all  --allow create_files=Daily  --allow http_requests=api.example.com
 --event fires an event before the command (repeatable, in order): a name (file_saved, payload {})
   or JSON {"event_type":"file_saved","payload":{"path":"a.md"}}.
@@ -95,8 +101,9 @@ function printRecord(record: SessionRecord): void {
 async function inspect(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'app-version': { type: 'string' } } });
   if (values.help || positionals.length !== 1) return usage('inspect', values.help);
+  const wasmPath = await checkWasm(positionals[0]!);
   try {
-    const report = await inspectPlugin(positionals[0]!, values['app-version']);
+    const report = await inspectPlugin(wasmPath, values['app-version']);
     if (values.json) {
       console.log(JSON.stringify(report, null, 2));
       return report.compatibility.length === 0 ? 0 : 1;
@@ -107,6 +114,18 @@ async function inspect(args: string[]): Promise<number> {
     console.log(`protocol v${m.protocol_version}${m.min_app_version ? `, needs Diaryx ≥ ${terminalSafe(m.min_app_version)}` : ''}`);
     console.log(`capabilities: ${list(m.capabilities) || '—'}`);
     console.log(`commands: ${list(m.commands) || '—'}`);
+    console.log(`ui: ${report.ui.length === 0 ? '—' : ''}`);
+    report.ui.forEach((line, index) => {
+      const problems = report.elementProblems.filter((p) => p.element.startsWith(`ui[${index}]`));
+      const mark = problems.some((p) => p.severity === 'error') ? c.red('✗') : problems.length > 0 ? c.yellow('!') : ' ';
+      console.log(`${mark} ${terminalSafe(line)}`);
+      for (const problem of problems) console.log(c.dim(`    ${terminalSafe(problem.message)}`));
+    });
+    if (m.cli.length > 0) {
+      const name = (command: unknown) => (command !== null && typeof command === 'object' && typeof (command as { name?: unknown }).name === 'string' ? (command as { name: string }).name : '?');
+      console.log(`cli: ${list(m.cli.map(name))}`);
+      for (const problem of report.elementProblems.filter((p) => p.element.startsWith('cli['))) console.log(c.dim(`  ✗ ${terminalSafe(problem.message)}`));
+    }
     console.log(`exports: ${list(report.exports)}`);
     if (report.referencedHostFunctions !== null) {
       console.log(`host functions: ${list(report.referencedHostFunctions) || '—'} ${c.dim(`(referenced by the plugin's code; its runtime imports all ${report.hostImports.length})`)}`);
@@ -123,7 +142,7 @@ async function inspect(args: string[]): Promise<number> {
       console.log(`  ${terminalSafe(key)} (${list(rule.include)}): ${reason === undefined ? c.yellow('no reason given') : terminalSafe(reason)}`);
     }
     const problems = report.compatibility.map(terminalSafe);
-    console.log(problems.length === 0 ? c.green('\n✓ compatible with this Diaryx') : c.red(`\n✗ ${problems.join('\n✗ ')}`));
+    console.log(problems.length === 0 ? c.green('\n✓ compatible with this Diaryx: it loads, and shows every UI element it knows') : c.red(`\n✗ ${problems.join('\n✗ ')}`));
     return report.compatibility.length === 0 ? 0 : 1;
   } catch (error) {
     console.error(`${c.red('✗')} ${terminalSafe((error as Error).message)}`);
@@ -135,10 +154,12 @@ async function check(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'budget-ms': { type: 'string' }, runs: { type: 'string' } },
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'budget-ms': { type: 'string' }, runs: { type: 'string' }, 'app-version': { type: 'string' } },
   });
   if (values.help || positionals.length !== 1) return usage('check', values.help);
-  const results = await runConformance(positionals[0]!, {
+  const wasmPath = await checkWasm(positionals[0]!);
+  const results = await runConformance(wasmPath, {
+    ...(values['app-version'] === undefined ? {} : { appVersion: values['app-version'] }),
     ...(values['budget-ms'] === undefined ? {} : { timeBudgetMs: orFail(() => parseCountArg('--budget-ms', values['budget-ms']!, 'milliseconds')) }),
     ...(values.runs === undefined ? {} : { randomRuns: orFail(() => parseCountArg('--runs', values.runs!, 'runs')) }),
   });
@@ -148,11 +169,15 @@ async function check(args: string[]): Promise<number> {
     return failed === 0 ? 0 : 1;
   }
   for (const r of results) {
-    const mark = r.status === 'pass' ? c.green('✓') : r.status === 'fail' ? c.red('✗') : c.dim('-');
+    const mark = r.status === 'pass' ? c.green('✓') : r.status === 'fail' ? c.red('✗') : r.status === 'warn' ? c.yellow('!') : c.dim('-');
     console.log(`${mark} ${terminalSafe(r.name)}${r.detail ? c.dim(` — ${terminalSafe(r.detail)}`) : ''}`);
   }
   const passed = results.filter((r) => r.status === 'pass').length;
-  console.log(`\n${failed === 0 ? c.green('PASS') : c.red('FAIL')} ${passed} passed, ${failed} failed, ${results.length - passed - failed} skipped`);
+  const warned = results.filter((r) => r.status === 'warn').length;
+  console.log(
+    `\n${failed === 0 ? c.green('PASS') : c.red('FAIL')} ${passed} passed, ${failed} failed, ${results.length - passed - failed - warned} skipped` +
+      (warned === 0 ? '' : `, ${warned} with warnings`),
+  );
   return failed === 0 ? 0 : 1;
 }
 

@@ -1,14 +1,16 @@
-import { parseVersion, type LoadedPlugin, parseCommandResponse, type GuestManifest } from '@diaryx/loader';
+import { checkManifestElements, DEFAULT_APP_VERSION, parseVersion, type LoadedPlugin, parseCommandResponse, type GuestManifest } from '@diaryx/loader';
 import type { PluginPermissions } from '@diaryx/host-fns';
 import { type FakeHost, loadTestPlugin } from '@diaryx/testing';
 import fc from 'fast-check';
+import { permissionGaps } from './host-function-permissions.js';
 import { moduleInfo, resolveWasmPath } from './module-info.js';
 
 /** One conformance check's outcome. */
 export interface CheckResult {
   name: string;
-  status: 'pass' | 'fail' | 'skip';
-  /** Why it failed or was skipped. */
+  /** `warn`: passed, with something the author should know (it does not fail `check`). */
+  status: 'pass' | 'warn' | 'fail' | 'skip';
+  /** Why it failed, warned or was skipped. */
   detail?: string;
 }
 
@@ -23,6 +25,8 @@ export interface ConformanceOptions {
   workspaceRoot?: string;
   /** Random event payloads to try (default 50). */
   randomRuns?: number;
+  /** The Diaryx version the manifest's ui and cli elements are judged for (default `1.4.1`). */
+  appVersion?: string;
 }
 
 /** The default of {@link ConformanceOptions.timeBudgetMs}. */
@@ -66,6 +70,8 @@ async function requestedPermissionsPass(
     loaded = await loadTestPlugin(wasmPath, {
       runInWorker: true,
       timeoutMs: budget,
+      strict: false,
+      failFastAfterTimeout: false,
       permissions: requested,
       ...(options.workspaceRoot === undefined ? {} : { workspaceRoot: options.workspaceRoot }),
     });
@@ -110,8 +116,10 @@ async function requestedPermissionsPass(
 }
 
 /**
- * Runs the conformance checks on a plugin with the fake host (allow-all, in a worker with a
- * deadline): manifest, declared commands, unknown command, every event, imports, time budget,
+ * Runs the conformance checks on a plugin with the fake host (in a worker with a deadline):
+ * manifest, its ui and cli elements (one the loader would drop fails, a slot the target Diaryx
+ * does not know warns), the permissions of the host functions it uses (one not requested fails;
+ * `plugin_storage` warns), declared commands, unknown command, every event, imports, time budget,
  * random or malformed event payloads (property-based), and a pass with only the permissions the
  * manifest requests (a denied host call fails it, naming the permission to request). The plugin is first given its
  * workspace root with `init`, as Diaryx does; every workspace event names that root, which the
@@ -121,8 +129,16 @@ async function requestedPermissionsPass(
 export async function runConformance(path: string, options: ConformanceOptions = {}): Promise<CheckResult[]> {
   const budget = options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
   const results: CheckResult[] = [];
-  const add = (name: string, problems: string[] | null) =>
-    results.push(problems === null ? { name, status: 'skip', detail: 'not applicable' } : problems.length === 0 ? { name, status: 'pass' } : { name, status: 'fail', detail: problems.join('; ') });
+  const add = (name: string, problems: string[] | null, warnings: string[] = []) =>
+    results.push(
+      problems === null
+        ? { name, status: 'skip', detail: 'not applicable' }
+        : problems.length > 0
+          ? { name, status: 'fail', detail: [...problems, ...warnings].join('; ') }
+          : warnings.length > 0
+            ? { name, status: 'warn', detail: warnings.join('; ') }
+            : { name, status: 'pass' },
+    );
 
   const wasmPath = await resolveWasmPath(path);
   let info;
@@ -139,6 +155,9 @@ export async function runConformance(path: string, options: ConformanceOptions =
     ({ plugin, host } = await loadTestPlugin(wasmPath, {
       runInWorker: true,
       timeoutMs: budget,
+      // As the app does: a guest failure in init or on_event is logged, not raised; every call is judged on its own.
+      strict: false,
+      failFastAfterTimeout: false,
       ...(options.workspaceRoot === undefined ? {} : { workspaceRoot: options.workspaceRoot }),
     }));
   } catch (error) {
@@ -156,6 +175,15 @@ export async function runConformance(path: string, options: ConformanceOptions =
   };
   try {
     add('manifest is valid and complete', manifestProblems(plugin.manifest));
+    const appVersion = options.appVersion ?? DEFAULT_APP_VERSION;
+    const elements = checkManifestElements(plugin.manifest, appVersion);
+    add(
+      `ui and cli elements are shown by Diaryx ${appVersion}`,
+      elements.filter((p) => p.severity === 'error').map((p) => p.message),
+      elements.filter((p) => p.severity === 'warning').map((p) => p.message),
+    );
+    const gaps = permissionGaps(info.referencedHostFunctions ?? info.hostImports, plugin.manifest);
+    add('the host functions it uses have their permission requested', gaps.errors, gaps.warnings);
     // init never fails (§8.3): the guest's errors are ignored, as Diaryx ignores them.
     await timed('init', () => plugin.init(host.initContext));
 

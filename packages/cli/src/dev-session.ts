@@ -9,6 +9,8 @@ import { join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { MemoryPluginStorage, PermissionKey, PluginPermissions } from '@diaryx/host-fns';
 import type { GuestEvent } from '@diaryx/loader';
+import { serialRuns } from '@diaryx/watch';
+import { isBuildOutput } from './build-outputs.js';
 import { shownInput, shownOutput } from './call-log.js';
 import { type PluginSession, openPluginSession } from './plugin-session.js';
 import { parseEventArg } from './run-arguments.js';
@@ -38,8 +40,6 @@ export interface DevOptions {
   input?: NodeJS.ReadableStream;
   output?: NodeJS.WritableStream;
 }
-
-const IGNORED_SOURCE_PARTS = new Set(['node_modules', 'build', 'dist', '.git', '.turbo']);
 
 /** The plugin.wasm a plugin folder builds: build/plugin.wasm, else plugin.wasm. */
 export function wasmOf(pluginDir: string): string {
@@ -118,8 +118,18 @@ export async function startDevSession(options: DevOptions): Promise<number> {
       });
     });
 
-  const reload = async (rebuild: boolean) => {
-    if (rebuild && build && !(await runBuild())) return;
+  // Builds run beside the command queue, not in it: a file event or a typed command never waits
+  // for a build (it waited 5.4 s). One build at a time; saves during a build make one more after
+  // it; each good build queues a reload.
+  const builds = serialRuns(async () => {
+    if (await runBuild()) void enqueue(() => reload());
+  });
+  const rebuild = () => {
+    if (build) builds.request();
+    else void enqueue(() => reload());
+  };
+
+  const reload = async () => {
     const wasmPath = wasmOf(pluginDir);
     if (!(await stat(wasmPath).catch(() => null))?.isFile()) {
       print(`✗ ${wasmPath} does not exist: build the plugin (npm run build)`);
@@ -147,6 +157,8 @@ export async function startDevSession(options: DevOptions): Promise<number> {
       storage,
       config,
       record: recordPath !== null,
+      denialAdvice: (key) =>
+        `(dev grants what the manifest requests: add ${key} to requested_permissions with a reason, as Diaryx shows it to users; or pass --allow ${key} for this session)`,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
     plugin = session.plugin;
@@ -168,7 +180,7 @@ export async function startDevSession(options: DevOptions): Promise<number> {
     const trimmed = line.trim();
     if (trimmed === '') return;
     if (trimmed.startsWith(':event ')) return fire(parseEventArg(trimmed.slice(7)));
-    if (trimmed === ':reload') return reload(true);
+    if (trimmed === ':reload') return rebuild();
     if (trimmed.startsWith(':config ')) {
       if (session === null) return;
       await session.plugin.setConfig(JSON.parse(trimmed.slice(8)) as unknown);
@@ -229,21 +241,26 @@ export async function startDevSession(options: DevOptions): Promise<number> {
     watchers.push(
       watch(pluginDir, { recursive: true }, (_kind, filename) => {
         if (filename === null) return;
-        const parts = filename.toString().split(sep);
-        // The build's own output (plugin.wasm at the root in the ts template) must not start another build.
-        if (parts.some((part) => IGNORED_SOURCE_PARTS.has(part)) || filename.toString().endsWith('.wasm')) return;
-        if (resolve(pluginDir, filename.toString()).startsWith(statePath)) return;
-        if (recordPath !== null && resolve(pluginDir, filename.toString()).startsWith(recordPath)) return;
-        if (resolve(pluginDir, filename.toString()).startsWith(workspace + sep)) return;
+        const path = filename.toString().split(sep).join('/');
+        // What the build and this session write (plugin.wasm, its map, temporary files, the state file and the trace) starts no build.
+        if (isBuildOutput(path) || resolve(pluginDir, path).startsWith(statePath)) return;
+        if (recordPath !== null && resolve(pluginDir, path).startsWith(recordPath)) return;
+        if (resolve(pluginDir, path).startsWith(workspace + sep)) return;
         clearTimeout(timer);
-        timer = setTimeout(() => void enqueue(() => reload(true)), 300);
+        timer = setTimeout(() => builds.request(), 300);
       }),
     );
   }
 
   print(`diaryx-plugin dev: ${pluginDir} against ${workspace}; state in ${statePath}${recordPath === null ? '' : `; recording into ${recordPath}`}`);
   print('type a command (name [JSON params]), :event <name|json>, :config <json>, :reload, :quit');
-  await enqueue(() => reload(true));
+  if (build) {
+    builds.request();
+    await builds.idle();
+    await queue;
+  } else {
+    await enqueue(() => reload());
+  }
   const prompt = createInterface({ input: options.input ?? process.stdin, output: out, terminal: (options.input ?? process.stdin) === process.stdin && process.stdin.isTTY === true, historySize: 200, prompt: '> ' });
   prompt.prompt();
   await new Promise<void>((done) => {
@@ -256,8 +273,9 @@ export async function startDevSession(options: DevOptions): Promise<number> {
     });
     prompt.on('close', done);
   });
-  await queue;
   for (const watcher of watchers) watcher.close();
+  await builds.close();
+  await queue;
   for (const timer of pending.values()) clearTimeout(timer);
   if (session !== null) {
     await save();

@@ -122,7 +122,7 @@ describe('15.23 run checks its arguments first', () => {
     const workspace = mkdtempSync(join(tmpdir(), 'diaryx-cli-ws-'));
     const missing = diaryxPlugin('run', join(workspace, 'nope.wasm'), '--workspace', workspace, 'run');
     expect(missing.status).toBe(2);
-    expect(missing.stderr.trim().split('\n')).toEqual([`error ${join(workspace, 'nope.wasm')} does not exist`]);
+    expect(missing.stderr.trim().split('\n')).toEqual([`error ${join(workspace, 'nope.wasm')} does not exist: give a plugin.wasm (build the plugin first, e.g. npm run build)`]);
     const emptyFolder = diaryxPlugin('run', workspace, '--workspace', workspace, 'run');
     expect(emptyFolder.status).toBe(2);
     expect(emptyFolder.stderr.trim().split('\n')).toEqual([`error ${join(workspace, 'plugin.wasm')} does not exist: give a plugin.wasm (build the plugin first, e.g. npm run build)`]);

@@ -1,5 +1,6 @@
 import {
   appVersionSatisfies,
+  checkManifestElements,
   CURRENT_PROTOCOL_VERSION,
   DEFAULT_APP_VERSION,
   type GuestManifest,
@@ -7,15 +8,24 @@ import {
   isValidPluginId,
   MIN_SUPPORTED_PROTOCOL_VERSION,
   PLUGIN_ID_RULE,
+  type ManifestElementProblem,
 } from '@diaryx/loader';
 import { moduleInfo, type ModuleInfo, resolveWasmPath } from './module-info.js';
+import { summarizeUiElement } from './ui-summary.js';
 
 /** What `diaryx-plugin inspect` reports. */
 export interface InspectReport extends ModuleInfo {
   wasmPath: string;
   manifest: GuestManifest;
-  /** Problems that would stop Diaryx from loading it; empty when compatible. */
+  /**
+   * Problems that would stop Diaryx from loading it, or from showing one of its ui or cli
+   * elements (the loader drops those); empty when compatible.
+   */
   compatibility: string[];
+  /** One line per UI contribution (`SettingsTab 'sync' "Sync" fields: Text server, Toggle auto`). */
+  ui: string[];
+  /** The ui and cli elements the target Diaryx would drop (errors) or does not know the slot of (warnings). */
+  elementProblems: ManifestElementProblem[];
 }
 
 /**
@@ -37,5 +47,7 @@ export async function inspectPlugin(path: string, appVersion = DEFAULT_APP_VERSI
     compatibility.push(`requires Diaryx v${manifest.min_app_version} or later (checked against v${appVersion})`);
   }
   for (const name of info.unknownImports) compatibility.push(`imports ${name}, which no Diaryx host provides`);
-  return { wasmPath, manifest, compatibility, ...info };
+  const elementProblems = checkManifestElements(manifest, appVersion);
+  for (const problem of elementProblems) if (problem.severity === 'error') compatibility.push(problem.message);
+  return { wasmPath, manifest, compatibility, ui: manifest.ui.map(summarizeUiElement), elementProblems, ...info };
 }

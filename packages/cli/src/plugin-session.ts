@@ -8,7 +8,9 @@ import {
   type HostLogger,
   MemoryPluginStorage,
   nodeHttpClient,
+  type PermissionKey,
   nodeWorkspaceFs,
+  type PermissionDecision,
   type PluginPermissions,
   rulesChecker,
 } from '@diaryx/host-fns';
@@ -37,6 +39,11 @@ export interface PluginSessionOptions {
   timeoutMs?: number;
   /** Record the plugin's calls (the loader option `record`) for `plugin.takeRecording()`. */
   record?: boolean;
+  /**
+   * What a denial tells the author to do, by permission key (replaces the checker's advice, which
+   * is the end user's: "Add plugins.<id>.permissions.<key> in root frontmatter").
+   */
+  denialAdvice?: (key: PermissionKey) => string;
 }
 
 /** A loaded plugin and what it did. */
@@ -62,7 +69,15 @@ export async function openPluginSession(options: PluginSessionOptions): Promise<
     storage: options.storage ?? new MemoryPluginStorage(),
     events: { emit: (text) => void record.events.push(text) },
     http: nodeHttpClient(),
-    permissions: { check: (id, key, target) => rulesChecker({ [pluginId || id]: { permissions: typeof options.allow === 'function' ? options.allow() : options.allow } }, { workspaceRoot: workspace }).check(id, key, target) },
+    permissions: {
+      check(id, key, target) {
+        const rules = { [pluginId || id]: { permissions: typeof options.allow === 'function' ? options.allow() : options.allow } };
+        const decision = rulesChecker(rules, { workspaceRoot: workspace }).check(id, key, target) as PermissionDecision;
+        if (decision.allowed || options.denialAdvice === undefined) return decision;
+        // The checker's sentence for the end user gives way to the author's tool's.
+        return { allowed: false, message: `${decision.message.replace(/ Add plugins\.\S+ in root frontmatter\.$/, '')} ${options.denialAdvice(key)}` };
+      },
+    },
     logger,
     observer: (call) => void record.calls.push(call),
   });

@@ -35,6 +35,11 @@ export function parseAllow(specs: string[]): PluginPermissions {
   return permissions;
 }
 
+/** What `run` tells the author about a denied permission: the flag that grants it. */
+export function runDenialAdvice(key: PermissionKey): string {
+  return `(diaryx-plugin run grants only what --allow gives: pass --allow ${key} for all, or --allow ${key}=<scope,…>)`;
+}
+
 /**
  * Runs one command of a plugin against a real workspace folder, with only the permissions
  * given, after firing `events` in order. Nothing is written next to the wasm file; pass a
@@ -54,7 +59,7 @@ export async function runCommand(options: {
   /** Record the run's calls: the result's `trace`. */
   record?: boolean;
 }): Promise<RunResult> {
-  const session = await openPluginSession(options);
+  const session = await openPluginSession({ ...options, denialAdvice: runDenialAdvice });
   const { plugin, record } = session;
   try {
     for (const event of options.events ?? []) await plugin.onEvent(event);

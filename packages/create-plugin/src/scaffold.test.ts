@@ -57,7 +57,7 @@ describe('scaffold', () => {
     }
   });
 
-  it('writes the ts template: the js-runtime SDK, the manifest with reasons, and diaryx-js build', () => {
+  it('writes the ts template: definePlugin from the js-runtime SDK, the manifest with reasons, diaryx-js build, and a tsconfig for the tests', () => {
     const dir = join(temp(), 'ts-plugin');
     const result = scaffold(answers(dir, { template: 'ts' }), kit);
     expect(result.files.sort()).toEqual([
@@ -68,27 +68,33 @@ describe('scaffold', () => {
       'test/fixtures/mistakes.ts',
       'test/mistakes.test.ts',
       'test/plugin.test.ts',
+      'test/tsconfig.json',
       'test/watch.test.ts',
       'tsconfig.json',
       'vitest.config.ts',
     ]);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(pkg.scripts.build).toBe('diaryx-js build src/index.ts -o plugin.wasm');
+    // The plugin and the tests are both type-checked, each with its environment.
+    expect(pkg.scripts.typecheck).toBe('tsc && tsc -p test');
+    expect(JSON.parse(readFileSync(join(dir, 'test/tsconfig.json'), 'utf8'))).toMatchObject({ extends: '../tsconfig.json', include: ['.', '../vitest.config.ts'] });
+    expect(pkg.devDependencies['@types/node']).toBeDefined();
     expect(pkg.scripts['build:watch']).toBe('diaryx-js build src/index.ts -o plugin.wasm --watch');
     expect(pkg.devDependencies['@diaryx/js-runtime']).toBe('^0.1.0');
     const source = readFileSync(join(dir, 'src/index.ts'), 'utf8');
-    expect(source).toContain("from '@diaryx/js-runtime/sdk'");
+    expect(source).toContain("import { CommandError, definePlugin, readFile } from '@diaryx/js-runtime/sdk'");
+    expect(source).toContain('export const { manifest, handle_command, on_event, init, set_config, get_config } = definePlugin<Commands>({');
     expect(source).toContain('"read_files": "to read the notes you ask it about"');
     expect(source).toContain('"min_app_version": "1.4.0"');
   });
 
-  it('the assemblyscript template builds with diaryx-as (asc in-process) and has build:watch with the same arguments but -O3', () => {
+  it('the assemblyscript template builds with diaryx-as (asc in-process), and build:watch with the same arguments (-O3 and the names included: the tests see the binary a build ships)', () => {
     const dir = join(temp(), 'as-watch');
     scaffold(answers(dir), kit);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    const asc = 'assembly/index.ts --outFile plugin.wasm --use abort=~lib/@diaryx/plugin-sdk-as/assembly/abort/abort -O3';
+    const asc = 'assembly/index.ts --outFile plugin.wasm --use abort=~lib/@diaryx/plugin-sdk-as/assembly/abort/abort -O3 --debug';
     expect(pkg.scripts.build).toBe(`diaryx-as build ${asc}`);
-    expect(pkg.scripts['build:watch']).toBe(`diaryx-as build --watch ${asc.replace(' -O3', '')}`);
+    expect(pkg.scripts['build:watch']).toBe(`diaryx-as build --watch ${asc}`);
   });
 
   // The generated tests show the issue-16 points; the release rehearsal runs them (installed from a registry).
@@ -116,6 +122,9 @@ describe('scaffold', () => {
     expect(watch).toContain("scripts['build:watch']");
     expect(watch).toContain(`expect(command).toBe('${JSON.parse(read('package.json')).scripts['build:watch'].split(' ')[0]}')`);
     expect(watch).toContain("describe.skipIf(process.env['VITEST_MODE'] === 'WATCH')");
+    // It builds a stand-in plugin, not the author's: replacing the demo does not break it.
+    expect(watch).toContain('const STAND_IN = ');
+    expect(watch).not.toContain(`join(root, '${source.split('/')[0]}')`);
   });
 
   it('writes the js template with a host-function interface file and a build that refuses to fake the compiler', () => {

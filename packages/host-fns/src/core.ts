@@ -51,10 +51,24 @@ export { MemoryPluginStorage, noopPluginStorage, type PluginStorage } from './se
 export { noopRuntimeContextProvider, type RuntimeContextProvider } from './services/runtime-context.js';
 export { noopSecretStore, type SecretStore } from './services/secret-store.js';
 export type { WasiRunner, WasiRunRequest, WasiRunResult } from './services/wasi-runner.js';
+export { browserWasiRunner } from './services/browser-wasi-runner.js';
+export { type WasiFailure, wasiRunError } from './services/wasi-run-error.js';
 export type { WorkspaceFileSetProvider } from './services/workspace-file-set.js';
 export { type DirectoryEntry, type FileMetadata, noWorkspaceFileSystem, type WorkspaceFileSystem } from './services/workspace-fs.js';
 export { memoryWorkspaceFs } from './services/memory-workspace-fs.js';
 export { noopWebSocketBridge, type WebSocketBridge } from './services/ws-bridge.js';
+export {
+  SYNC_PING_INTERVAL_MS,
+  type SyncGuestResolver,
+  syncReconnectDelayMs,
+  type SyncTransportPlugin,
+  syncTransportGuests,
+  type SyncWebSocketBridge,
+  webSocketBridge,
+  type WebSocketBridgeOptions,
+} from './services/sync-transport/web-socket-bridge.js';
+export type { BridgeSocket, BridgeSocketConstructor, SyncGuest } from './services/sync-transport/sync-connection.js';
+export { connectionKey, parseWsRequest, syncUrl, WS_OK, type WsConnect, type WsRequest, WsRequestError } from './services/sync-transport/ws-requests.js';
 
 export { MAX_PLUGIN_COMMAND_DEPTH } from './functions/plugin-command.js';
 export { HTTP_TIMEOUT_RANGE_MS } from './functions/http-request.js';

@@ -174,7 +174,13 @@ function record(call: HostCall, outcome: HostCallOutcome, output: HostOutput, me
 
 function finish(call: HostCall, memory: GuestMemory, output: HostOutput): bigint {
   record(call, call.denied ? 'denied' : 'ok', output, call.denialMessage, false);
-  return output.length === 0 ? 0n : memory.store(output);
+  // "" is a real block of length 0, never handle 0: @extism/extism 2.0.0-rc13 keeps a live 1-byte
+  // block at index 0 (its "null page"), so a guest that reads handle 0 by its length, as the Rust
+  // guest SDK does, got the byte "\0" where the Rust kernel answers length 0. An empty block reads
+  // as "" whatever way the guest reads it (in worker mode the SDK ships it as a freed block: length 0).
+  const handle = memory.store(output);
+  if (output.length === 0) (call.plugin.emptyAnswers ??= new Set()).add(handle);
+  return handle;
 }
 
 function fail(call: HostCall, error: unknown): bigint {

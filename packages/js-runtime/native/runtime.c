@@ -600,6 +600,22 @@ static int32_t run_export(int index) {
   return code;
 }
 
+// ---- after a trap ---------------------------------------------------------------------------
+
+// Defined by patches/0002-stack-after-a-trap.patch in quickjs.c.
+size_t JS_DescribeStackStatic(JSContext *ctx, char *buf, size_t size);
+
+static char where_text[4096];
+
+// The JavaScript stack of the call a trap stopped (the loader's deadline): "    at fn
+// (file:line:col)" lines, innermost first, NUL-terminated; "" outside a call. The loader may
+// call it on the stopped instance, before replacing it, to say where the plugin was. It reads
+// the interpreter's frames and allocates nothing.
+EXPORT("__diaryx_where") const char *diaryx_where(void) {
+  JS_DescribeStackStatic(ctx, where_text, sizeof where_text);
+  return where_text;
+}
+
 #define SLOT(n) EXPORT("__diaryx_export_" #n) int32_t diaryx_export_##n(void) { return run_export(n); }
 SLOT(0) SLOT(1) SLOT(2) SLOT(3) SLOT(4) SLOT(5) SLOT(6) SLOT(7)
 SLOT(8) SLOT(9) SLOT(10) SLOT(11) SLOT(12) SLOT(13) SLOT(14) SLOT(15)

@@ -5,6 +5,16 @@
   const native = globalThis.__diaryx_native;
   delete globalThis.__diaryx_native;
   let building = true;
+  // Top-level code runs once, at build time, where there is no host: name what was called and
+  // what to do, rather than the Extism function underneath (alloc, input_length, …).
+  const atRunTime = (api) => {
+    if (building) {
+      throw new Error(
+        `${api} was called while the plugin's top-level code ran at build time (there is no host then): ` +
+          'call Host, Memory, Var, Config, Http and host functions inside an exported function or a handler',
+      );
+    }
+  };
   const define = (name, value) =>
     Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
 
@@ -39,38 +49,44 @@
     }
   }
 
-  const handleOf = (bytes) => {
+  const handleOf = (bytes, api) => {
+    atRunTime(api);
     const offset = native.alloc(bytes);
     return new MemoryHandle(offset, native.length(offset));
   };
-  const scalar = (size, write) => {
+  const scalar = (size, write, api) => {
     const buffer = new ArrayBuffer(size);
     write(new DataView(buffer));
-    return handleOf(buffer);
+    return handleOf(buffer, api);
   };
+  // A host function's input goes through Memory.fromString: at build time that is the first call
+  // a host-function wrapper (readFile, storageGet, …) makes, and the stack names the wrapper.
   const Memory = {
-    fromString: (text) => handleOf(String(text)),
-    fromBuffer: (bytes) => handleOf(bytes),
-    fromJsonObject: (value) => handleOf(JSON.stringify(value)),
-    allocUInt32: (i) => scalar(4, (v) => v.setUint32(0, i, true)),
-    allocUInt64: (i) => scalar(8, (v) => v.setBigUint64(0, BigInt(i), true)),
-    allocFloat32: (f) => scalar(4, (v) => v.setFloat32(0, f, true)),
-    allocFloat64: (f) => scalar(8, (v) => v.setFloat64(0, f, true)),
-    find: (offset) => new MemoryHandle(offset, native.length(offset)),
+    fromString: (text) => handleOf(String(text), 'Memory.fromString (a host function input, as readFile, storageGet and the other SDK wrappers make)'),
+    fromBuffer: (bytes) => handleOf(bytes, 'Memory.fromBuffer'),
+    fromJsonObject: (value) => handleOf(JSON.stringify(value), 'Memory.fromJsonObject'),
+    allocUInt32: (i) => scalar(4, (v) => v.setUint32(0, i, true), 'Memory.allocUInt32'),
+    allocUInt64: (i) => scalar(8, (v) => v.setBigUint64(0, BigInt(i), true), 'Memory.allocUInt64'),
+    allocFloat32: (f) => scalar(4, (v) => v.setFloat32(0, f, true), 'Memory.allocFloat32'),
+    allocFloat64: (f) => scalar(8, (v) => v.setFloat64(0, f, true), 'Memory.allocFloat64'),
+    find: (offset) => (atRunTime('Memory.find'), new MemoryHandle(offset, native.length(offset))),
   };
 
   const hostFunctions = {};
   native.hostFunctionNames.forEach((name, index) => {
-    hostFunctions[name] = (offset) => native.callHost(index, offset);
+    hostFunctions[name] = (offset) => {
+      atRunTime(name);
+      return native.callHost(index, offset);
+    };
   });
   Object.freeze(hostFunctions);
 
   const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   const Host = {
-    inputBytes: () => native.input(),
-    inputString: () => native.inputString(),
-    outputBytes: (bytes) => native.output(bytes),
-    outputString: (text) => native.output(String(text)),
+    inputBytes: () => (atRunTime('Host.inputBytes'), native.input()),
+    inputString: () => (atRunTime('Host.inputString'), native.inputString()),
+    outputBytes: (bytes) => (atRunTime('Host.outputBytes'), native.output(bytes)),
+    outputString: (text) => (atRunTime('Host.outputString'), native.output(String(text))),
     getFunctions: () => hostFunctions,
     arrayBufferToBase64(buffer) {
       const bytes = new Uint8Array(buffer);
@@ -104,18 +120,20 @@
   };
 
   const Var = {
-    set: (name, value) => native.varSet(String(name), value),
-    getBytes: (name) => native.varGet(String(name)),
+    set: (name, value) => (atRunTime('Var.set'), native.varSet(String(name), value)),
+    getBytes: (name) => (atRunTime('Var.getBytes'), native.varGet(String(name))),
     getString(name) {
+      atRunTime('Var.getString');
       const bytes = native.varGet(String(name));
       return bytes === null ? null : native.decode(bytes);
     },
   };
 
-  const Config = { get: (key) => native.config(String(key)) };
+  const Config = { get: (key) => (atRunTime('Config.get'), native.config(String(key))) };
 
   const Http = {
     request(request, body) {
+      atRunTime('Http.request');
       const spec = JSON.stringify({ url: request.url, method: request.method ?? 'GET', headers: request.headers ?? {} });
       const [status, bytes] = native.http(spec, body ?? null);
       return { status, body: native.decode(bytes) };

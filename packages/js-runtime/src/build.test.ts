@@ -13,12 +13,12 @@ const temps: string[] = [];
 afterAll(() => Promise.all(temps.map((dir) => rm(dir, { recursive: true, force: true }))));
 
 describe('diaryx-js build', () => {
-  it('exports exactly the entry’s functions (and memory), like a native plugin', async () => {
+  it('exports exactly the entry’s functions (and memory, and __diaryx_where, which says where a stopped call was), like a native plugin', async () => {
     const built = await buildPlugin({ entry: fixture('semantics') });
     const module = await WebAssembly.compile(built.wasm as Uint8Array<ArrayBuffer>);
     const exports = WebAssembly.Module.exports(module).map((e) => `${e.kind}:${e.name}`).sort();
     expect(exports).toEqual(
-      ['awaited', 'echo_bytes', 'handle_command', 'manifest', 'never_settles', 'rejected'].map((n) => `function:${n}`).concat('memory:memory').sort(),
+      ['awaited', 'echo_bytes', 'handle_command', 'manifest', 'never_settles', 'rejected', '__diaryx_where'].map((n) => `function:${n}`).concat('memory:memory').sort(),
     );
     const imports = new Set(WebAssembly.Module.imports(module).map((i) => i.module));
     expect(imports).toEqual(new Set(['extism:host/env', 'extism:host/user', 'wasi_snapshot_preview1']));
@@ -51,14 +51,38 @@ describe('diaryx-js build', () => {
     await expect(buildPlugin({ entry: fixture('type-error'), typeCheck: false })).resolves.toMatchObject({ warnings: [] });
   });
 
-  it('warns about Config.get, Http and setTimeout, naming the API and the alternative', async () => {
+  it('warns about Config.get, Http, fetch and setTimeout, naming the API and the alternative', async () => {
     const built = await buildPlugin({ entry: fixture('dead-apis') });
     expect(built.warnings).toEqual([
       expect.stringMatching(/dead-apis\.ts:9:15: warning: `Config\.get` always returns null .*config\(\) or configValue\(\)/),
       expect.stringMatching(/dead-apis\.ts:10:21: warning: `setTimeout` does not exist .*no event loop/),
-      expect.stringMatching(/dead-apis\.ts:11:13: warning: `Http\.request` fails .*hostHttpRequest\(\)/),
+      expect.stringMatching(/dead-apis\.ts:11:8: warning: `fetch` does not exist .*httpRequest\(\) or hostHttpRequest\(\)/),
+      expect.stringMatching(/dead-apis\.ts:12:13: warning: `Http\.request` fails .*hostHttpRequest\(\)/),
     ]);
     expect((await buildPlugin({ entry: fixture('no-manifest') }).catch(() => null))).toBeNull();
+  });
+
+  it('a ui element the loader would drop is a type error, and (without the type check) fails the build naming the element and the field', async () => {
+    const typed = (await buildPlugin({ entry: fixture('bad-ui') }).catch((e: unknown) => e)) as Error;
+    expect(typed).toBeInstanceOf(PluginBuildError);
+    expect(typed.message).toMatch(/bad-ui\.ts: the type check failed:\n.*bad-ui\.ts\(\d+,\d+\): error TS2322/);
+    const checked = (await buildPlugin({ entry: fixture('bad-ui'), typeCheck: false }).catch((e: unknown) => e)) as Error;
+    expect(checked).toBeInstanceOf(PluginBuildError);
+    expect(checked.message).toContain(
+      "bad-ui.ts: the manifest's ui[0] (SettingsTab 'sync'): field fields[0].type: unknown variant `TextInput`, expected one of `Text`, `Password`",
+    );
+    expect(checked.message).toContain('Diaryx 1.4.1 drops this element');
+  });
+
+  it('a slot Diaryx 1.4.1 does not know is a warning naming the slot; the build succeeds', async () => {
+    const built = await buildPlugin({ entry: fixture('new-slot') });
+    expect(built.warnings).toEqual([expect.stringMatching(/new-slot\.ts: warning: the manifest's ui\[0\] \(ToolbarButton 'bold'\): the slot `ToolbarButton` is not known to Diaryx 1\.4\.1, which drops the element/)]);
+  });
+
+  it('fails when the loader cannot read the built manifest, with the loader\'s reason', async () => {
+    await expect(buildPlugin({ entry: fixture('unreadable-manifest'), typeCheck: false })).rejects.toThrow(
+      /unreadable-manifest\.ts: the loader cannot read the manifest: Failed to parse manifest from plugin 'plugin': .*missing field `capabilities`/,
+    );
   });
 
   it('fails on a syntax error with the file and line', async () => {
@@ -71,10 +95,17 @@ describe('diaryx-js build', () => {
     );
   });
 
-  it('fails when top-level code calls the host, which does not exist at build time', async () => {
+  it('fails when top-level code calls the host, which does not exist at build time, naming the API called', async () => {
     await expect(buildPlugin({ entry: fixture('top-level-host-call') })).rejects.toThrow(
-      /top-level-host-call\.ts: the plugin's top-level code failed at build time: input_length was called while the plugin's top-level code ran at build time/,
+      /top-level-host-call\.ts: the plugin's top-level code failed at build time: .*top-level-host-call\.ts \(bundled\): Error: Host\.inputString was called while the plugin's top-level code ran at build time \(there is no host then\): call Host, Memory, Var, Config, Http and host functions inside an exported function or a handler/,
     );
+  });
+
+  it('a host function called by top-level code names the SDK wrapper, not the Extism function underneath ("alloc")', async () => {
+    const error = (await buildPlugin({ entry: fixture('top-level-read-file') }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/Memory\.fromString \(a host function input, as readFile, storageGet and the other SDK wrappers make\) was called while the plugin's top-level code ran at build time/);
+    expect(error.message).toMatch(/at readFile \(/);
+    expect(error.message).not.toMatch(/\balloc was called/);
   });
 
   it('fails when top-level code throws, with the JavaScript error', async () => {

@@ -34,6 +34,15 @@ export interface BuildPluginOptions {
    * (default true): a type error fails the build with the compiler's message.
    */
   typeCheck?: boolean;
+  /**
+   * Read the built plugin's manifest with `@diaryx/loader` and check its `ui` and `cli` elements
+   * (default true): an element the loader would drop (a field type that does not exist, a missing
+   * label, a wrong-typed value) fails the build naming the element and the field; a slot the target
+   * Diaryx does not know is a warning. `false` skips it (fixtures with broken manifests on purpose).
+   */
+  checkManifest?: boolean;
+  /** The Diaryx version the manifest check targets (default `1.4.1`, the version the kit's loader implements). */
+  appVersion?: string;
 }
 
 /** A built plugin. */
@@ -50,8 +59,9 @@ export interface BuiltPlugin {
    */
   sourceMap: string;
   /**
-   * Uses of APIs that compile but do not work in Diaryx plugins (`Config.get`, `Http`,
-   * `setTimeout`, `setInterval`), one line each with the file, the API and the alternative.
+   * Uses of APIs that compile but do not work in Diaryx plugins (`Config.get`, `Http`, `fetch`,
+   * `setTimeout`, `setInterval`), one line each with the file, the API and the alternative; and
+   * what the manifest check warns about (a slot the target Diaryx does not know, the loader's warnings).
    */
   warnings: string[];
   /**
@@ -78,7 +88,8 @@ function formatMessages(messages: readonly Message[]): string {
  * first call pays no engine start-up), and exports exactly the entry's exported functions.
  * Host functions are declared by importing them from `@diaryx/js-runtime/host`.
  * @throws PluginBuildError for a type error (the compiler's message), syntax and type-stripping errors (file:line), an unknown host
- * function, a missing `manifest`/`handle_command` export, or top-level code that throws
+ * function, a missing `manifest`/`handle_command` export, top-level code that throws, or a manifest
+ * the loader cannot read or whose `ui`/`cli` elements it would drop (naming the element and the field)
  */
 export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlugin> {
   const entry = resolve(options.entry);
@@ -149,6 +160,15 @@ export async function buildPlugin(options: BuildPluginOptions): Promise<BuiltPlu
     await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
   } catch (error) {
     throw new Error(`the built module is not valid WebAssembly (a bug of @diaryx/js-runtime): ${(error as Error).message}`);
+  }
+  if (options.checkManifest ?? true) {
+    // The loader is loaded when a build runs, not when the build API is imported.
+    const { reviewPluginManifest } = await import('@diaryx/loader');
+    const report = await reviewPluginManifest(wasm, options.appVersion);
+    if (report.errors.length > 0) {
+      throw new PluginBuildError(`${shown}: ${report.errors.join(`\n${shown}: `)}`, inputs);
+    }
+    warnings = [...warnings, ...report.warnings.map((warning) => `${shown}: warning: ${warning}`)];
   }
   if (options.outFile) {
     await mkdir(dirname(resolve(options.outFile)), { recursive: true });

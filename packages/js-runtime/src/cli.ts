@@ -6,7 +6,7 @@ import { watchPlugin, type WatchBuildReport } from './watch.js';
 const USAGE = `Usage: diaryx-js build <entry.ts> -o <plugin.wasm> [--watch] [--minify] [--no-type-check]
 
 Type-checks the entry with the TypeScript compiler (a type error fails the build; uses of
-Config.get, Http, setTimeout and setInterval, which do not work in Diaryx plugins, are warned
+Config.get, Http, fetch, setTimeout and setInterval, which do not work in Diaryx plugins, are warned
 about), bundles a TypeScript plugin with esbuild, evaluates it in the QuickJS runtime at build time and
 writes a snapshotted plugin.wasm whose exports are the entry's exported functions.
 

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { loadTestPlugin } from '@diaryx/testing';
+import '@diaryx/testing/vitest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPlugin } from './build.js';
 
@@ -14,7 +15,7 @@ describe('the TypeScript SDK: definePlugin, config and storage helpers, through 
     const { plugin } = await loadTestPlugin(wasm);
     try {
       for (const name of ['manifest', 'handle_command', 'on_event', 'init', 'set_config', 'get_config']) expect(plugin.hasExport(name)).toBe(true);
-      expect(plugin.manifest.commands).toEqual(['greet', 'count', 'forget', 'fail', 'settings']);
+      expect(plugin.manifest.commands).toEqual(['greet', 'count', 'forget', 'fail', 'settings', 'later', 'laterFail', 'stuck', 'tally']);
       expect(plugin.manifest.capabilities).toEqual(['file_events', 'custom_commands']);
     } finally {
       await plugin.close();
@@ -72,5 +73,32 @@ describe('the TypeScript SDK: definePlugin, config and storage helpers, through 
     } finally {
       await plugin.close();
     }
+  });
+
+  it('an async command handler answers with what it resolves to (not {}), and a rejected CommandError is success: false', async () => {
+    const { plugin } = await loadTestPlugin(wasm);
+    expect(await plugin.handleCommand('later', { name: 'Ada' })).toEqual({ success: true, data: 'later Ada' });
+    expect(await plugin.handleCommand('laterFail', {})).toEqual({ success: false, error: 'failed later', error_code: 'later' });
+  });
+
+  it('an async onEvent runs to its end before the call returns', async () => {
+    const { plugin, host } = await loadTestPlugin(wasm);
+    await plugin.onEvent({ event_type: 'file_created', payload: { path: 'new.md' } });
+    expect(host).toHaveStored('created', '"new.md"');
+  });
+
+  it('a handler that waits on what never happens fails the call, saying there is no event loop', async () => {
+    const { plugin } = await loadTestPlugin(wasm);
+    await expect(plugin.handleCommand('stuck', {})).rejects.toThrow(/returned a Promise that never settled: this runtime has no event loop/);
+  });
+
+  it('storageGetJson on a corrupt stored value fails the call naming the key and the fix, and the value survives (it returned the fallback, which the plugin then wrote over it)', async () => {
+    const { plugin, host } = await loadTestPlugin(wasm, { storage: { tally: '{"broken' } });
+    await expect(plugin.handleCommand('tally', {})).rejects.toThrow(
+      /StorageJsonError: storageGetJson\('tally'\): the stored value is not JSON \(.*\); it was left as it is: read it with storageGet\('tally'\)/,
+    );
+    expect(host).toHaveStored('tally', '{"broken');
+    const fresh = await loadTestPlugin(wasm);
+    expect(await fresh.plugin.handleCommand('tally', {})).toEqual({ success: true, data: 1 });
   });
 });

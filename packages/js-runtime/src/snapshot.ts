@@ -31,6 +31,11 @@ export class SnapshotError extends Error {
 const PAGE = 65536;
 const GLOBAL_EXPORT = '__snapshot_global_';
 const SLOT_EXPORT = '__diaryx_export_';
+/**
+ * The one runtime export a built plugin keeps besides its own: the JavaScript stack of a call a
+ * trap stopped (see native/runtime.c), which the loader reads to say where a timed-out plugin was.
+ */
+export const WHERE_EXPORT = '__diaryx_where';
 /** The QuickJS stack limit: below the 1 MiB wasm stack, so deep recursion is a JS error. */
 const MAX_STACK_BYTES = 256 * 1024;
 const WASI_ENOSYS = 52;
@@ -191,7 +196,7 @@ export async function snapshotPlugin(runtime: Uint8Array, scripts: readonly Snap
     if (entry.name.startsWith(SLOT_EXPORT)) {
       const slot = Number(entry.name.slice(SLOT_EXPORT.length));
       if (slot < names.length) pluginExports.push({ ...entry, name: names[slot]! });
-    } else if (entry.name !== '_initialize' && !entry.name.startsWith('__diaryx_')) {
+    } else if (entry.name === WHERE_EXPORT || (entry.name !== '_initialize' && !entry.name.startsWith('__diaryx_'))) {
       pluginExports.push(entry);
     }
   }

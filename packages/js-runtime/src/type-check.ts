@@ -21,6 +21,11 @@ const DEAD_APIS: Record<string, { api: string; why: string; instead: string }> =
     why: "fails in Diaryx plugins (the host denies Extism's http_request)",
     instead: 'hostHttpRequest() from @diaryx/js-runtime/sdk (host_http_request, permission http_requests)',
   },
+  fetch: {
+    api: 'fetch',
+    why: 'does not exist in Diaryx plugins (the runtime has no event loop and no network of its own; the host makes requests)',
+    instead: 'httpRequest() or hostHttpRequest() from @diaryx/js-runtime/sdk (host_http_request, permission http_requests)',
+  },
   setTimeout: {
     api: 'setTimeout',
     why: 'does not exist in Diaryx plugins (the runtime has no event loop; a call runs to its end)',

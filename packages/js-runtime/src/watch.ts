@@ -1,8 +1,8 @@
 // `diaryx-js build --watch`: builds the plugin, then again whenever one of its sources changes.
 // The sources are the files esbuild's metafile lists for the last bundle (the entry and what it
 // imports, npm packages included), so an import added by an edit is watched from the next build on.
-import { type FSWatcher, watch } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { watchBuilds } from '@diaryx/watch';
 import { buildPlugin, type BuildPluginOptions, type BuiltPlugin, PluginBuildError } from './build.js';
 
 /** One build of a watch session: the first one, or one started by a change. */
@@ -39,7 +39,8 @@ export interface PluginWatcher {
 /**
  * Builds `entry` into `outFile` now and again after each change of its sources, one build at a
  * time (changes during a build start one more build after it). A failed build is reported and
- * keeps the previous `outFile`; the session goes on, so fixing the source rebuilds.
+ * keeps the previous `outFile`; the session goes on, so fixing the source rebuilds. The loop is
+ * `@diaryx/watch`'s, shared with `diaryx-as build --watch`.
  *
  * @example
  * const watcher = await watchPlugin({ entry: 'src/index.ts', outFile: 'plugin.wasm', onBuild: (r) => console.log(r.ok, r.ms) });
@@ -48,86 +49,26 @@ export interface PluginWatcher {
  */
 export async function watchPlugin(options: WatchPluginOptions): Promise<PluginWatcher> {
   const { debounceMs = 50, onBuild, ...buildOptions } = options;
-  const entry = resolve(options.entry);
-  let sources = new Set<string>([entry]);
-  const folders = new Map<string, FSWatcher>();
-  let changed = new Set<string>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let building: Promise<void> | null = null;
-  let again = false;
-  let closed = false;
-
-  const onChange = (folder: string) => (_event: string, name: string | Buffer | null) => {
-    // Without a name (some platforms), any change in a watched folder counts.
-    const file = name === null ? null : resolve(folder, name.toString());
-    if (file !== null && !sources.has(file)) return;
-    changed.add(file ?? folder);
-    clearTimeout(timer);
-    timer = setTimeout(start, debounceMs);
-  };
-
-  // Folders, not files: an editor that saves by writing a new file and renaming it over the old
-  // one ends a watch on the old file's inode.
-  const watchSources = (files: Iterable<string>) => {
-    sources = new Set([entry, ...files]);
-    const wanted = new Set([...sources].map((file) => dirname(file)));
-    for (const [folder, watcher] of folders) {
-      if (!wanted.has(folder)) {
-        watcher.close();
-        folders.delete(folder);
-      }
-    }
-    for (const folder of wanted) {
-      if (folders.has(folder)) continue;
+  type Outcome = { files: string[] | null; built?: BuiltPlugin; error?: string };
+  return watchBuilds<Outcome>({
+    alwaysWatch: [resolve(options.entry)],
+    debounceMs,
+    async build() {
       try {
-        folders.set(folder, watch(folder, onChange(folder)));
-      } catch {
-        // A folder that is gone (a deleted import): the next build says what is missing.
+        const built = await buildPlugin(buildOptions);
+        return { files: built.inputs, built };
+      } catch (error) {
+        const message = error instanceof PluginBuildError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+        // A bundle that failed read no files: keep watching the last ones (and the entry).
+        return { files: error instanceof PluginBuildError && error.inputs ? error.inputs : null, error: message };
       }
-    }
-  };
-
-  const buildOnce = async (): Promise<void> => {
-    const cause = [...changed];
-    changed = new Set();
-    const started = performance.now();
-    const ms = () => Math.round(performance.now() - started);
-    try {
-      const built = await buildPlugin(buildOptions);
-      watchSources(built.inputs);
-      onBuild({ ok: true, ms: ms(), changed: cause, built, watching: sources.size });
-    } catch (error) {
-      const message = error instanceof PluginBuildError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-      if (error instanceof PluginBuildError && error.inputs) watchSources(error.inputs);
-      onBuild({ ok: false, ms: ms(), changed: cause, error: message, watching: sources.size });
-    }
-  };
-
-  function start(): void {
-    if (closed) return;
-    if (building) {
-      again = true;
-      return;
-    }
-    building = buildOnce().finally(() => {
-      building = null;
-      if (again) {
-        again = false;
-        start();
-      }
-    });
-  }
-
-  watchSources([]);
-  start();
-  await building;
-  return {
-    async close() {
-      closed = true;
-      clearTimeout(timer);
-      for (const watcher of folders.values()) watcher.close();
-      folders.clear();
-      await building;
     },
-  };
+    onBuild({ outcome, changed, ms, watching }) {
+      onBuild(
+        outcome.built
+          ? { ok: true, ms, changed, built: outcome.built, watching }
+          : { ok: false, ms, changed, error: outcome.error ?? 'the build failed', watching },
+      );
+    },
+  });
 }

@@ -4,10 +4,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { guestEvents } from '@diaryx/loader';
 import { loadTestPlugin, parseTrace, replayTrace } from '@diaryx/testing';
 import '@diaryx/testing/vitest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tagsOfFolder } from '../../../docs/examples/host-node.js';
+import { openWorkspace, tagsOfFolder } from '../../../docs/examples/host-node.js';
 import { openStats, reportProblem } from '../../../docs/examples/record-node.js';
 import { buildPlugin } from '../src/build.js';
 
@@ -15,10 +16,14 @@ const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const docs = join(repo, 'docs');
 let tagIndex: Uint8Array;
 let hostFunctions: Uint8Array;
+let settingsUi: Uint8Array;
+let eventLog: Uint8Array;
 beforeAll(async () => {
   tagIndex = (await buildPlugin({ entry: join(docs, 'examples', 'tag-index.ts') })).wasm;
   hostFunctions = (await buildPlugin({ entry: join(docs, 'examples', 'host-functions.ts') })).wasm;
-}, 180_000);
+  settingsUi = (await buildPlugin({ entry: join(docs, 'examples', 'settings-ui.ts') })).wasm;
+  eventLog = (await buildPlugin({ entry: join(docs, 'examples', 'event-log.ts') })).wasm;
+}, 240_000);
 
 describe('docs: your first plugin', () => {
   // #region first-test
@@ -51,6 +56,37 @@ describe('docs: host functions by task', () => {
   });
 });
 
+describe('docs: the manifest and UI', () => {
+  // #region settings-test
+  it('shows its settings tab, palette item and status item, and reads the settings', async () => {
+    const { plugin } = await loadTestPlugin(settingsUi, { files: { 'a.md': 'one two three' }, config: { goal: 5 } });
+    // The core manifest is what the app shows: every element kept, nothing dropped.
+    expect(plugin.coreManifest.ui.map((element) => element.slot)).toEqual(['SettingsTab', 'CommandPaletteItem', 'StatusBarItem']);
+    expect(plugin.warnings).toEqual([]);
+    expect(await plugin.handleCommand('progress', { path: 'a.md' })).toEqual({ success: true, data: { count: 3, goal: 5, left: 2 } });
+    await plugin.setConfig({ goal: 5, unit: 'characters' });
+    expect(await plugin.handleCommand('progress', { path: 'a.md' })).toEqual({ success: true, data: { count: 13, goal: 5, left: 0 } });
+  });
+  // #endregion settings-test
+});
+
+describe('docs: events', () => {
+  // #region events-test
+  it('receives each event with its payload', async () => {
+    const { plugin, host } = await loadTestPlugin(eventLog);
+    // host.sampleEvents: one event of each of the eight types, as the app sends them.
+    for (const event of host.sampleEvents) await plugin.onEvent(event);
+    await plugin.onEvent(guestEvents.fileMoved('old/a.md', 'new/a.md'));
+    const last = (await plugin.handleCommand('events.last')).data as Record<string, unknown>;
+    expect(Object.keys(last).sort()).toEqual([
+      'file_created', 'file_deleted', 'file_moved', 'file_saved', 'workspace_changed', 'workspace_closed', 'workspace_committed', 'workspace_opened',
+    ]);
+    expect(last['file_moved']).toEqual({ new_path: 'new/a.md', old_path: 'old/a.md' });
+    expect(last['workspace_opened']).toEqual({ workspace_root: '/workspace' });
+  });
+  // #endregion events-test
+});
+
 describe('docs: hosting plugins in a Node app', () => {
   it('runs the example against a real folder', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'diaryx-docs-'));
@@ -58,6 +94,22 @@ describe('docs: hosting plugins in a Node app', () => {
     const wasmPath = join(workspace, 'plugin.wasm');
     writeFileSync(wasmPath, tagIndex);
     expect(await tagsOfFolder(wasmPath, workspace)).toEqual({ success: true, data: ['note'] });
+  });
+
+  it('opens a workspace with the services Rust ships: the plugin\'s storage lands in .diaryx/plugin-state', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'diaryx-docs-'));
+    writeFileSync(join(workspace, 'README.md'), '---\ncontents: []\nplugins:\n  com.example.tag-index:\n    permissions:\n      read_files: { include: ["all"] }\n---\n');
+    writeFileSync(join(workspace, 'a.md'), 'a #note');
+    mkdirSync(join(workspace, '.diaryx', 'plugins', 'com.example.tag-index'), { recursive: true });
+    writeFileSync(join(workspace, '.diaryx', 'plugins', 'com.example.tag-index', 'plugin.wasm'), tagIndex);
+    const { plugins, close } = await openWorkspace(workspace);
+    try {
+      await plugins[0]!.onEvent({ event_type: 'file_saved', payload: { path: 'a.md' } });
+      expect(await plugins[0]!.handleCommand('tags.list', {})).toEqual({ success: true, data: ['note'] });
+      expect(readdirSync(join(workspace, '.diaryx', 'plugin-state'))).toEqual(['com.example.tag-index_index.bin']);
+    } finally {
+      await close();
+    }
   });
 });
 
@@ -120,7 +172,7 @@ function region(file: string, name: string): string {
 
 describe('docs: snippet sync', () => {
   const pages = readdirSync(docs).filter((f) => f.endsWith('.md'));
-  it('has pages', () => expect(pages.length).toBeGreaterThanOrEqual(6));
+  it('has pages', () => expect(pages.length).toBeGreaterThanOrEqual(9));
   it.each(pages)('every code block of %s is a region of a tested file (shell commands aside)', (page) => {
     const text = readFileSync(join(docs, page), 'utf8');
     const blocks = [...text.matchAll(/(?:<!-- snippet: (\S+)#(\S+) -->\n)?```(\w*)\n([^]*?)\n```/g)];

@@ -19,6 +19,8 @@ declare global {
     constructor(label?: string, options?: { fatal?: boolean });
     decode(input?: ArrayBufferLike | ArrayBufferView): string;
   }
+  /** Not in Diaryx plugins: the host makes HTTP requests (httpRequest() of the SDK). */
+  function fetch(input: string | { url: string }, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; text(): Promise<string>; json(): Promise<unknown> }>;
   /** Not in Diaryx plugins: the runtime has no event loop. */
   function setTimeout(handler: (...args: unknown[]) => void, timeout?: number, ...args: unknown[]): number;
   /** Not in Diaryx plugins: the runtime has no event loop. */

@@ -92,3 +92,19 @@ export type {
   UiContribution,
 } from './protocol/types.js';
 export { KNOWN_UI_SLOTS } from './protocol/ui-elements.js';
+export { checkManifestElements, type ManifestElementProblem } from './protocol/manifest-elements.js';
+export { inspectPluginManifestFromBytes, type ManifestReview, reviewPluginManifest } from './protocol/inspect-manifest.js';
+export type {
+  AttributeSyntaxInput,
+  CliArgInput,
+  CliCommandInput,
+  ComponentRefInput,
+  GuestManifestInput,
+  InsertCommandInput,
+  KnownCapability,
+  MarkAttributeInput,
+  MarkdownSyntaxInput,
+  PermissionRuleInput,
+  SettingsFieldInput,
+  UiContributionInput,
+} from './protocol/manifest-input.js';

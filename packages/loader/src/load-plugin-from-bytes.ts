@@ -23,7 +23,7 @@ export async function loadPluginFromBytes(
   options: LoadPluginFromBytesOptions = {},
 ): Promise<LoadedPlugin> {
   const resolved = resolveLoaderOptions(options);
-  const { guest, manifest } = await startGuest(bytesSource(wasm), options.name ?? 'plugin', host, resolved);
+  const { guest, manifest } = await startGuest(bytesSource(wasm, resolved), options.name ?? 'plugin', host, resolved);
   return new LoadedPlugin({
     guest,
     manifest,

@@ -10,6 +10,7 @@ import { declaresCommand, toCoreManifest } from './protocol/core-manifest.js';
 import type { CommandResponse, GuestEvent, GuestManifest, PluginContext, PluginManifest } from './protocol/types.js';
 import { CallAbortedError, GuestExitError, isTimeoutError } from './runtime/call-stop.js';
 import { CallQueue } from './runtime/call-queue.js';
+import { GUEST_STACK_EXPORT, guestLocation } from './runtime/guest-location.js';
 import type { InstantiatedGuest } from './runtime/instantiate.js';
 import { ownedBytes } from './runtime/sdk-plugin.js';
 import { callOptionProblem } from './validate-options.js';
@@ -256,12 +257,14 @@ export class LoadedPlugin {
     const cause = toError(error);
     if (trap !== null) return this.#callError('host_trap', exportName, trap, cause);
     if (isTimeoutError(cause)) {
+      // Where it was: its wasm function (metered), or its JavaScript stack (js-runtime), mapped like guest errors.
+      const where = guestLocation(cause, this.hasExport(GUEST_STACK_EXPORT));
       return new PluginCallError(
         'timeout',
         this.id,
         exportName,
         `Plugin call timed out: plugin '${this.id}' export \`${exportName}\` ran longer than ${timeoutMs} ms ` +
-          '(raise the loader option timeoutMs, or the call\'s own timeoutMs, if this plugin needs more time)',
+          `(raise the loader option timeoutMs, or the call's own timeoutMs, if this plugin needs more time)${where === null ? '' : `; ${this.#options.describeGuestError?.(where) ?? where}`}`,
         { cause },
       );
     }

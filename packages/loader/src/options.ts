@@ -17,6 +17,10 @@ export const DEFAULT_MAX_MEMORY_PAGES = 4096;
 export const DEFAULT_SLICE_MS = 5;
 /** Cap on the bytes of a plugin's Extism vars, all together: 1 MiB (Rust Extism's default). */
 export const MAX_VAR_BYTES = 1024 * 1024;
+/** Default cap on the elements of all of a plugin's tables together: 1,000,000. */
+export const DEFAULT_MAX_TABLE_ELEMENTS = 1_000_000;
+/** Default largest module the loader processes: 32 MiB. */
+export const DEFAULT_MAX_MODULE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Where a plugin runs:
@@ -100,9 +104,23 @@ export interface LoaderOptions {
   maxInputBytes?: number;
   /**
    * Cap on the plugin's linear memory in 64 KiB pages (default 4096 = 256 MiB); also caps the
-   * Extism kernel memory the plugin can allocate through the host.
+   * Extism kernel memory the plugin can allocate through the host. A plugin has one memory: a
+   * module defining more (multi-memory) is refused.
    */
   maxMemoryPages?: number;
+  /**
+   * Cap on the elements of all of the plugin's tables together (default 1,000,000): each table's
+   * maximum is lowered at load so that `table.grow` fails past it; a module whose tables need
+   * more to start is refused. A whole number from 1 to 10,000,000 (the engines' own table limit).
+   */
+  maxTableElements?: number;
+  /**
+   * Largest module the loader processes, in bytes (default 32 MiB): its load-time rewrites
+   * (memory cap, export status, metering) run on the app's thread, in time that grows with the
+   * module. A larger module is refused (`plugin_create`) before it is read further. A whole
+   * number from 8 to 1 GiB (the engines' own module limit).
+   */
+  maxModuleBytes?: number;
   /** Receives guest logs and the loader's warnings. Default: silent. */
   logger?: HostLogger;
   /**
@@ -167,6 +185,8 @@ export interface ResolvedLoaderOptions {
   maxInputBytes: number;
   maxMemoryPages: number;
   maxVarBytes: number;
+  maxTableElements: number;
+  maxModuleBytes: number;
   logger: HostLogger;
   lifecycleFailures: 'log' | 'throw';
   describeGuestError: ((message: string) => string) | null;
@@ -225,6 +245,8 @@ export function resolveLoaderOptions(options: LoadPluginOptions = {}): ResolvedL
     maxInputBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
     maxMemoryPages: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES,
     maxVarBytes: MAX_VAR_BYTES,
+    maxTableElements: options.maxTableElements ?? DEFAULT_MAX_TABLE_ELEMENTS,
+    maxModuleBytes: options.maxModuleBytes ?? DEFAULT_MAX_MODULE_BYTES,
     logger: options.logger ?? silentLogger,
     lifecycleFailures: options.lifecycleFailures ?? 'log',
     describeGuestError: options.describeGuestError ?? null,

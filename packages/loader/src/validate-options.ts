@@ -8,6 +8,9 @@ const PLUGIN_MODES: readonly PluginMode[] = ['worker', 'metered', 'in-process', 
 export const MAX_TIMER_MS = 2_147_483_647;
 /** The most 64 KiB pages a 32-bit WebAssembly memory can have (4 GiB). */
 const MAX_WASM_PAGES = 65_536;
+/** The engines' limits (the JS API's implementation limits): table elements, and module bytes. */
+const MAX_WASM_TABLE_ELEMENTS = 10_000_000;
+const MAX_WASM_MODULE_BYTES = 1024 * 1024 * 1024;
 
 function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
@@ -78,6 +81,8 @@ export function validateLoaderOptions(options: LoadPluginOptions): void {
   wholeNumber('maxInputBytes', options.maxInputBytes, 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, at least 1, or Infinity for no limit', true);
   wholeNumber('sliceMs', options.sliceMs, 1, 1_000, 'a whole number of milliseconds from 1 to 1000, or Infinity never to yield', true);
   wholeNumber('maxMemoryPages', options.maxMemoryPages, 1, MAX_WASM_PAGES, `a whole number of 64 KiB pages from 1 to ${MAX_WASM_PAGES}`, false);
+  wholeNumber('maxTableElements', options.maxTableElements, 1, MAX_WASM_TABLE_ELEMENTS, `a whole number of elements from 1 to ${MAX_WASM_TABLE_ELEMENTS}`, false);
+  wholeNumber('maxModuleBytes', options.maxModuleBytes, 8, MAX_WASM_MODULE_BYTES, `a whole number of bytes from 8 to ${MAX_WASM_MODULE_BYTES} (1 GiB)`, false);
   if (logger !== undefined) {
     const missing = LOGGER_METHODS.filter((method) => typeof (logger as unknown as Record<string, unknown> | null)?.[method] !== 'function');
     if (missing.length > 0) refuse('logger', `an object with the methods ${LOGGER_METHODS.join(', ')} (missing: ${missing.join(', ')})`, logger);

@@ -73,6 +73,8 @@ export class Manifest {
   private permissions: string[] = [];
   private reasons: string[] = [];
   private minAppVersion: string = "";
+  private uiElements: string[] = [];
+  private cliCommands: string[] = [];
 
   constructor(
     public id: string,
@@ -101,6 +103,22 @@ export class Manifest {
     return this;
   }
 
+  /**
+   * Adds a UI contribution, as its JSON (a settings tab, a command palette item, …; see the
+   * manifest guide in the kit's docs). `diaryx-as build` checks it as the Diaryx loader reads it:
+   * an element the loader would drop fails the build, naming the element and the field.
+   */
+  ui(elementJson: string): Manifest {
+    this.uiElements.push(elementJson);
+    return this;
+  }
+
+  /** Adds a CLI command declaration, as its JSON (`{"name": …, "about": …}`); checked as `ui` is. */
+  cli(commandJson: string): Manifest {
+    this.cliCommands.push(commandJson);
+    return this;
+  }
+
   requiresApp(version: string): Manifest {
     this.minAppVersion = version;
     return this;
@@ -118,6 +136,8 @@ export class Manifest {
     if (this.permissions.length > 0) {
       json.raw("requested_permissions", '{"defaults":{' + this.permissions.join(",") + '},"reasons":{' + this.reasons.join(",") + "}}");
     }
+    if (this.uiElements.length > 0) json.raw("ui", "[" + this.uiElements.join(",") + "]");
+    if (this.cliCommands.length > 0) json.raw("cli", "[" + this.cliCommands.join(",") + "]");
     if (this.minAppVersion.length > 0) json.str("min_app_version", this.minAppVersion);
     return json.toString();
   }

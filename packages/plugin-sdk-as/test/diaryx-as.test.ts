@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,4 +66,41 @@ describe('diaryx-as build --watch', () => {
     }
     expect(watcher.output()).toMatch(/stopped watching\n$/);
   }, 120_000);
+});
+
+describe('diaryx-as build: the manifest as the loader reads it', () => {
+  const withUi = (ui: string) => `import { Manifest, ok } from "../../assembly/index";
+
+export function manifest(): i32 {
+  return new Manifest("com.example.ui", "UI", "0.1.0", "d").command("hello").ui(${JSON.stringify(ui)}).output();
+}
+
+export function handle_command(): i32 {
+  return ok("{}");
+}
+`;
+
+  async function build(source: string): Promise<{ code: number | null; output: string; wasm: string }> {
+    await mkdir(join(here, 'build'), { recursive: true });
+    const project = await mkdtemp(join(here, 'build', 'ui-'));
+    made.push(project);
+    await writeFile(join(project, 'index.ts'), source);
+    const rel = relative(here, project);
+    const run = spawnSync(process.execPath, [bin, 'build', `${rel}/index.ts`, '--outFile', `${rel}/plugin.wasm`, '--use', 'abort=assembly/abort/abort'], { cwd: here, encoding: 'utf8' });
+    return { code: run.status, output: `${run.stdout}${run.stderr}`, wasm: join(project, 'plugin.wasm') };
+  }
+
+  it('fails on a settings field the loader would drop, naming the element and the field, and writes no wasm', async () => {
+    const { code, output, wasm } = await build(withUi('{"slot":"SettingsTab","id":"sync","label":"Sync","fields":[{"type":"TextInput","key":"server","label":"Server"}]}'));
+    expect(code).toBe(1);
+    expect(output).toContain("plugin.wasm: error: the manifest's ui[0] (SettingsTab 'sync'): field fields[0].type: unknown variant `TextInput`");
+    await expect(readFile(wasm)).rejects.toThrow(/ENOENT/);
+  }, 60_000);
+
+  it('warns on a slot Diaryx 1.4.1 does not know, naming it, and builds', async () => {
+    const { code, output, wasm } = await build(withUi('{"slot":"ToolbarButton","id":"bold","label":"Bold"}'));
+    expect(code).toBe(0);
+    expect(output).toMatch(/plugin\.wasm: warning: the manifest's ui\[0\] \(ToolbarButton 'bold'\): the slot `ToolbarButton` is not known to Diaryx 1\.4\.1/);
+    expect((await readFile(wasm)).length).toBeGreaterThan(0);
+  }, 60_000);
 });

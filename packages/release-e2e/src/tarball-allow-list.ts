@@ -17,6 +17,7 @@ export const TARBALL_ALLOW_LIST: Readonly<Record<string, readonly string[]>> = {
   '@diaryx/loader': TYPESCRIPT_PACKAGE,
   '@diaryx/testing': TYPESCRIPT_PACKAGE,
   '@diaryx/wasm': TYPESCRIPT_PACKAGE,
+  '@diaryx/watch': TYPESCRIPT_PACKAGE,
   'create-diaryx-plugin': TYPESCRIPT_PACKAGE,
   '@diaryx/js-runtime': [
     ...TYPESCRIPT_PACKAGE,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HOST_FUNCTION_NAMES } from '@diaryx/host-fns';
 import { loadPlugin } from '@diaryx/loader';
-import { compileWat, probeWat } from '@diaryx/test-utils';
+import { answerReaderWat, compileWat, decodeAnswer, probeWat } from '@diaryx/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createFakeHost, type FakeHostOptions } from './fake-host.js';
 import { loadTestPlugin } from './load-test-plugin.js';
@@ -236,5 +236,31 @@ describe('matchers print what was there', () => {
     expect(() => expect(host).toHaveEmitted('saved')).toThrow(/expected a "saved" event; emitted were:\n {2}\(none\)/);
     expect(() => expect(host).toHaveCalledHost('host_read_file')).toThrow('expected a call to host_read_file; the plugin called: (nothing)');
     expect(host).not.toHaveFile('b.md');
+  });
+});
+
+describe('createFakeHost: empty answers, read as the Rust guest SDK reads them', () => {
+  let reader: Promise<Uint8Array> | undefined;
+  const readerWasm = () => (reader ??= compileWat(answerReaderWat(MANIFEST, HOST_FUNCTION_NAMES)));
+
+  it.each(['in-process', 'metered', 'worker'] as const)('"" is zero bytes, not "\\0" (%s): ws no-op, missing request file, secret, storage key, hash', async (mode) => {
+    const { plugin } = await loadTestPlugin(await readerWasm(), { mode });
+    try {
+      const lengths: Record<string, number> = {};
+      const cases: [string, string, unknown][] = [
+        ['ws no-op', 'host_ws_request', '{"type":"connect"}'],
+        ['request file', 'host_request_file', { key: 'missing' }],
+        ['secret', 'host_secret_get', { key: 'missing' }],
+        ['storage', 'host_storage_get', { key: 'missing' }],
+        ['hash', 'host_hash_file', { path: 'missing.md' }],
+      ];
+      for (const [name, fn, input] of cases) {
+        const answer = decodeAnswer(await plugin.call(`read_${fn}`, typeof input === 'string' ? input : JSON.stringify(input)));
+        lengths[name] = answer.length + answer.checkedLength + answer.bytes.length;
+      }
+      expect(lengths).toEqual({ 'ws no-op': 0, 'request file': 0, secret: 0, storage: 0, hash: 0 });
+    } finally {
+      await plugin.close();
+    }
   });
 });

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { bundledFrameMapper } from './source-map.js';
-import { basename, extname } from 'node:path';
-import { hasJspi, type LoadedPlugin, loadPlugin, type PluginMode, type RecordOptions, type WasiSource } from '@diaryx/loader';
+import { basename, extname, resolve } from 'node:path';
+import { hasJspi, type LoadedPlugin, type LoaderOptions, loadPlugin, type PluginMode, type RecordOptions, type WasiSource } from '@diaryx/loader';
 import { createFakeHost, type FakeHost, type FakeHostOptions } from './fake-host.js';
-import { closeAfterTest } from './close-after-test.js';
+import { currentTestName, joinTestSession } from './test-session.js';
+import { trackPlugin, wasmKey } from './tracked-plugin.js';
 
 /**
  * How a test plugin runs: the loader's modes (`PluginMode` of @diaryx/loader). `'auto'`
@@ -44,18 +45,37 @@ export interface LoadTestPluginOptions extends FakeHostOptions {
   init?: boolean;
   /**
    * Make a guest failure in `init`, `set_config`, `on_event` or `shutdown` reject in the test
-   * (default false: logged at warn into `host.logs` and swallowed, as the app does).
+   * (default true). `false` does what the app does: the failure is logged at warn into
+   * `host.logs` and swallowed.
    */
   strict?: boolean;
   /**
+   * After a call of this plugin ran past its deadline, later calls of the same export (the same
+   * command, the same event type) in the same test file fail at once, naming the first timeout,
+   * instead of waiting out the deadline again: an endless loop costs one deadline per file, not one
+   * per test (default true; `false` waits each time).
+   */
+  failFastAfterTimeout?: boolean;
+  /**
    * Close the plugin when the current Vitest test finishes (default true; only inside a test:
-   * a plugin loaded in `beforeAll` is closed by its `afterAll`, or use `await using`).
+   * a plugin loaded in `beforeAll` is closed by its `afterAll`, or use `await using`). Inside a
+   * test, whatever this says, a call of the plugin still running when the test ends fails the
+   * test (a missing `await`), and a failed test shows the plugin's side: failed calls, denied host
+   * calls with their advice, the log.
    */
   autoClose?: boolean;
   /** Record the plugin's calls (the loader option `record`): `plugin.takeRecording()` gives the trace. */
   record?: boolean | RecordOptions;
   /** Where a metered plugin's WASI clocks and randomness come from (the loader option `wasiSource`). */
   wasiSource?: WasiSource;
+}
+
+/** The loader options of a test plugin's mode (what `loadTestPlugin` and `replayTrace` load with). */
+export function testModeOptions(mode: TestPluginMode): Pick<LoaderOptions, 'mode' | 'asyncHostServices'> {
+  // Without JSPI the loader's 'auto' uses a worker (a metered plugin could not yield an app's
+  // thread); a test may hold its own thread for a call, and the fake host's services are
+  // synchronous, so tests stay metered there (no worker to start).
+  return mode === 'auto' && !hasJspi() ? { mode: 'metered', asyncHostServices: false } : { mode };
 }
 
 function modeOf(options: LoadTestPluginOptions): TestPluginMode {
@@ -93,20 +113,18 @@ export async function loadTestPlugin(
   const map = typeof wasm === 'string' ? await readFile(`${wasm}.map`, 'utf8').catch(() => null) : null;
   const plugin = await loadPlugin(bytes, host.context, {
     name,
-    // Without JSPI the loader's 'auto' uses a worker (a metered plugin could not yield an app's
-    // thread); a test may hold its own thread for a call, and the fake host's services are
-    // synchronous, so tests stay metered there (no worker to start).
-    ...(mode === 'auto' && !hasJspi() ? { mode: 'metered', asyncHostServices: false } : { mode }),
+    ...testModeOptions(mode),
     ...(deadline ? { timeoutMs: options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS } : {}),
     logger: host.logger,
-    lifecycleFailures: options.strict === true ? 'throw' : 'log',
+    lifecycleFailures: options.strict === false ? 'log' : 'throw',
     ...(map === null ? {} : { describeGuestError: bundledFrameMapper(map) }),
     ...(options.appVersion === undefined ? {} : { appVersion: options.appVersion }),
     ...(options.config === undefined ? {} : { config: options.config }),
     ...(options.record === undefined ? {} : { record: options.record }),
     ...(options.wasiSource === undefined ? {} : { wasiSource: options.wasiSource }),
   });
-  if (options.autoClose !== false) await closeAfterTest(plugin);
+  const calls = trackPlugin(plugin, { wasm: wasmKey(typeof wasm === 'string' ? resolve(wasm) : wasm), failFastAfterTimeout: options.failFastAfterTimeout !== false, testName: currentTestName });
+  await joinTestSession({ calls, host, autoClose: options.autoClose !== false });
   host.seedFor(plugin.id);
   host.grantRequested(plugin.id, plugin.manifest.requested_permissions?.defaults ?? null);
   if (options.init === true) await plugin.init(host.initContext);

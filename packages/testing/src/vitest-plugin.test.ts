@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type DiaryxVitestContext, diaryxBuild } from './vitest-plugin.js';
 
@@ -104,5 +105,23 @@ describe('diaryxBuild (the Vitest plugin)', () => {
     } finally {
       if (!closed) await close();
     }
+  });
+});
+
+describe('diaryxBuild: no WASI warning in every test file', () => {
+  it("adds a setup file that keeps Node's WASI warning out, and only that warning", async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { existsSync } = await import('node:fs');
+    const { QUIET_WASI_SETUP } = await import('./vitest-plugin.js');
+    expect(diaryxBuild().config().test.setupFiles).toEqual([QUIET_WASI_SETUP]);
+    expect(existsSync(QUIET_WASI_SETUP)).toBe(true);
+    // As a test worker runs it: the setup first, then a test file that loads the Extism SDK (node:wasi).
+    const script = "await import('node:wasi'); process.emitWarning('another warning');";
+    const run = (setup: string[]) =>
+      spawnSync(process.execPath, [...setup, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('.', import.meta.url)) });
+    expect(run([]).stderr).toContain('ExperimentalWarning: WASI');
+    const quiet = run(['--conditions=@diaryx/source', '--import', QUIET_WASI_SETUP]);
+    expect(quiet.stderr).not.toContain('WASI');
+    expect(quiet.stderr).toContain('another warning');
   });
 });

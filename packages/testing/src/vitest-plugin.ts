@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, type FSWatcher, readFileSync, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Options of {@link diaryxBuild}. */
 export interface DiaryxBuildOptions {
@@ -51,8 +52,13 @@ export interface DiaryxVitestContext {
 /** A Vite/Vitest plugin (a structural subset of Vite's `Plugin`). */
 export interface DiaryxBuildPlugin {
   name: string;
+  /** Adds the setup file that keeps Node's WASI warning out of every test file's output. */
+  config(): { test: { setupFiles: string[] } };
   configureVitest(context: DiaryxVitestContext): Promise<void>;
 }
+
+/** The setup file that quiets Node's WASI warning in the test workers (its source under the kit's own tests). */
+export const QUIET_WASI_SETUP = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './quiet-wasi-setup.ts' : './quiet-wasi-setup.js', import.meta.url));
 
 /** The outcome of one build: its output (stdout and stderr, interleaved) and whether it succeeded. */
 interface BuildResult {
@@ -131,7 +137,8 @@ function debounced(ms: number, fn: () => Promise<void>): { (): void; cancel(): v
 /**
  * Builds the plugin inside the test run: once before the first test (a failed build stops the
  * run with the compiler's output), and in watch mode again on every save, then reruns the tests
- * that read the fresh `plugin.wasm`. With a `build:watch` script (both templates have one) the
+ * that read the fresh `plugin.wasm`. It also adds a setup file that keeps Node's
+ * `ExperimentalWarning: WASI …` (one per test file) out of the output. With a `build:watch` script (both templates have one) the
  * rebuilds come from that warm watcher, whose lines (build time, errors) are shown; the tests
  * rerun when `plugin.wasm` changes, so a failed build keeps the last results and the old wasm.
  *
@@ -146,6 +153,7 @@ export function diaryxBuild(options: DiaryxBuildOptions = {}): DiaryxBuildPlugin
   const debounceMs = options.debounceMs ?? 30;
   return {
     name: 'diaryx-build',
+    config: () => ({ test: { setupFiles: [QUIET_WASI_SETUP] } }),
     async configureVitest({ vitest }) {
       const root = vitest.config.root;
       const command = options.command ?? script(root, 'build') ?? 'npm run build';

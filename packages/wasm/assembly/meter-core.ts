@@ -53,7 +53,9 @@ let outPos: usize = 0;
 let outEnd: usize = 0;
 let blocks: usize = 0;
 let loops: usize = 0;
+let remap: usize = 0;
 let importedFunctions: u32 = 0;
+let indexShift: u32 = 1;
 let fuelGlobal: u32 = 0;
 let meterFunction: u32 = 0;
 let chargeFunction: u32 = 0;
@@ -311,8 +313,8 @@ function rewriteBody(p: usize, end: usize): isize {
         if (lebEnd == 0) return fail(ERROR_MALFORMED, MALFORMED_LEB, start);
         p = lebEnd;
         if (sub <= 7) break; // saturating truncations
-        if (sub == 8 || sub == 10 || sub == 11 || sub == 12 || sub == 14 || sub == 17) {
-          // memory.init/copy/fill, table.init/copy/fill run as long as their length (the
+        if (sub == 8 || sub == 10 || sub == 11 || sub == 12 || sub == 14 || sub == 15 || sub == 17) {
+          // memory.init/copy/fill, table.init/copy/grow/fill run as long as their length (the
           // operand on top of the stack): `call $charge` before them takes fuel for it.
           if (!copy(copyFrom, start)) return fail(ERROR_NO_SPACE, 0, p);
           store<u8>(outPos++, 0x10);
@@ -398,15 +400,20 @@ function rewriteBody(p: usize, end: usize): isize {
         const index = readU32(p, end);
         if (lebEnd == 0) return fail(ERROR_MALFORMED, MALFORMED_LEB, start);
         p = lebEnd;
-        if (index == 0xffffffff) return fail(ERROR_MALFORMED, MALFORMED_FUNCTION_INDEX, start);
+        let to: u32;
         if (index < importedFunctions) {
           if (op != 0xd2) count += IMPORT_CALL_WEIGHT; // a call into the host
+          // A priced import is reached through the function that prices it.
+          to = load<u32>(remap + (<usize>index << 2));
+          if (to == index) break;
         } else {
-          if (!copy(copyFrom, start)) return fail(ERROR_NO_SPACE, 0, p);
-          store<u8>(outPos++, <u8>op);
-          writeU32(index + 1);
-          copyFrom = p;
+          if (index > 0xffffffff - indexShift) return fail(ERROR_MALFORMED, MALFORMED_FUNCTION_INDEX, start);
+          to = index + indexShift;
         }
+        if (!copy(copyFrom, start)) return fail(ERROR_NO_SPACE, 0, p);
+        store<u8>(outPos++, <u8>op);
+        writeU32(to);
+        copyFrom = p;
         break;
       }
       case SKIP4: {
@@ -426,12 +433,14 @@ function rewriteBody(p: usize, end: usize): isize {
 }
 
 /**
- * Lays out memory for a code section of `inputLength` bytes and an output of `outputCapacity`
- * bytes; returns where to copy the input, or 0 when memory cannot grow that far.
+ * Lays out memory for a code section of `inputLength` bytes, an output of `outputCapacity`
+ * bytes and the new index of each of `importCount` imported functions (see {@link remapStart});
+ * returns where to copy the input, or 0 when memory cannot grow that far.
  */
-export function prepare(inputLength: u32, outputCapacity: u32): usize {
+export function prepare(inputLength: u32, outputCapacity: u32, importCount: u32): usize {
   setKinds();
-  inBase = (__heap_base + 15) & ~15;
+  remap = (__heap_base + 15) & ~15;
+  inBase = (remap + (<usize>importCount << 2) + 15) & ~15;
   inEnd = inBase + inputLength;
   outBase = (inEnd + 15) & ~15;
   outEnd = outBase + outputCapacity;
@@ -446,14 +455,27 @@ export function prepare(inputLength: u32, outputCapacity: u32): usize {
   return inBase;
 }
 
+/** Where the new index of each imported function goes (u32 each; its own index when unchanged). */
+export function remapStart(): usize {
+  return remap;
+}
+
+// Where the rewrite of the code section is, between calls of `continueCode`.
+let codeNext: usize = 0;
+let codeIndex: u32 = 0;
+let codeCount: u32 = 0;
+
 /**
- * Rewrites the code section copied to `prepare`'s address: every defined function's index grows
- * by one (`importedFunctions` and up) for the meter import `meter`, fuel lives in global `fuel`,
- * and bulk memory/table operations first call `charge` (`(i32) -> i32`: takes fuel for the
- * length and returns it). Returns 0, or -1 with the `error*` globals set.
+ * Starts the rewrite of the code section copied to `prepare`'s address: every defined function's
+ * index grows by `added` (the imports the rewrite adds, the meter import `meter` last), an
+ * imported function's index becomes the one written at {@link remapStart}, fuel lives in global
+ * `fuel`, and bulk memory/table operations first call `charge` (`(i32) -> i32`: takes fuel for
+ * the length and returns it). {@link continueCode} does the work. Returns 1, or -1 with the
+ * `error*` globals set.
  */
-export function rewriteCode(imported: u32, fuel: u32, meter: u32, charge: u32): i32 {
+export function beginCode(imported: u32, added: u32, fuel: u32, meter: u32, charge: u32): i32 {
   importedFunctions = imported;
+  indexShift = added;
   fuelGlobal = fuel;
   meterFunction = meter;
   chargeFunction = charge;
@@ -463,13 +485,29 @@ export function rewriteCode(imported: u32, fuel: u32, meter: u32, charge: u32): 
   errorSub = -1;
   errorFunction = -1;
   errorInLocals = 0;
-  let p = inBase;
-  const n = readU32(p, inEnd);
-  if (lebEnd == 0) return fail(ERROR_MALFORMED, MALFORMED_LEB, p);
-  p = lebEnd;
+  const n = readU32(inBase, inEnd);
+  if (lebEnd == 0) return fail(ERROR_MALFORMED, MALFORMED_LEB, inBase);
+  codeNext = lebEnd;
+  codeIndex = 0;
+  codeCount = n;
   writeU32(n);
-  for (let i: u32 = 0; i < n; i++) {
-    errorFunction = <i32>i;
+  return 1;
+}
+
+/**
+ * Rewrites the next function bodies of the code section, at least one and until `sliceBytes`
+ * of input are done (the caller may give the thread back between calls). Returns 1 while
+ * bodies remain, 0 when the section is done, or -1 with the `error*` globals set.
+ */
+export function continueCode(sliceBytes: u32): i32 {
+  let p = codeNext;
+  const stop = p + <usize>sliceBytes;
+  for (; codeIndex < codeCount; codeIndex++) {
+    if (p >= stop) {
+      codeNext = p;
+      return 1;
+    }
+    errorFunction = <i32>codeIndex;
     const size = readU32(p, inEnd);
     if (lebEnd == 0) return fail(ERROR_MALFORMED, MALFORMED_LEB, p);
     p = lebEnd;
@@ -504,6 +542,7 @@ export function rewriteCode(imported: u32, fuel: u32, meter: u32, charge: u32): 
     outPos += bodyLength;
     p = end;
   }
+  codeNext = p;
   errorFunction = -1;
   return 0;
 }
@@ -518,7 +557,7 @@ export function outputLength(): usize {
   return outPos - outBase;
 }
 
-/** Fuel checks inserted by the last {@link rewriteCode}. */
+/** Fuel checks inserted by the last rewrite ({@link beginCode}, {@link continueCode}). */
 export function checksInserted(): u32 {
   return checks;
 }

@@ -67,6 +67,26 @@ export function writeUnsigned(value: number, out: number[]): void {
   } while (value !== 0);
 }
 
+/** Writes `value` as an unsigned LEB128 number into `bytes` at `at`; returns the position after it. */
+export function writeUnsignedAt(bytes: Uint8Array, at: number, value: number): number {
+  while (value >= 0x80) {
+    bytes[at++] = (value % 0x80) | 0x80;
+    value = Math.floor(value / 0x80);
+  }
+  bytes[at++] = value;
+  return at;
+}
+
+/** The number of bytes of `value` as an unsigned LEB128 number. */
+export function leb128Length(value: number): number {
+  let length = 1;
+  while (value >= 128) {
+    value = Math.floor(value / 128);
+    length++;
+  }
+  return length;
+}
+
 /** Appends a signed LEB128 i32. */
 export function writeSigned32(value: number, out: number[]): void {
   for (;;) {

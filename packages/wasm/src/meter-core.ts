@@ -6,8 +6,10 @@ import { hex, MeterError } from './meter-error.js';
 
 interface CoreExports {
   memory: WebAssembly.Memory;
-  prepare(inputLength: number, outputCapacity: number): number;
-  rewriteCode(importedFunctions: number, fuelGlobal: number, meterFunction: number, chargeFunction: number): number;
+  prepare(inputLength: number, outputCapacity: number, importCount: number): number;
+  remapStart(): number;
+  beginCode(importedFunctions: number, added: number, fuelGlobal: number, meterFunction: number, chargeFunction: number): number;
+  continueCode(sliceBytes: number): number;
   outputStart(): number;
   outputLength(): number;
   checksInserted(): number;
@@ -32,8 +34,12 @@ const MALFORMED: Record<number, (where: string, body: number) => string> = {
 
 /** How the code section is renumbered and metered. */
 export interface CodeRewrite {
-  /** Functions imported before the meter import (their indices stay; the others grow by one). */
+  /** Functions imported before the imports the rewrite adds. */
   importedFunctions: number;
+  /** The functions the rewrite imports (the meter's last): every defined function's index grows by as many. */
+  addedImports: number;
+  /** The index each imported function's references take (the function pricing it), by import index. */
+  importRemap: Uint32Array;
   fuelGlobal: number;
   meterFunction: number;
   /** The added function that takes fuel for a bulk operation's length. */
@@ -42,7 +48,10 @@ export interface CodeRewrite {
   functionName(index: number): string | undefined;
 }
 
+// One instance kept for the next rewrite; a rewrite that finds it busy (another one paused
+// between slices) makes its own.
 let kept: CoreExports | undefined;
+let keptBusy = false;
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   // Native where the runtime has it (Node 25+, current browsers); atob elsewhere.
@@ -54,11 +63,21 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-// One instance, kept: creating one (and its memory) costs more than rewriting a small module.
-// Its memory grows to what the largest module rewritten so far needed (a few MB for QuickJS).
-function instantiateCore(): CoreExports {
-  kept ??= new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(METER_CORE_WASM)), {}).exports as unknown as CoreExports;
-  return kept;
+let coreModule: WebAssembly.Module | undefined;
+
+function newCore(): CoreExports {
+  coreModule ??= new WebAssembly.Module(decodeBase64(METER_CORE_WASM));
+  return new WebAssembly.Instance(coreModule, {}).exports as unknown as CoreExports;
+}
+
+// The kept instance when it is free: creating one (and its memory) costs more than rewriting a
+// small module. Its memory grows to what the largest module rewritten so far needed (a few MB
+// for QuickJS).
+function takeCore(): { core: CoreExports; release: () => void } {
+  if (keptBusy) return { core: newCore(), release: () => undefined };
+  kept ??= newCore();
+  keptBusy = true;
+  return { core: kept, release: () => (keptBusy = false) };
 }
 
 function refusal(core: CoreExports, rw: CodeRewrite): MeterError {
@@ -83,24 +102,39 @@ function refusal(core: CoreExports, rw: CodeRewrite): MeterError {
   }
 }
 
+/** Input bytes of the code section one step rewrites (~1-3 ms of work). */
+const SLICE_BYTES = 256 * 1024;
+
 /**
  * Rewrites a code section's body: a fuel check at every function entry and loop header, a call
  * of the charge function before every bulk memory/table operation, and calls / `ref.func`
- * renumbered for the meter import.
+ * renumbered for the added imports and the functions that price imports. A generator: it
+ * yields after each slice of function bodies, where its caller may give the thread back.
  * @throws MeterError naming the opcode and the function it does not know
  */
-export function rewriteCodeSection(body: Uint8Array, rw: CodeRewrite): { bytes: Uint8Array; checks: number } {
+export function* rewriteCodeSection(body: Uint8Array, rw: CodeRewrite): Generator<void, { bytes: Uint8Array; checks: number }> {
   // Checks add ~5 % to real code; a section that needs more is rewritten again with more room.
   let capacity = body.length + (body.length >> 2) + 4096;
   for (;;) {
-    const core = instantiateCore();
-    const at = core.prepare(body.length, capacity);
-    if (at === 0) throw new MeterError('malformed', `malformed wasm: a code section of ${body.length} bytes is too large to meter`);
-    new Uint8Array(core.memory.buffer, at, body.length).set(body);
-    if (core.rewriteCode(rw.importedFunctions, rw.fuelGlobal, rw.meterFunction, rw.chargeFunction) === 0) {
-      return { bytes: new Uint8Array(core.memory.buffer, core.outputStart(), core.outputLength()).slice(), checks: core.checksInserted() };
+    const { core, release } = takeCore();
+    try {
+      const at = core.prepare(body.length, capacity, rw.importedFunctions);
+      if (at === 0) throw new MeterError('malformed', `malformed wasm: a code section of ${body.length} bytes is too large to meter`);
+      new Uint8Array(core.memory.buffer, at, body.length).set(body);
+      new Uint32Array(core.memory.buffer, core.remapStart(), rw.importedFunctions).set(rw.importRemap);
+      let status = core.beginCode(rw.importedFunctions, rw.addedImports, rw.fuelGlobal, rw.meterFunction, rw.chargeFunction);
+      while (status === 1) {
+        yield;
+        status = core.continueCode(SLICE_BYTES);
+      }
+      if (status === 0) {
+        yield; // the copy out of the core's memory is a step of its own
+        return { bytes: new Uint8Array(core.memory.buffer, core.outputStart(), core.outputLength()).slice(), checks: core.checksInserted() };
+      }
+      if (core.errorKind.value !== ERROR.noSpace) throw refusal(core, rw);
+    } finally {
+      release();
     }
-    if (core.errorKind.value !== ERROR.noSpace) throw refusal(core, rw);
     capacity *= 2;
   }
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { compileWat } from '@diaryx/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { METER_IMPORT, MeterError, meterModule } from './meter.js';
+import { METER_IMPORT, MeterError, type MeterOptions, meterModule, meterModuleInSlices } from './meter.js';
 import { readSections, writeModule } from './module.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -16,9 +16,9 @@ const builtModules = [
 ];
 
 /** Instantiates a metered module whose meter hands out `refill` fuel, counting the refills. */
-async function instantiateMetered(bytes: Uint8Array, imports: WebAssembly.Imports = {}, refill = 1e9) {
+async function instantiateMetered(bytes: Uint8Array, imports: WebAssembly.Imports = {}, refill = 1e9, options: MeterOptions = {}) {
   const meter = { refills: 0 };
-  const instance = await WebAssembly.instantiate(new WebAssembly.Module(meterModule(bytes).bytes), {
+  const instance = await WebAssembly.instantiate(new WebAssembly.Module(meterModule(bytes, options).bytes), {
     ...imports,
     [METER_IMPORT.module]: {
       [METER_IMPORT.name]: () => {
@@ -43,6 +43,34 @@ describe('meterModule on the kit’s real modules', () => {
       ...WebAssembly.Module.imports(before),
       { module: METER_IMPORT.module, name: METER_IMPORT.name, kind: 'function' },
     ]);
+  });
+});
+
+describe('meterModuleInSlices', () => {
+  // The app's thread gets a turn between slices: a quarter MiB of code or a few thousand entries.
+  it('rewrites the same bytes as meterModule, pausing between slices, and two rewrites may interleave', async () => {
+    const large = new Uint8Array(readFileSync(`${root}examples/word-count-ts/build/plugin.wasm`));
+    const other = new Uint8Array(readFileSync(`${root}packages/js-runtime/dist/runtime.wasm`));
+    let pauses = 0;
+    const pause = () => new Promise<void>((resolve) => setImmediate(() => (pauses++, resolve())));
+    const [a, b] = await Promise.all([meterModuleInSlices(large, { pause, sliceMs: 0 }), meterModuleInSlices(other, { pause, sliceMs: 0 })]);
+    expect(Buffer.from(a.bytes).equals(Buffer.from(meterModule(large).bytes))).toBe(true);
+    expect(Buffer.from(b.bytes).equals(Buffer.from(meterModule(other).bytes))).toBe(true);
+    // Each code section (~600 KB) takes three slices at least, besides the other passes.
+    expect(pauses).toBeGreaterThanOrEqual(6);
+  });
+
+  it('a pause that throws ends the rewrite; the next rewrite gives the same bytes as meterModule', async () => {
+    const large = new Uint8Array(readFileSync(`${root}examples/word-count-ts/build/plugin.wasm`));
+    const pause = () => Promise.reject(new Error('the app is closing'));
+    await expect(meterModuleInSlices(large, { pause, sliceMs: 0 })).rejects.toThrow('the app is closing');
+    const again = await meterModuleInSlices(large, { pause: () => Promise.resolve(), sliceMs: 0 });
+    expect(Buffer.from(again.bytes).equals(Buffer.from(meterModule(large).bytes))).toBe(true);
+  });
+
+  it('refuses what meterModule refuses', async () => {
+    const pause = () => Promise.resolve();
+    await expect(meterModuleInSlices(new TextEncoder().encode('not wasm'), { pause })).rejects.toBeInstanceOf(MeterError);
   });
 });
 
@@ -189,6 +217,22 @@ describe('meterModule prices work by what it costs', () => {
     expect(exports.peek!()).toBe(7);
   });
 
+  it('charges table.grow by its length', async () => {
+    const wasm = await compileWat(
+      `(module (table 0 funcref)
+        (func (export "grow") (param $n i32) (local $i i32)
+          (loop $l (drop (table.grow (ref.null func) (i32.const 65536)))
+            (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n)))))
+        (func (export "size") (result i32) (table.size)))`,
+      'grow.wat',
+      { reference_types: true },
+    );
+    const { exports, meter } = await instantiateMetered(wasm, {}, 1_000);
+    exports.grow!(8);
+    expect(exports.size!()).toBe(8 * 65536);
+    expect(meter.refills).toBeGreaterThanOrEqual(8);
+  });
+
   it('weighs a call into the host 256 units: a loop of host calls asks the meter often', async () => {
     const wasm = await compileWat(`(module (import "env" "tick" (func $tick))
       (func (export "run") (param $n i32) (local $i i32)
@@ -199,6 +243,139 @@ describe('meterModule prices work by what it costs', () => {
     expect(ticks).toBe(400);
     // 400 calls × (256 + a few) units, 1,000 a refill: about a hundred refills.
     expect(meter.refills).toBeGreaterThanOrEqual(90);
+  });
+});
+
+describe('meterModule prices calls of the Extism kernel by their bytes', () => {
+  const KIB64 = 65536;
+  // A kernel of rc13's shape: block addresses carry the block index in their top 16 bits.
+  function kernel() {
+    const blocks: number[] = [0];
+    const calls = { alloc: 0, var_set: 0, length: 0 };
+    const env = {
+      alloc: (n: bigint) => {
+        calls.alloc++;
+        blocks.push(Number(n));
+        return BigInt(blocks.length - 1) << 48n;
+      },
+      length: (addr: bigint) => {
+        calls.length++;
+        return BigInt(blocks[Number(addr >> 48n)] ?? 0);
+      },
+      var_set: () => void calls.var_set++,
+    };
+    return { imports: { 'extism:host/env': env }, calls, blocks };
+  }
+  const loop = (body: string) => `(func (export "run") (param $n i32) (local $i i32)
+    (loop $l ${body} (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n)))))`;
+
+  // A refill of 1,000 units: a call that moves 64 KiB (4,096 units) asks the meter every time.
+  it('alloc: one unit per 16 bytes of its length, so refills follow the bytes', async () => {
+    const wasm = await compileWat(`(module (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+      (global $last (mut i64) (i64.const 0))
+      ${loop('(global.set $last (call $alloc (i64.extend_i32_u (local.get 1))))')}
+      (func (export "run_sized") (param $n i32) (param $size i32) (local $i i32)
+        (loop $l (global.set $last (call $alloc (i64.extend_i32_u (local.get $size))))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n)))))
+      (func (export "last") (result i64) (global.get $last)))`);
+    const big = kernel();
+    const large = await instantiateMetered(wasm, big.imports, 1_000);
+    (large.exports.run_sized as unknown as (n: number, size: number) => void)(10, KIB64);
+    expect(large.meter.refills).toBeGreaterThanOrEqual(10);
+    // The result goes back to the caller unchanged.
+    expect((large.exports.last as unknown as () => bigint)()).toBe(10n << 48n);
+    const tiny = await instantiateMetered(wasm, kernel().imports, 1_000);
+    (tiny.exports.run_sized as unknown as (n: number, size: number) => void)(10, 16);
+    // 10 calls of 256 units and a few of their own: three refills, not ten.
+    expect(tiny.meter.refills).toBeLessThan(5);
+  });
+
+  it('alloc: two units per block the call already holds (rc13 sums every block at each alloc)', async () => {
+    const wasm = await compileWat(`(module (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+      ${loop('(drop (call $alloc (i64.const 0)))')})`);
+    const k = kernel();
+    for (let i = 0; i < 60_000; i++) k.blocks.push(0);
+    const many = await instantiateMetered(wasm, k.imports, 50_000);
+    many.exports.run!(10);
+    // Each call returns a block index past 60,000: 120,000 units, more than a refill each.
+    expect(many.meter.refills).toBeGreaterThanOrEqual(10);
+    const few = await instantiateMetered(wasm, kernel().imports, 50_000);
+    few.exports.run!(10);
+    expect(few.meter.refills).toBe(1);
+  });
+
+  it('var_set: charged by the length of its key and value blocks, through the kernel length the rewrite imports', async () => {
+    const wasm = await compileWat(`(module (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+      (import "extism:host/env" "var_set" (func $var_set (param i64 i64)))
+      (global $value (mut i64) (i64.const 0))
+      (func (export "prepare") (global.set $value (call $alloc (i64.const ${KIB64}))))
+      ${loop('(call $var_set (i64.const 0) (global.get $value))')})`);
+    const metered = new WebAssembly.Module(meterModule(wasm).bytes);
+    // The module does not import the kernel's length: the rewrite adds it before the meter.
+    expect(WebAssembly.Module.imports(metered).map((i) => `${i.module} ${i.name}`)).toEqual([
+      'extism:host/env alloc',
+      'extism:host/env var_set',
+      'extism:host/env length',
+      `${METER_IMPORT.module} ${METER_IMPORT.name}`,
+    ]);
+    const k = kernel();
+    const { exports, meter } = await instantiateMetered(wasm, k.imports, 1_000);
+    exports.prepare!();
+    const before = meter.refills;
+    exports.run!(10);
+    expect(k.calls.var_set).toBe(10);
+    expect(meter.refills - before).toBeGreaterThanOrEqual(10);
+  });
+
+  it('reaches a priced import through a table (call_indirect) and ref.func too', async () => {
+    const wasm = await compileWat(
+      `(module (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+        (type $a (func (param i64) (result i64)))
+        (table 2 funcref) (elem (i32.const 0) $alloc) (elem declare func $alloc)
+        (func (export "set") (table.set (i32.const 1) (ref.func $alloc)))
+        ${loop(`(drop (call_indirect (type $a) (i64.const ${KIB64}) (i32.const 0))) (drop (call_indirect (type $a) (i64.const ${KIB64}) (i32.const 1)))`)})`,
+      'indirect.wat',
+      { reference_types: true },
+    );
+    const { exports, meter } = await instantiateMetered(wasm, kernel().imports, 1_000);
+    exports.set!();
+    exports.run!(5);
+    expect(meter.refills).toBeGreaterThanOrEqual(10);
+  });
+
+  it('is table-driven: an entry for a WASI function with an i32 length prices it the same way', async () => {
+    const wasm = await compileWat(`(module (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
+      (memory 2) ${loop(`(drop (call $random_get (i32.const 0) (i32.const ${KIB64})))`)})`);
+    let bytes = 0;
+    const wasi = { wasi_snapshot_preview1: { random_get: (_at: number, length: number) => ((bytes += length), 0) } };
+    const unpriced = await instantiateMetered(wasm, wasi, 1_000);
+    unpriced.exports.run!(10);
+    expect(unpriced.meter.refills).toBeLessThan(5);
+    const importPrices = { wasi_snapshot_preview1: { random_get: { lengths: [1] } } };
+    const priced = await instantiateMetered(wasm, wasi, 1_000, { importPrices });
+    priced.exports.run!(10);
+    expect(priced.meter.refills).toBeGreaterThanOrEqual(10);
+    expect(bytes).toBe(20 * KIB64);
+  });
+
+  it('names the pricing functions, and leaves a module without priced imports as before (only the meter and charge added)', async () => {
+    const wasm = await compileWat('(module (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64))) (func (export "f") (drop (call $alloc (i64.const 1)))))');
+    const text = new TextDecoder().decode(WebAssembly.Module.customSections(new WebAssembly.Module(meterModule(wasm).bytes), 'name')[0]);
+    for (const name of ['diaryx_meter_charge64', 'diaryx_meter_priced_alloc']) expect(text).toContain(name);
+    const plain = await compileWat('(module (import "extism:host/env" "input_length" (func $n (result i64))) (func (export "f") (drop (call $n))))');
+    const metered = new WebAssembly.Module(meterModule(plain).bytes);
+    expect(WebAssembly.Module.customSections(metered, 'name')[0]).toBeDefined();
+    expect(new TextDecoder().decode(WebAssembly.Module.customSections(metered, 'name')[0])).not.toContain('charge64');
+  });
+
+  it('refuses a kernel import whose type it cannot price (an i32 block address)', async () => {
+    const wasm = await compileWat('(module (import "extism:host/env" "var_set" (func (param i32 i32))))');
+    expect(() => meterModule(wasm)).toThrow(
+      expect.objectContaining({ kind: 'unsupported_feature', message: expect.stringContaining('extism:host/env var_set') }),
+    );
+    // An import named like an Object.prototype member is not a price.
+    const odd = await compileWat('(module (import "constructor" "name" (func)) (import "__proto__" "toString" (func)))');
+    expect(() => meterModule(odd)).not.toThrow();
   });
 });
 

@@ -4,10 +4,17 @@ import { WasmFormatError } from './format-error.js';
 import { readU32 } from './leb128.js';
 import {
   appendToVector,
+  functionTypeAt,
+  functionTypeOffsets,
+  hasExportNamed,
   importEntries,
+  isNoParamsToI32,
+  MAX_SECTIONS,
+  readExports,
   putSection,
   readFunctionTypes,
   readSections,
+  renumberExports,
   replaceSectionBody,
   SECTION,
   sectionBody,
@@ -79,9 +86,44 @@ describe('module reader and writer', () => {
     ['a name that is not UTF-8', () => [...importEntries(Uint8Array.of(1, 1, 0xff, 1, 0x61, 0, 0))], 'malformed'],
     ['an unknown import kind', () => [...importEntries(Uint8Array.of(1, 1, 0x61, 1, 0x62, 9))], 'unsupported'],
     ['a GC type form', () => readFunctionTypes(Uint8Array.of(1, 0x4e, 0)), 'unsupported'],
+    ['a type count past the section', () => functionTypeOffsets(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x0f)), 'truncated'],
+    ['an export past the section', () => renumberExports(Uint8Array.of(1, 9, 0x61), (_, i) => i), 'truncated'],
+    [
+      `more than ${MAX_SECTIONS} sections`,
+      () => readSections(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...Array.from({ length: MAX_SECTIONS + 1 }, () => [0, 1, 0]).flat()])),
+      'unsupported',
+    ],
   ])('refuses %s with a WasmFormatError of its kind', (_label, run, kind) => {
     const error = refusal(run);
     expect(error).toBeInstanceOf(WasmFormatError);
     expect(error).toMatchObject({ kind });
+  });
+
+  it('reads function types in place: offsets, one type, and the () -> i32 test, padded counts included', () => {
+    // (i32) -> (i64); () -> (i32) with padded counts; () -> ()
+    const body = Uint8Array.of(3, 0x60, 1, 0x7f, 1, 0x7e, 0x60, 0x80, 0x00, 0x81, 0x00, 0x7f, 0x60, 0, 0);
+    const offsets = functionTypeOffsets(body);
+    expect([...offsets]).toEqual([1, 6, 12]);
+    expect(functionTypeAt(body, offsets[0]!)).toEqual({ params: [0x7f], results: [0x7e] });
+    expect([...offsets].map((o) => isNoParamsToI32(body, o))).toEqual([false, true, false]);
+    expect(readFunctionTypes(body)).toEqual([
+      { params: [0x7f], results: [0x7e] },
+      { params: [], results: [0x7f] },
+      { params: [], results: [] },
+    ]);
+  });
+
+  it('renumbers exports copying names as bytes, appends entries, and finds a name without decoding', async () => {
+    const wasm = await compileWat('(module (func $a) (func $b) (memory 1) (export "a" (func $a)) (export "mem" (memory 0)) (export "b\\c3\\a9" (func $b)))');
+    const body = sectionBody(readSections(wasm), SECTION.export)!;
+    const out = renumberExports(body, (kind, index) => (kind === 0 ? index + 10 : index), [{ name: new TextEncoder().encode('new'), kind: 3, index: 4 }]);
+    expect(readExports(out)).toEqual([
+      { name: 'a', kind: 0, index: 10 },
+      { name: 'mem', kind: 2, index: 0 },
+      { name: 'b\u{e9}', kind: 0, index: 11 },
+      { name: 'new', kind: 3, index: 4 },
+    ]);
+    expect(hasExportNamed(body, 'b\u{e9}')).toBe(true);
+    expect(hasExportNamed(body, 'me')).toBe(false);
   });
 });

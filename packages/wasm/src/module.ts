@@ -1,6 +1,8 @@
 import { ByteWriter } from './byte-writer.js';
 import { WasmFormatError } from './format-error.js';
-import { type Reader, readName, readSigned32, readU32, readUnsigned, writeName, writeSigned32, writeUnsigned } from './leb128.js';
+import { type Reader, readName, readSigned32, readU32, readUnsigned, writeSigned32, writeUnsigned } from './leb128.js';
+
+const encoder = new TextEncoder();
 
 /** One section of a module, its body as bytes. */
 export interface Section {
@@ -51,10 +53,12 @@ export const SECTION = {
   type: 1,
   import: 2,
   function: 3,
+  table: 4,
   memory: 5,
   global: 6,
   export: 7,
   start: 8,
+  element: 9,
   code: 10,
   data: 11,
   dataCount: 12,
@@ -65,9 +69,16 @@ export const SECTION = {
 export const SECTION_ORDER: readonly number[] = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 /**
+ * The most sections {@link readSections} reads: a module has at most 13 sections besides custom
+ * ones, and real modules a handful of those (names, producers, DWARF); a million empty custom
+ * sections (3 MB) would otherwise cost a second and hundreds of MB in section objects.
+ */
+export const MAX_SECTIONS = 10_000;
+
+/**
  * Splits a module into its sections; each body is a view into `bytes`.
  * @throws WasmFormatError (`not_wasm` for a bad magic number or version, `truncated` for a
- * section that runs past the end)
+ * section that runs past the end, `unsupported` past {@link MAX_SECTIONS} sections)
  */
 export function readSections(bytes: Uint8Array): Section[] {
   if (bytes.length < 8 || HEADER.some((b, i) => bytes[i] !== b)) {
@@ -76,6 +87,9 @@ export function readSections(bytes: Uint8Array): Section[] {
   const r: Reader = { bytes, pos: 8 };
   const sections: Section[] = [];
   while (r.pos < bytes.length) {
+    if (sections.length === MAX_SECTIONS) {
+      throw new WasmFormatError('unsupported', `the module has more than ${MAX_SECTIONS} sections (custom sections included), which this reader does not read`);
+    }
     const id = bytes[r.pos++]!;
     const size = readU32(r);
     if (r.pos + size > bytes.length) throw new WasmFormatError('truncated', `the module is truncated (section ${id} runs past the end)`);
@@ -134,13 +148,20 @@ export function vectorLength(body: Uint8Array | undefined): number {
 
 /** A vector section's body with `entries` (each already encoded) appended to its own. */
 export function appendToVector(body: Uint8Array | undefined, entries: ReadonlyArray<Uint8Array | readonly number[]>): Uint8Array {
+  const encoded = new ByteWriter(entries.reduce((n, e) => n + e.length, 0));
+  for (const entry of entries) encoded.bytes(entry);
+  return appendEncodedToVector(body, entries.length, encoded.view());
+}
+
+/** A vector section's body with `count` entries, already encoded one after another in `encoded`, appended. */
+export function appendEncodedToVector(body: Uint8Array | undefined, count: number, encoded: Uint8Array): Uint8Array {
   const r: Reader = { bytes: body ?? new Uint8Array(0), pos: 0 };
-  const count = body ? readU32(r) : 0;
+  const had = body ? readU32(r) : 0;
   const rest = r.bytes.subarray(r.pos);
-  const out = new ByteWriter(rest.length + entries.reduce((n, e) => n + e.length, 0) + 5);
-  out.unsigned(count + entries.length);
+  const out = new ByteWriter(rest.length + encoded.length + 5);
+  out.unsigned(had + count);
   out.bytes(rest);
-  for (const entry of entries) out.bytes(entry);
+  out.bytes(encoded);
   return out.view();
 }
 
@@ -155,13 +176,53 @@ export function readU32Vector(body: Uint8Array | undefined): number[] {
 }
 
 // The value types of one byte: i32, i64, f32, f64, v128, funcref, externref.
-const VALUE_TYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]);
+const IS_VALUE_TYPE = new Uint8Array(256);
+for (const t of [0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]) IS_VALUE_TYPE[t] = 1;
 
-function valueType(r: Reader): number {
-  const t = r.bytes[r.pos++];
-  if (t === undefined) throw new WasmFormatError('truncated', 'the module is truncated (inside a type)');
-  if (!VALUE_TYPES.has(t)) throw new WasmFormatError('unsupported', `unsupported value type 0x${t.toString(16)}`);
-  return t;
+function skipValueTypes(r: Reader, count: number, type: number): void {
+  const { bytes } = r;
+  if (r.pos + count > bytes.length) throw new WasmFormatError('truncated', 'the module is truncated (inside a type)');
+  for (let end = r.pos + count; r.pos < end; r.pos++) {
+    const t = bytes[r.pos]!;
+    if (IS_VALUE_TYPE[t] === 0) throw new WasmFormatError('unsupported', `unsupported value type 0x${t.toString(16)} (type ${type})`);
+  }
+}
+
+/**
+ * Where each function type of a type section's body starts, by type index: one scan and one
+ * array however many types (a million types read as objects took ~2 s).
+ * @throws WasmFormatError (`unsupported` for another type form, such as the GC proposal's
+ * recursive groups, or a value type of more than one byte)
+ */
+export function functionTypeOffsets(body: Uint8Array): Uint32Array {
+  const r: Reader = { bytes: body, pos: 0 };
+  const count = readU32(r);
+  if (count > body.length) throw new WasmFormatError('truncated', 'the module is truncated (inside the type section)');
+  const offsets = new Uint32Array(count);
+  for (let i = 0; i < count; i++) {
+    offsets[i] = r.pos;
+    const form = body[r.pos++];
+    if (form !== 0x60) throw new WasmFormatError('unsupported', `unsupported type form 0x${(form ?? 0).toString(16)} (type ${i})`);
+    skipValueTypes(r, readU32(r), i);
+    skipValueTypes(r, readU32(r), i);
+  }
+  return offsets;
+}
+
+/** The function type at `offset` of a type section's body (see {@link functionTypeOffsets}). */
+export function functionTypeAt(body: Uint8Array, offset: number): FunctionType {
+  const r: Reader = { bytes: body, pos: offset + 1 };
+  const paramCount = readU32(r);
+  const paramTypes = Array.from(body.subarray(r.pos, r.pos + paramCount));
+  r.pos += paramCount;
+  const resultCount = readU32(r);
+  return { params: paramTypes, results: Array.from(body.subarray(r.pos, r.pos + resultCount)) };
+}
+
+/** Whether the function type at `offset` of a type section's body is `() -> i32`. */
+export function isNoParamsToI32(body: Uint8Array, offset: number): boolean {
+  const r: Reader = { bytes: body, pos: offset + 1 };
+  return readU32(r) === 0 && readU32(r) === 1 && body[r.pos] === 0x7f;
 }
 
 /**
@@ -170,16 +231,9 @@ function valueType(r: Reader): number {
  * recursive groups, or a value type of more than one byte)
  */
 export function readFunctionTypes(body: Uint8Array): FunctionType[] {
-  const r: Reader = { bytes: body, pos: 0 };
-  const count = readU32(r);
+  const offsets = functionTypeOffsets(body);
   const types: FunctionType[] = [];
-  for (let i = 0; i < count; i++) {
-    const form = body[r.pos++];
-    if (form !== 0x60) throw new WasmFormatError('unsupported', `unsupported type form 0x${(form ?? 0).toString(16)} (type ${i})`);
-    const params = Array.from({ length: readU32(r) }, () => valueType(r));
-    const results = Array.from({ length: readU32(r) }, () => valueType(r));
-    types.push({ params, results });
-  }
+  for (const offset of offsets) types.push(functionTypeAt(body, offset));
   return types;
 }
 
@@ -243,27 +297,84 @@ export function writeModule(sections: readonly Section[]): Uint8Array {
   return concat(parts);
 }
 
+/** The export section's entries, names decoded. */
 export function readExports(body: Uint8Array): ExportEntry[] {
   const r: Reader = { bytes: body, pos: 0 };
-  const count = readUnsigned(r);
+  const count = readU32(r);
   const entries: ExportEntry[] = [];
   for (let i = 0; i < count; i++) {
     const name = readName(r);
     const kind = body[r.pos++]!;
-    entries.push({ name, kind, index: readUnsigned(r) });
+    entries.push({ name, kind, index: readU32(r) });
   }
   return entries;
 }
 
+/** An export section body of these entries. */
 export function writeExports(entries: readonly ExportEntry[]): Uint8Array {
-  const out: number[] = [];
-  writeUnsigned(entries.length, out);
-  for (const entry of entries) {
-    writeName(entry.name, out);
-    out.push(entry.kind);
-    writeUnsigned(entry.index, out);
+  return renumberExports(
+    Uint8Array.of(0),
+    (_, index) => index,
+    entries.map((entry) => ({ name: encoder.encode(entry.name), kind: entry.kind, index: entry.index })),
+  );
+}
+
+/** An export entry whose name is given as its UTF-8 bytes. */
+export interface RawExportEntry {
+  name: Uint8Array;
+  kind: number;
+  index: number;
+}
+
+/** Skips one export entry's name and kind; returns the kind. */
+function skipExportName(r: Reader): number {
+  const length = readU32(r);
+  if (r.pos + length + 1 > r.bytes.length) throw new WasmFormatError('truncated', 'the module is truncated (inside an export)');
+  r.pos += length;
+  return r.bytes[r.pos++]!;
+}
+
+/**
+ * An export section's body with each entry's index replaced by `renumber(kind, index)` and
+ * `appended` entries added at its end. Names and kinds are copied as bytes, never decoded, and
+ * no object is made per entry: 60,000 exports take a few milliseconds.
+ * @throws WasmFormatError (`truncated`) for an entry that runs past the section
+ */
+export function renumberExports(body: Uint8Array, renumber: (kind: number, index: number) => number, appended: readonly RawExportEntry[] = []): Uint8Array {
+  const r: Reader = { bytes: body, pos: 0 };
+  const count = readU32(r);
+  const out = new ByteWriter(body.length + appended.reduce((n, e) => n + e.name.length + 11, 5));
+  out.unsigned(count + appended.length);
+  for (let i = 0; i < count; i++) {
+    const from = r.pos;
+    const kind = skipExportName(r);
+    out.range(body, from, r.pos);
+    out.unsigned(renumber(kind, readU32(r)));
   }
-  return Uint8Array.from(out);
+  for (const entry of appended) {
+    out.unsigned(entry.name.length);
+    out.bytes(entry.name);
+    out.byte(entry.kind);
+    out.unsigned(entry.index);
+  }
+  return out.view();
+}
+
+/** Whether an export section has an entry named `name` (compared as UTF-8 bytes, none decoded). */
+export function hasExportNamed(body: Uint8Array, name: string): boolean {
+  const wanted = encoder.encode(name);
+  const r: Reader = { bytes: body, pos: 0 };
+  const count = readU32(r);
+  for (let i = 0; i < count; i++) {
+    const from = r.pos;
+    const length = readU32(r);
+    const at = r.pos;
+    r.pos = from;
+    skipExportName(r);
+    readU32(r);
+    if (length === wanted.length && wanted.every((byte, j) => body[at + j] === byte)) return true;
+  }
+  return false;
 }
 
 /** The number of globals the module imports (they come first in the index space). */
@@ -274,9 +385,10 @@ export function importedGlobalCount(sections: readonly Section[]): number {
   return globals;
 }
 
+/** The globals a module defines, numbered from `firstIndex` (the count of imported globals). */
 export function readGlobals(body: Uint8Array, firstIndex: number): DefinedGlobal[] {
   const r: Reader = { bytes: body, pos: 0 };
-  const count = readUnsigned(r);
+  const count = readU32(r);
   const globals: DefinedGlobal[] = [];
   for (let i = 0; i < count; i++) {
     const valueType = body[r.pos++]!;
@@ -296,13 +408,16 @@ export function readGlobals(body: Uint8Array, firstIndex: number): DefinedGlobal
   return globals;
 }
 
+/** A global section body of these globals. */
 export function writeGlobals(globals: readonly DefinedGlobal[]): Uint8Array {
-  const out: number[] = [];
-  writeUnsigned(globals.length, out);
+  const out = new ByteWriter(globals.reduce((n, g) => n + g.init.length + 2, 5));
+  out.unsigned(globals.length);
   for (const global of globals) {
-    out.push(global.valueType, global.mutable ? 1 : 0, ...global.init);
+    out.byte(global.valueType);
+    out.byte(global.mutable ? 1 : 0);
+    out.bytes(global.init);
   }
-  return Uint8Array.from(out);
+  return out.view();
 }
 
 /** `i32.const value; end`. */
@@ -326,9 +441,11 @@ export function dataSection(segments: ReadonlyArray<{ offset: number; bytes: Uin
   writeUnsigned(segments.length, head);
   const parts: Uint8Array[] = [Uint8Array.from(head)];
   for (const segment of segments) {
-    const prefix = [0x00, ...i32ConstExpr(segment.offset)];
-    writeUnsigned(segment.bytes.length, prefix);
-    parts.push(Uint8Array.from(prefix), segment.bytes);
+    const prefix = new ByteWriter(16);
+    prefix.byte(0x00);
+    prefix.bytes(i32ConstExpr(segment.offset));
+    prefix.unsigned(segment.bytes.length);
+    parts.push(prefix.view(), segment.bytes);
   }
   return concat(parts);
 }

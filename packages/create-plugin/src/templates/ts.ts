@@ -19,17 +19,14 @@ function source(answers: PluginAnswers): string {
     name: answers.name,
     version: '0.1.0',
     description: answers.description,
-    capabilities: ['custom_commands'],
-    commands: readsFiles ? ['hello', 'weekday', 'count-words'] : ['hello', 'weekday'],
+    // definePlugin adds custom_commands and the command names from `commands` below.
+    capabilities: [],
     min_app_version: '1.4.0',
     ...(requested(answers).length > 0 ? { requested_permissions: { defaults, reasons } } : {}),
   };
   const body = JSON.stringify(manifest, null, 2).replace(/\n/g, '\n  ');
-  return `import { commandRequest, err, ok, outputManifest${readsFiles ? ', readFile' : ''} } from '@diaryx/js-runtime/sdk';
-
-export function manifest(): number {
-  return outputManifest(${body});
-}
+  const commandTypes = ['hello: { name: string }', 'weekday: { date: string }', ...(readsFiles ? ["'count-words': { path: string }"] : [])];
+  return `import { CommandError, definePlugin${readsFiles ? ', readFile' : ''} } from '@diaryx/js-runtime/sdk';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -40,29 +37,36 @@ function weekdayOf(date: string): string {
   return WEEKDAYS[new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))).getUTCDay()]!;
 }
 
-export function handle_command(): number {
-  const request = commandRequest<{ name?: string; date?: string; path?: string }>();
-  if (request.command === 'hello') {
-    return ok({ greeting: \`Hello, \${request.params?.name || 'Diaryx'}!\` });
-  }
-  if (request.command === 'weekday') {
-    if (!request.params?.date) return err('weekday needs a date: {"date": "YYYY-MM-DD"}');
-    return ok({ weekday: weekdayOf(request.params.date) });
-  }${
-    readsFiles
-      ? `
-  if (request.command === 'count-words') {
-    const file = readFile(request.params?.path ?? '');
-    if (!file.ok) return err(file.error);
-    return ok({ words: file.value.split(/\\s+/).filter((w) => w !== '').length });
-  }`
-      : ''
-  }
-  return err(\`unknown command: \${request.command}\`);
+/** Each command's params: a typo in a command's name or a param is a type error. */
+interface Commands {
+  ${commandTypes.join(';\n  ')};
 }
+
+// definePlugin turns one object into the exports Diaryx calls. A command's return value is the
+// response's data (an async handler works too); a thrown CommandError answers success: false.
+export const { manifest, handle_command, on_event, init, set_config, get_config } = definePlugin<Commands>({
+  manifest: ${body},
+  commands: {
+    hello: (params) => ({ greeting: \`Hello, \${params.name || 'Diaryx'}!\` }),
+    weekday: (params) => {
+      if (!params.date) throw new CommandError('weekday needs a date: {"date": "YYYY-MM-DD"}');
+      return { weekday: weekdayOf(params.date) };
+    },${
+      readsFiles
+        ? `
+    'count-words': (params) => {
+      const file = readFile(params.path ?? '');
+      if (!file.ok) throw new CommandError(file.error);
+      return { words: file.value.split(/\\s+/).filter((w) => w !== '').length };
+    },`
+        : ''
+    }
+  },
+});
 `;
 }
 
+/** The plugin's own code: no Node, only what the runtime has (its globals). */
 const TSCONFIG = `{
   "compilerOptions": {
     "target": "ES2022",
@@ -78,6 +82,16 @@ const TSCONFIG = `{
 }
 `;
 
+/** The tests run in Node: the same strictness with Node's types, so a wrong option of loadTestPlugin or a misspelt field of a response is a type error. */
+const TEST_TSCONFIG = `{
+  "extends": "../tsconfig.json",
+  "compilerOptions": {
+    "types": ["node", "@diaryx/js-runtime/globals"]
+  },
+  "include": [".", "../vitest.config.ts"]
+}
+`;
+
 /**
  * The files of the default template: TypeScript on `@diaryx/js-runtime` (QuickJS compiled to
  * wasm), built by `diaryx-js build` with npm alone.
@@ -88,7 +102,8 @@ export function tsTemplate(answers: PluginAnswers, kit: KitPackages): Record<str
       scripts: {
         build: 'diaryx-js build src/index.ts -o plugin.wasm',
         'build:watch': watchScript(TS),
-        typecheck: 'tsc',
+        // The plugin (src, no Node) and the tests (test/, in Node), each with its tsconfig.
+        typecheck: 'tsc && tsc -p test',
         test: 'vitest run',
         'test:watch': 'vitest',
         ...CLI_SCRIPTS,
@@ -98,6 +113,7 @@ export function tsTemplate(answers: PluginAnswers, kit: KitPackages): Record<str
         '@diaryx/cli': kit.specifier('@diaryx/cli'),
         '@diaryx/js-runtime': kit.specifier('@diaryx/js-runtime'),
         '@diaryx/testing': kit.specifier('@diaryx/testing'),
+        '@types/node': '20.19.43',
         typescript: '5.9.3',
         vitest: '4.1.12',
       },
@@ -108,6 +124,7 @@ export function tsTemplate(answers: PluginAnswers, kit: KitPackages): Record<str
     'test/fixtures/mistakes.ts': mistakesFixture(TS),
     'test/watch.test.ts': watchTest(TS),
     'tsconfig.json': TSCONFIG,
+    'test/tsconfig.json': TEST_TSCONFIG,
     'vitest.config.ts': VITEST_CONFIG,
     '.gitignore': GITIGNORE,
     'README.md': `# ${answers.name}
@@ -124,8 +141,10 @@ npm test        # builds, then runs the real plugin.wasm through the real Diaryx
 npm run test:watch   # rebuilds on save and reruns the tests
 \`\`\`
 
-Edit \`src/index.ts\`: \`manifest\` declares the plugin (id \`${answers.id}\`, commands, requested
-permissions with their reasons), \`handle_command\` answers commands. \`@diaryx/js-runtime/sdk\` wraps
+Edit \`src/index.ts\`: \`definePlugin\` takes the manifest (id \`${answers.id}\`, requested permissions
+with their reasons, UI such as a settings tab: typed, so a field type that does not exist is a
+type error) and one handler per command (sync or \`async\`), and makes the exports Diaryx calls.
+\`@diaryx/js-runtime/sdk\` wraps
 the host functions (\`readFile\`, \`writeFile\`, \`storageGet\`, \`emitEvent\`, \`httpRequest\`, …); the
 globals of \`@extism/js-pdk\` (\`Host\`, \`Memory\`, \`Var\`, \`Config\`, \`Http\`) work as documented there.
 Code at the top level of a module runs once, at build time. There is no event loop (no timers,
@@ -136,10 +155,15 @@ no \`fetch\`): use the host functions.
 \`npm test\` builds plugin.wasm first (\`diaryxBuild()\` in \`vitest.config.ts\`), then runs \`test/\`
 against it; \`npm run test:watch\` rebuilds on every save under \`src/\` and reruns the tests.
 \`npm run build:watch\` only rebuilds (one line per build; a failed build keeps the last good
-plugin.wasm). The tests show what a failure looks like: \`test/plugin.test.ts\` a thrown error
-pointing at its line in \`src/index.ts\`, \`test/mistakes.test.ts\` an endless loop stopped by the
-call's deadline and a permission missing from the manifest (the fake host grants exactly what the
-manifest requests, as Diaryx does), \`test/watch.test.ts\` \`npm run build:watch\` at work.
+plugin.wasm). \`npm run typecheck\` checks the plugin (\`tsconfig.json\`: no Node) and the tests
+(\`test/tsconfig.json\`: Node).
+
+\`test/plugin.test.ts\` tests the demo commands: replace its tests with your plugin's as you replace
+the demo. The other two do not depend on your plugin and show what a failure looks like:
+\`test/mistakes.test.ts\` an endless loop stopped by the call's deadline and a permission missing
+from the manifest (the fake host grants exactly what the manifest requests, as Diaryx does),
+\`test/watch.test.ts\` \`npm run build:watch\` at work on a stand-in plugin. A failed test shows the
+plugin's side under the failure: denied host calls with their advice, failed calls, the log.
 
 ${installSection(answers)}`,
   };

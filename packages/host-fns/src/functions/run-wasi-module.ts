@@ -39,11 +39,12 @@ export const hostRunWasiModule = defineHostFunction('host_run_wasi_module', func
     if (hasTraversal(path)) call.trap(`Path traversal not allowed: '${path}'`);
     files.set(path.replace(/^\/+/, ''), decode(data, path));
   }
+  const outputFiles = input.output_files ?? [];
+  // Rust reads them without a check; the kit refuses one that would read outside the folder.
+  for (const path of outputFiles) if (hasTraversal(path)) call.trap(`Path traversal not allowed: '${path}'`);
   const stdin = input.stdin === null ? null : decode(input.stdin, 'stdin');
   try {
-    const result = yield* wait(
-      runner.run({ module, args: input.args, stdin, files, outputFiles: input.output_files ?? [] }),
-    );
+    const result = yield* wait(runner.run({ module, args: input.args, stdin, files, outputFiles, signal: call.signal }));
     const output: Record<string, unknown> = {
       exit_code: result.exitCode,
       stdout: encodeBase64(result.stdout),
@@ -54,6 +55,7 @@ export const hostRunWasiModule = defineHostFunction('host_run_wasi_module', func
     }
     return JSON.stringify(output);
   } catch (error) {
-    return call.trap(`host_run_wasi_module: WASI module trapped: ${errorMessage(error)}`);
+    // Rust: `host_run_wasi_module: <runner error>`, e.g. "WASI module trapped: <e>\nstderr: <stderr>".
+    return call.trap(`host_run_wasi_module: ${errorMessage(error)}`);
   }
 });

@@ -1,7 +1,7 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { DirectoryEntry, FileMetadata, WorkspaceFileSystem } from '../services/workspace-fs.js';
-import { deleteInFolder, type OpenedFolder, openFolder, readInFolder, WorkspacePathError, withWorkspacePath, writeAtomically } from './opened-folder.js';
+import { deleteInFolder, type OpenedFolder, openFolder, readIfUnmoved, readInFolder, WorkspacePathError, withWorkspacePath, writeAtomically } from './opened-folder.js';
 import { realLocation } from './real-location.js';
 
 /**
@@ -93,7 +93,10 @@ export function nodeWorkspaceFs(rootDir: string): WorkspaceFileSystem {
   return {
     root,
     readBinary(path) {
-      const buffer = shown(path, () => inParent(path, false, (folder, name) => readInFolder(folder, name)));
+      // Host functions read the real location they checked: that file, if it is still there.
+      const full = resolve(realRoot(), path);
+      const unmoved = full !== realRoot() && inside(realRoot(), full) ? readIfUnmoved(full) : null;
+      const buffer = unmoved ?? shown(path, () => inParent(path, false, (folder, name) => readInFolder(folder, name)));
       // No copy when the Buffer owns its memory; a slice of Node's shared pool is copied out.
       return buffer.byteLength === buffer.buffer.byteLength ? new Uint8Array(buffer.buffer) : new Uint8Array(buffer);
     },

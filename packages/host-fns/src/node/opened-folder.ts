@@ -9,6 +9,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -172,6 +173,33 @@ export function writeAtomically(folder: OpenedFolder, name: string, bytes: Uint8
     if (open) closeSync(fd);
     rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Reads the file at `realPath` (an absolute path already free of links: what a workspace path's
+ * real location is) when it is exactly that file: it is opened without following a link in its
+ * place, and the opened file's own path (`/proc/self/fd/<fd>`, Linux) must be `realPath`, so a
+ * link swapped into a parent folder meanwhile is caught after the open, before any byte is read.
+ * One open instead of one per folder on the way (the read path of every `host_read_file`).
+ * Null when it cannot tell, or for any failure: the caller then takes the folder-by-folder way,
+ * which reports the failure.
+ */
+export function readIfUnmoved(realPath: string): Buffer | null {
+  if (!useProcAnchors()) return null;
+  let fd: number;
+  try {
+    fd = openSync(realPath, constants.O_RDONLY | NOFOLLOW);
+  } catch {
+    return null;
+  }
+  try {
+    if (readlinkSync(`${PROC_FD}/${fd}`) !== realPath) return null;
+    return readFileSync(fd);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
 

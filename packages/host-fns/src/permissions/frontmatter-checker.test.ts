@@ -60,6 +60,33 @@ describe('frontmatterChecker: the rules of the root index (§6.3, AB-M4)', () =>
     expect((await checker.check('acme.x', 'read_files', 'a.md')).allowed).toBe(false);
     expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true });
   });
+
+  it('§6.3 the root index found at construction, rewritten without frontmatter before the first check, gives an empty plugins block (not "not available")', async () => {
+    // "At construction it finds the root index once … On every check it re-reads … otherwise there
+    // is no frontmatter, which gives an empty plugins, so every plugin is NotConfigured except
+    // storage, which is Allowed."
+    const fs = memoryWorkspaceFs({ 'README.md': index(ALL_READ) });
+    const checker = frontmatterChecker(fs);
+    fs.writeBinary('README.md', new TextEncoder().encode('# Journal\n\nThe frontmatter is gone.\n'));
+    expect(await checker.check('acme.x', 'read_files', 'Daily/a.md')).toEqual({
+      allowed: false,
+      message: "Permission not configured for plugin 'acme.x': read_files on 'Daily/a.md'. Add plugins.acme.x.permissions.read_files in root frontmatter.",
+    });
+    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true });
+    expect(await checker.check('other', 'plugin_storage', 'k')).toEqual({ allowed: true });
+    expect(await checker.rootIndex()).toBe('README.md');
+  });
+
+  it('§6.3 a root index given by path is also taken at construction', async () => {
+    const fs = memoryWorkspaceFs({ 'journal/index.md': index(ALL_READ) });
+    const checker = frontmatterChecker(fs, 'journal/index.md');
+    fs.writeBinary('journal/index.md', new TextEncoder().encode('no frontmatter'));
+    expect(await checker.check('acme.x', 'plugin_storage', 'k')).toEqual({ allowed: true });
+    expect(await checker.check('acme.x', 'read_files', 'a.md')).toEqual({
+      allowed: false,
+      message: expect.stringMatching(/^Permission not configured for plugin 'acme.x': read_files on 'a.md'/),
+    });
+  });
 });
 
 describe('frontmatterChecker: which file is the root index (§6.3)', () => {
@@ -118,7 +145,7 @@ describe('frontmatterChecker: which file is the root index (§6.3)', () => {
     expect(await frontmatterChecker(fs, null).check('acme.x', 'plugin_storage', 'k')).toEqual(NOT_AVAILABLE);
   });
 
-  it('§6.3 the root index is found once, at the first check, as Rust finds it at construction', async () => {
+  it('§6.3 the root index is found once, at construction, as in Rust: one written later is not seen', async () => {
     const fs = memoryWorkspaceFs({ 'notes.md': 'plain' });
     const checker = frontmatterChecker(fs);
     expect(await checker.check('acme.x', 'read_files', 'a.md')).toEqual(NOT_AVAILABLE);

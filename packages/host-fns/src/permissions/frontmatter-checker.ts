@@ -47,10 +47,11 @@ function* decision(fs: WorkspaceFileSystem, rootIndexPath: string, pluginId: str
 /**
  * Rust's Frontmatter checker (protocol §6.3): the rules live in the `plugins` block of the
  * workspace's root index, a markdown file whose frontmatter has a `contents` list, no `part_of`
- * and a parsable `plugins` block. The root index is found once, at the first check (Rust: at
- * construction); the file is then re-read on every check, so edits apply at once. Without a
- * root index every check fails with `Workspace root index not available for permission checks`,
- * `plugin_storage` included.
+ * and a parsable `plugins` block. The root index is found once, when the checker is made (as
+ * Rust does at construction); the file is then re-read on every check, so edits apply at once, and
+ * a root index rewritten without frontmatter gives an empty `plugins` block (every permission not
+ * configured, `plugin_storage` allowed). Without a root index every check fails with
+ * `Workspace root index not available for permission checks`, `plugin_storage` included.
  *
  * @param where where the root index is: omitted → found in the workspace folder (as Rust's
  *   `from_workspace_root`); a workspace-relative folder → found in that folder; a path ending in
@@ -60,14 +61,12 @@ function* decision(fs: WorkspaceFileSystem, rootIndexPath: string, pluginId: str
  * const permissions = frontmatterChecker(nodeWorkspaceFs('/Users/me/journal'));
  */
 export function frontmatterChecker(fs: WorkspaceFileSystem, where?: string | null): FrontmatterChecker {
-  let located: MaybePromise<string | null> | undefined;
-  const rootIndex = (): MaybePromise<string | null> => {
-    if (located === undefined) {
-      located =
-        where === null ? null : where !== undefined && where.endsWith('.md') ? runTask(qualifies(fs, where)) : runTask(findRootIndex(fs, where ?? ''));
-    }
-    return located;
-  };
+  // Found now, as Rust's from_workspace_root does: a root index later rewritten without its
+  // frontmatter is still the file every check re-reads (an empty plugins block), not "none".
+  // (The search never throws: an unreadable folder or file counts as no root index.)
+  const located: MaybePromise<string | null> =
+    where === null ? null : where !== undefined && where.endsWith('.md') ? runTask(qualifies(fs, where)) : runTask(findRootIndex(fs, where ?? ''));
+  const rootIndex = (): MaybePromise<string | null> => located;
   function* check(pluginId: string, key: PermissionKey, target: string): HostTask<PermissionDecision> {
     const path = yield* wait(rootIndex());
     if (path === null) return { allowed: false, message: ROOT_INDEX_NOT_AVAILABLE };

@@ -1,7 +1,7 @@
 import type { HostCall } from './host-call.js';
 import type { HostTask } from './maybe-async.js';
 
-/** What a host function hands back: text or bytes. The empty output becomes handle 0. */
+/** What a host function hands back: text or bytes. The empty output becomes a block of length 0 (not handle 0). */
 export type HostOutput = string | Uint8Array;
 
 /** One host function: its import name and its body. */

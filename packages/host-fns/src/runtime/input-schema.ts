@@ -46,6 +46,10 @@ export const optU64 = (): Field<number | null> =>
     return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : invalid(v, 'u64', n);
   });
 
+/** An optional boolean (absent or null → null). */
+const OPT_BOOL = field(true, (v, n) => (v === undefined || v === null ? null : typeof v === 'boolean' ? v : invalid(v, 'a boolean', n)));
+export const optBool = (): Field<boolean | null> => OPT_BOOL;
+
 /** A required array of strings. */
 export const strArray = (): Field<string[]> =>
   field(false, (v, n) => {

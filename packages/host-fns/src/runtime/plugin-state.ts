@@ -43,11 +43,28 @@ export interface PluginHostState {
    * while it records the plugin's calls (its `record` option), null otherwise (then free).
    */
   recorder: HostCallRecorder | null;
+  /**
+   * The handles of the empty answers ("") given in the current export call. A worker-mode plugin
+   * gets an empty block back from @extism/extism 2.0.0-rc13 as a freed one, so when the guest
+   * passes such a handle on as a host function's input it is read as "" (not an unknown handle).
+   * Cleared by {@link endExportCall}.
+   */
+  emptyAnswers: Set<bigint> | null;
 }
 
 /** Creates the state for a plugin that is about to be instantiated. */
 export function createPluginHostState(initialId: string, options: { inProcess: boolean }): PluginHostState {
-  return { pluginId: initialId, idLocked: false, inProcess: options.inProcess, pendingTrap: null, callChain: [], callAbort: null, pauseDeadline: null, recorder: null };
+  return {
+    pluginId: initialId,
+    idLocked: false,
+    inProcess: options.inProcess,
+    pendingTrap: null,
+    callChain: [],
+    callAbort: null,
+    pauseDeadline: null,
+    recorder: null,
+    emptyAnswers: null,
+  };
 }
 
 /** Rust's id lock: the first manifest id wins; later calls change nothing. */
@@ -68,6 +85,7 @@ export function exportCallSignal(state: PluginHostState): AbortSignal {
  * aborted (with `reason`) and the next call gets a fresh one. Cheap when nothing asked for it.
  */
 export function endExportCall(state: PluginHostState, reason?: unknown): void {
+  state.emptyAnswers = null;
   const controller = state.callAbort;
   if (controller === null) return;
   state.callAbort = null;

@@ -8,6 +8,8 @@ export interface WasiRunRequest {
   /** Input files by workspace-free relative path. */
   files: Map<string, Uint8Array>;
   outputFiles: string[];
+  /** Aborted when the plugin's export call is over (timed out, plugin closed): stop the module then. */
+  signal?: AbortSignal;
 }
 
 /** The result of a WASI run. */
@@ -19,7 +21,11 @@ export interface WasiRunResult {
   files: Map<string, Uint8Array>;
 }
 
-/** Runs WASI modules for plugins. Not configured = Rust's "feature not enabled" stub. */
+/**
+ * Runs WASI modules for plugins. Not configured = Rust's "feature not enabled" stub. An error
+ * thrown by `run` fails the guest's call with `host_run_wasi_module: <its message>`, e.g.
+ * `WASI module trapped: <error>\nstderr: <captured stderr>` (see `nodeWasiRunner`).
+ */
 export interface WasiRunner {
   run(request: WasiRunRequest): MaybePromise<WasiRunResult>;
 }

@@ -1,20 +1,22 @@
-/** The manifest a plugin returns from its `manifest` export (protocol §3.2). */
-export interface GuestManifest {
-  id: string;
-  name: string;
-  version: string;
-  description: string;
-  capabilities: string[];
-  /** Default 1, the current protocol (Rust 1.4.1). */
-  protocol_version?: number;
-  min_app_version?: string;
-  commands?: string[];
-  requested_permissions?: {
-    defaults?: Record<string, unknown>;
-    reasons?: Record<string, string>;
-  };
-  [field: string]: unknown;
-}
+import type { GuestManifestInput } from '@diaryx/loader';
+
+/**
+ * The manifest a plugin returns from its `manifest` export (protocol §3.2), typed from the
+ * loader's own protocol types: `ui` elements by slot and field type, `cli` commands, requested
+ * permissions by key. A slot, field type or field name the loader does not know is a type error;
+ * `diaryx-js build` checks the built manifest again (an element the loader would drop fails the build).
+ */
+export type GuestManifest = GuestManifestInput;
+
+export type {
+  CliArgInput,
+  CliCommandInput,
+  ComponentRefInput,
+  KnownCapability,
+  PermissionRuleInput,
+  SettingsFieldInput,
+  UiContributionInput,
+} from '@diaryx/loader';
 
 /** The input of `handle_command`. */
 export interface CommandRequest<Params = unknown> {

@@ -8,14 +8,33 @@ export function storageDelete(key: string): string {
   return storageSet(key, '');
 }
 
-/** A stored JSON value, or `fallback` when absent, denied or not JSON. */
+/** A stored value that {@link storageGetJson} cannot read as JSON: it is left as it is. */
+export class StorageJsonError extends Error {
+  override readonly name = 'StorageJsonError';
+  constructor(
+    /** The key whose value is not JSON. */
+    readonly key: string,
+    reason: string,
+  ) {
+    super(
+      `storageGetJson('${key}'): the stored value is not JSON (${reason}); it was left as it is: read it with storageGet('${key}') ` +
+        `to repair it, or delete it with storageDelete('${key}') to start again`,
+    );
+  }
+}
+
+/**
+ * A stored JSON value, or `fallback` when absent (or denied: the host answers as for absent).
+ * @throws StorageJsonError when the stored value is not JSON: returning the fallback would let
+ * the plugin overwrite the corrupt value (and the data in it) on its next `storageSetJson`
+ */
 export function storageGetJson<T>(key: string, fallback: T): T {
   const text = storageGet(key);
   if (text === null) return fallback;
   try {
     return JSON.parse(text) as T;
-  } catch {
-    return fallback;
+  } catch (error) {
+    throw new StorageJsonError(key, (error as Error).message);
   }
 }
 

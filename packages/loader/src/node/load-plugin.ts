@@ -43,7 +43,7 @@ export async function loadPlugin(
   // Kit decision D21: the plugin's own files are no guest's to change (before any guest code runs).
   protectPluginPaths(host, 'file', [path, ...targets].filter((p): p is string => p !== null).map((p) => resolve(p)));
   for (const target of targets) if (target !== null) await removeStaleTempFiles(target, resolved.logger);
-  const { guest, manifest } = await startGuest(path === null ? bytesSource(wasm as Uint8Array) : fileSource(path), name, host, resolved);
+  const { guest, manifest } = await startGuest(path === null ? bytesSource(wasm as Uint8Array, resolved) : fileSource(path, resolved), name, host, resolved);
   try {
     if (path !== null) {
       await writeManifestCache(join(dirname(path), 'manifest.json'), manifest).catch((error: unknown) =>

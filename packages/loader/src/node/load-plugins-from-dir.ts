@@ -108,7 +108,7 @@ async function loadPluginFolder({ folder, wasm }: PluginFolder, host: HostContex
   const cache = await stat(cachePath, { bigint: true }).catch(() => null);
   const fresh = isFresh(cache?.mtimeNs ?? null, wasm.mtimeNs);
   // With a fresh manifest cache the guest is not needed to load: start it on its first call.
-  const guest = await instantiateGuest(fileSource(join(folder, 'plugin.wasm'), wasm), name, host, options, { lazy: fresh });
+  const guest = await instantiateGuest(fileSource(join(folder, 'plugin.wasm'), options, wasm), name, host, options, { lazy: fresh });
   try {
     if (fresh) await loadRacePoint('manifest-read', cachePath);
     const cached = fresh ? await manifestFromCache(cachePath, name) : null;

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { compileCapped, type ModuleSource, remember } from '../runtime/compile-module.js';
+import { assertWithinBudget, compileCapped, type ModuleBudget, type ModuleSource, remember } from '../runtime/compile-module.js';
 import { loadRacePoint } from './load-race-points.js';
 
 const byFile = new Map<string, Promise<WebAssembly.Module>>();
@@ -13,9 +13,10 @@ export interface WasmFileInfo {
 /**
  * The source of a wasm file: compiled once per content, and a file whose path, mtime and size
  * are unchanged is not even read again (a warm start of a plugins folder reads no wasm).
- * `known` is the file's stat when the caller already has it.
+ * `known` is the file's stat when the caller already has it. A file over the budget's size is
+ * refused before it is read.
  */
-export function fileSource(path: string, known?: WasmFileInfo): ModuleSource {
+export function fileSource(path: string, budget: ModuleBudget, known?: WasmFileInfo): ModuleSource {
   return async (maxPages, metered) => {
     let info = known;
     if (info === undefined) {
@@ -25,7 +26,8 @@ export function fileSource(path: string, known?: WasmFileInfo): ModuleSource {
         throw new Error(`cannot read ${path}: ${(error as Error).message}`);
       }
     }
-    const key = `${path}\u0000${info.mtimeNs}\u0000${info.size}\u0000${maxPages}\u0000${metered}`;
+    if (info.size > BigInt(budget.maxModuleBytes)) assertWithinBudget(Number(info.size), budget);
+    const key = `${path}\u0000${info.mtimeNs}\u0000${info.size}\u0000${maxPages}\u0000${budget.maxTableElements}\u0000${budget.maxModuleBytes}\u0000${metered}`;
     return remember(byFile, key, async () => {
       let bytes: Uint8Array;
       try {
@@ -34,7 +36,7 @@ export function fileSource(path: string, known?: WasmFileInfo): ModuleSource {
       } catch (error) {
         throw new Error(`cannot read ${path}: ${(error as Error).message}`);
       }
-      return compileCapped(bytes, maxPages, metered);
+      return compileCapped(bytes, maxPages, metered, budget);
     });
   };
 }

@@ -15,7 +15,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** How a warning names an element: its index, and its slot and id (or name) when it has them. */
-function elementLabel(kind: 'ui' | 'cli', index: number, element: unknown): string {
+export function elementLabel(kind: 'ui' | 'cli', index: number, element: unknown): string {
   if (!isObject(element)) return `${kind}[${index}]`;
   const id = [element['id'], element['extension_id'], element['name']].find((v) => typeof v === 'string') as string | undefined;
   const slot = kind === 'ui' && typeof element['slot'] === 'string' ? element['slot'] : undefined;

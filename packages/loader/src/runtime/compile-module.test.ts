@@ -6,6 +6,7 @@ import { compileCapped, meterRefusal } from './compile-module.js';
 // fuel check metering adds at its entry pushes it over. Mode 'auto' must see that as "cannot
 // be metered" (and use a worker), not as a module that cannot load at all.
 const V8_MAX_FUNCTION_SIZE = 7_654_321;
+const BUDGET = { maxModuleBytes: 16 * 1024 * 1024, maxTableElements: 1_000_000 };
 
 function moduleWithOneFunctionOf(size: number): Uint8Array {
   // body: no locals (1 byte), nops, end (1 byte)
@@ -36,8 +37,8 @@ describe('compileCapped', () => {
   it('reports a module the checks push past an engine limit as one that cannot be metered', async () => {
     const bytes = moduleWithOneFunctionOf(V8_MAX_FUNCTION_SIZE - 4);
     expect(WebAssembly.validate(bytes as BufferSource)).toBe(true);
-    await expect(compileCapped(bytes, 16, false)).resolves.toBeInstanceOf(WebAssembly.Module);
-    const error = await compileCapped(bytes, 16, true).then(
+    await expect(compileCapped(bytes, 16, false, BUDGET)).resolves.toBeInstanceOf(WebAssembly.Module);
+    const error = await compileCapped(bytes, 16, true, BUDGET).then(
       () => null,
       (e: unknown) => e,
     );

@@ -1,5 +1,6 @@
 import { createHostContext } from '@diaryx/host-fns';
 import { compileWat, guestWat } from '@diaryx/test-utils';
+import { ByteWriter, SECTION, writeModule, writeUnsignedAt } from '@diaryx/wasm';
 import { describe, expect, it } from 'vitest';
 import { loadPluginFromBytes } from '../load-plugin-from-bytes.js';
 import { manifestJson } from '../test-support/fixtures.js';
@@ -64,5 +65,41 @@ describe('exposeExportStatus', () => {
     const once = exposeExportStatus(await statusGuest());
     expect(exposeExportStatus(once)).toBe(once);
     expect(WebAssembly.validate(once as Uint8Array<ArrayBuffer>)).toBe(true);
+  });
+
+  // 60,000 exports of () -> i32, each its own function: one wrapper each, all valid. (On Node
+  // 26.12.1, an earlier version of this loop kept its write position in a variable a closure
+  // changed, and V8's Maglev lost some of its increments on a cold first run: the module was
+  // corrupt in 2 of 2 full runs of the loader's tests.)
+  it('wraps 60,000 exported functions, each through its own wrapper, into a valid module', () => {
+    const count = 60_000;
+    const exports = new ByteWriter(count * 10);
+    const encoder = new TextEncoder();
+    exports.unsigned(count);
+    for (let i = 0; i < count; i++) {
+      const name = encoder.encode(`f${i}`);
+      exports.unsigned(name.length);
+      exports.bytes(name);
+      exports.byte(0x00);
+      exports.unsigned(i);
+    }
+    const functions = new Uint8Array(count + 3); // 60,000 functions of type 0
+    writeUnsignedAt(functions, 0, count);
+    const code = new ByteWriter(count * 5 + 3);
+    code.unsigned(count);
+    for (let i = 0; i < count; i++) code.bytes([4, 0x00, 0x41, i & 0x3f, 0x0b]);
+    const wasm = writeModule([
+      { id: SECTION.type, body: Uint8Array.of(1, 0x60, 0, 1, 0x7f) },
+      { id: SECTION.function, body: functions },
+      { id: SECTION.export, body: exports.view() },
+      { id: SECTION.code, body: code.view() },
+    ]);
+    expect(WebAssembly.validate(wasm as Uint8Array<ArrayBuffer>)).toBe(true);
+    const rewritten = exposeExportStatus(wasm);
+    expect(WebAssembly.validate(rewritten as Uint8Array<ArrayBuffer>)).toBe(true);
+    const module = new WebAssembly.Module(rewritten as Uint8Array<ArrayBuffer>);
+    const wrapped = new WebAssembly.Instance(module).exports as Record<string, (() => number) | WebAssembly.Global>;
+    expect((wrapped['f59999'] as () => number)()).toBe(59_999 & 0x3f);
+    expect((wrapped['__diaryx_export_status'] as WebAssembly.Global).value).toBe(59_999 & 0x3f);
   });
 });

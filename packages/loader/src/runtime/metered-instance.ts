@@ -4,6 +4,7 @@ import { METER_IMPORT } from '@diaryx/wasm';
 import { CallAbortedError, TIMEOUT_MESSAGE } from './call-stop.js';
 import { createFuelMeter, type FuelMeter } from './fuel-meter.js';
 import { ENTRY_EXPORTS, KIT_WASI_MODULE } from './guest-entry-rewrite.js';
+import { stackOfStoppedGuest, withGuestStack } from './guest-location.js';
 import { callSignal, callTimeout, type GuestInstance, type GuestInstanceOptions } from './guest-instance.js';
 import {
   checkedStatus,
@@ -23,6 +24,9 @@ import { type KitWasi, meteredWasi } from './wasi-shim.js';
 // meter stops a call past its deadline or after an abort, and, where the runtime has JSPI, gives
 // the thread back: the guest is suspended for a macrotask once its slice is over (wasmtime's
 // epoch/fuel async yielding, on JSPI), so a runaway plugin holds the thread one slice at a time.
+
+/** How long a stopped js-runtime guest may take to say where it was. */
+const WHERE_DEADLINE_MS = 50;
 
 /** One metered SDK plugin, with the meter and WASI its imports share. */
 interface MeteredRun {
@@ -121,12 +125,18 @@ export async function meteredInstance(options: GuestInstanceOptions): Promise<Gu
     } catch (error) {
       const { meter } = current;
       if (!meter.timedOut && !meter.aborted) throw error;
-      // Stopped mid-way: drop the instance; the stop is reported at once.
+      // Stopped mid-way: the instance is dropped (its memory may be inconsistent) and the stop
+      // is reported at once; a js-runtime plugin first says where it was (its JavaScript stack).
       if (holder.current === current) holder.current = null;
+      let stop: Error;
+      if (meter.aborted) stop = error instanceof CallAbortedError ? error : new CallAbortedError(signal.reason);
+      else {
+        counters.timeouts++;
+        const stack = await stackOfStoppedGuest(current.sdk, () => meter.arm(WHERE_DEADLINE_MS));
+        stop = withGuestStack(new Error(TIMEOUT_MESSAGE, { cause: error }), stack);
+      }
       void current.sdk.close().catch(() => undefined);
-      if (meter.aborted) throw error instanceof CallAbortedError ? error : new CallAbortedError(signal.reason);
-      counters.timeouts++;
-      throw new Error(TIMEOUT_MESSAGE, { cause: error });
+      throw stop;
     } finally {
       counters.busyMs += performance.now() - started;
       options.activeDeadline.current = null;

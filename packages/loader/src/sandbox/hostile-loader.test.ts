@@ -36,7 +36,7 @@ function secretReader(manifest: string, key: string): Promise<Uint8Array> {
   });
 }
 
-/** A guest whose `manifest` export first reads the secret `key` and emits what it got. */
+/** A guest whose `manifest` export first reads the secret `key` and emits what it got, if anything ("" is a block of length 0). */
 function manifestTimeSecretReader(manifest: string, key: string): Promise<Uint8Array> {
   return guestWasm({
     manifest,
@@ -45,7 +45,7 @@ function manifestTimeSecretReader(manifest: string, key: string): Promise<Uint8A
     exports: {
       manifest: `(local $h i64)
         (local.set $h (call $host_secret_get (call $to_block (global.get $req_ptr) (global.get $req_len))))
-        (if (i64.ne (local.get $h) (i64.const 0)) (then (drop (call $host_emit_event (local.get $h)))))
+        (if (i64.ne (call $length (local.get $h)) (i64.const 0)) (then (drop (call $host_emit_event (local.get $h)))))
         (call $output_bytes (global.get $manifest_ptr) (global.get $manifest_len)) (i32.const 0)`,
     },
   });

@@ -4,9 +4,9 @@
 
 import { readFile } from 'node:fs/promises';
 import { encodeBase64, type HostCallRecord } from '@diaryx/host-fns';
-import { type LoadedPlugin, parseTrace, PluginCallError, type PluginTrace, type TraceCall } from '@diaryx/loader';
+import { type LoadedPlugin, loadPlugin, parseTrace, PluginCallError, type PluginTrace, type TraceCall } from '@diaryx/loader';
 import { createFakeHost, type FakeHost } from '../fake-host.js';
-import { DEFAULT_TEST_TIMEOUT_MS, loadTestPlugin, type TestPluginMode } from '../load-test-plugin.js';
+import { DEFAULT_TEST_TIMEOUT_MS, type TestPluginMode, testModeOptions } from '../load-test-plugin.js';
 import { divergence, firstDifference, jsonOf, type TraceDivergence, valueText } from './divergence.js';
 import { STOP_KINDS, TraceAnswers, traceValueData, TraceWasi } from './trace-answers.js';
 
@@ -164,7 +164,17 @@ export async function replayTrace(wasm: string | URL | Uint8Array, trace: Plugin
   const answers = new TraceAnswers(strict);
   const wasi = new TraceWasi();
   const host = createFakeHost({ permissions: 'allow-all', answers: answers.source });
-  const load = () => loadTestPlugin(bytes, { host, autoClose: false, wasiSource: wasi, mode: options.mode ?? 'auto', timeoutMs: DEFAULT_TEST_TIMEOUT_MS }).then((loaded) => loaded.plugin);
+  const mode = options.mode ?? 'auto';
+  // The loader itself, not loadTestPlugin: a replay is one step of a test, whose calls it makes
+  // with their own signal and deadline, and whose timeouts are the trace's, not the test file's.
+  const load = () =>
+    loadPlugin(bytes, host.context, {
+      name: 'replay',
+      ...testModeOptions(mode),
+      ...(mode === 'in-process' ? {} : { timeoutMs: DEFAULT_TEST_TIMEOUT_MS }),
+      logger: host.logger,
+      wasiSource: wasi,
+    });
   let plugin = await load();
   const result: ReplayResult = { trace: checked, strict, identical: true, divergence: null, divergences: answers.divergences, calls: [], notes: notesOf(checked, plugin), host };
   try {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { linkedProject } from '../../../bench/linked-project.js';
+import { isBuildOutput } from '../src/build-outputs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli.js');
@@ -130,4 +132,56 @@ describe('diaryx-plugin dev', () => {
     expect(code).toBe(2);
     expect(dev.output.trim().split('\n')).toEqual(['error /nonexistent-plugin does not exist: give the plugin project folder (with package.json)']);
   }, 60_000);
+});
+
+describe('diaryx-plugin dev: the build side', () => {
+  /** `dev` on the scaffolded ts template (kit packages linked from the workspace), once ready. */
+  async function devOnTsTemplate(): Promise<{ dev: Dev; project: string; workspace: string }> {
+    const project = linkedProject(mkdtempSync(join(tmpdir(), 'diaryx-dev-ts-')), 'ts');
+    const workspace = mkdtempSync(join(tmpdir(), 'diaryx-dev-ws-'));
+    temps.push(project, workspace);
+    const dev = new Dev([project, '--workspace', workspace]);
+    running.push(dev);
+    await dev.waitFor(/ready\n/, 0, 120_000);
+    return { dev, project, workspace };
+  }
+
+  it('the default TypeScript template under dev for 10 s gives exactly one build (its map, temporary files and the state file start none)', async () => {
+    const { dev } = await devOnTsTemplate();
+    const ready = Date.now();
+    // A command writes the state file; the build wrote plugin.wasm, plugin.wasm.map and their temporary files.
+    await dev.waitFor(/hello → \{"success":true/, dev.send('hello {"name":"Ada"}'));
+    while (Date.now() - ready < 10_000) await new Promise((r) => setTimeout(r, 250));
+    expect(dev.output.match(/building: npm run build/g)).toHaveLength(1);
+    expect(await dev.quit()).toBe(0);
+  }, 180_000);
+
+  it('a file event does not wait behind a rebuild, and saves during a build make one more build', async () => {
+    const { dev, project, workspace } = await devOnTsTemplate();
+    const source = join(project, 'src', 'index.ts');
+    const at = dev.output.length;
+    writeFileSync(source, `${readFileSync(source, 'utf8')}\n// save 1\n`);
+    await dev.waitFor(/building: npm run build/, at);
+    // During the build: a workspace file, and three more saves of the source.
+    writeFileSync(join(workspace, 'a.md'), 'one');
+    for (let i = 2; i <= 4; i++) {
+      writeFileSync(source, `${readFileSync(source, 'utf8')}// save ${i}\n`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const event = await dev.waitFor(/event file_created \{"path":"a\.md"\}/, at);
+    const reloaded = await dev.waitFor(/ready\n/, at, 120_000);
+    expect(event).toBeLessThan(reloaded);
+    await dev.waitFor(/building: npm run build[^]*building: npm run build[^]*ready\n/, at, 120_000);
+    await new Promise((r) => setTimeout(r, 2_000));
+    // The start's build, the first save's, and one for the saves made during it.
+    expect(dev.output.match(/building: npm run build/g)).toHaveLength(3);
+    expect(await dev.quit()).toBe(0);
+  }, 240_000);
+
+  it('isBuildOutput: what a build, a test run and dev write is not a source', () => {
+    for (const path of ['plugin.wasm', 'plugin.wasm.map', 'plugin.wasm.4242.tmp', 'plugin.wasm.map.4242.tmp', 'build/plugin.wasm', '.diaryx-dev-state.json', '.diaryx-dev-state.json.99.tmp', 'node_modules/x/index.js', '.git/index', 'plugin.wat', 'vitest-report.json']) {
+      expect(isBuildOutput(path), path).toBe(true);
+    }
+    for (const path of ['src/index.ts', 'assembly/index.ts', 'package.json', 'tsconfig.json', 'src/util/tags.ts']) expect(isBuildOutput(path), path).toBe(false);
+  });
 });

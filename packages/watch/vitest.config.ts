@@ -1,0 +1,3 @@
+import { diaryxProject } from '../../vitest.shared.js';
+
+export default diaryxProject('@diaryx/watch');
