@@ -1,7 +1,10 @@
 // The README's first command ends here: load the example plugins from a real plugins folder with
 // @diaryx/loader, against a small sample workspace on disk, fire a file_saved event, run each
 // plugin's commands and print what happened. Runs on the built packages (dist).
+// `--record <dir>` records every plugin's calls and writes one trace per plugin there
+// (`<id>.trace.json`), for `diaryx-plugin replay`.
 import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +33,7 @@ const COMMAND_PARAMS = {
 };
 
 async function main() {
+  const { values } = parseArgs({ options: { record: { type: 'string' } } });
   const base = await mkdtemp(join(tmpdir(), 'diaryx-demo-'));
   const workspace = join(base, 'workspace');
   const pluginsDir = join(base, 'plugins');
@@ -55,7 +59,7 @@ async function main() {
       logger: { error: console.error, warn: console.warn, info: () => {}, debug: () => {}, trace: () => {} },
     });
 
-    const { plugins, failures } = await loadPluginsFromDir(pluginsDir, host);
+    const { plugins, failures } = await loadPluginsFromDir(pluginsDir, host, values.record ? { record: true } : {});
     for (const failure of failures) console.log(`✗ ${failure.dir}: ${failure.error.kind}: ${failure.error.message}`);
     for (const plugin of plugins) {
       // The user accepts each plugin's requested permissions (Diaryx asks on install).
@@ -87,6 +91,11 @@ async function main() {
     }
     const created = await listFiles(workspace);
     console.log(bold(`\nWorkspace files now: ${created.join(', ')}`));
+    if (values.record) {
+      await mkdir(values.record, { recursive: true });
+      for (const plugin of plugins) await writeFile(join(values.record, `${plugin.id}.trace.json`), `${JSON.stringify(plugin.takeRecording(), null, 2)}\n`);
+      console.log(bold(`Traces of every plugin's calls in ${values.record} (replay one: diaryx-plugin replay <plugin.wasm> <trace.json>)`));
+    }
     await Promise.all(plugins.map((p) => p.close()));
     await webhook.close();
     if (failures.length > 0) process.exitCode = 1;

@@ -1,20 +1,21 @@
 import { watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HOST_FUNCTION_NAMES, MemoryPluginStorage } from '@diaryx/host-fns';
 import { shownInput, shownOutput } from './call-log.js';
 import { runConformance } from './conformance.js';
 import { startDevSession } from './dev-session.js';
 import { inspectPlugin } from './inspect.js';
-import { resolveWasmPath } from './module-info.js';
+import { checkOutputFile, checkWasm, checkWorkspace, fail, orFail } from './cli-checks.js';
 import { palette } from './output.js';
 import type { SessionRecord } from './plugin-session.js';
 import { parseConfigArg, parseCountArg, parseEventArg, parseTimeoutArg } from './run-arguments.js';
+import { REPLAY_HELP, replayCommand } from './replay-command.js';
 import { parseAllow, runCommand } from './run-command.js';
 import { loadState, saveState } from './state-file.js';
 import { terminalSafe } from './terminal-text.js';
 import { stdinAsker } from './terminal-asker.js';
+import { writeTraceFile } from './trace-file.js';
 
 const c = palette();
 
@@ -28,6 +29,8 @@ Commands:
                               run one command against a real folder; prints the response and host calls
   dev <plugin dir> --workspace <dir> [--allow key=scopes]…
                               rebuild on save, reload, fire file events, type commands at a prompt
+  replay <plugin.wasm> <trace.json>
+                              replay a recorded trace; exit 1 with the first divergence (--emit-test: a Vitest file)
 
 Run "diaryx-plugin <command> --help" for its options. --json prints machine-readable output.`,
   inspect: `Usage: diaryx-plugin inspect <plugin.wasm|dir> [--json] [--app-version 1.4.1]
@@ -50,7 +53,8 @@ and, with a fake host that grants exactly the manifest's requested_permissions, 
 of init, the commands or the events is denied (else: add the permission it names).
 Every failure shows the input that was sent. Warnings (!) do not fail. Exit 1 if any check fails.`,
   run: `Usage: diaryx-plugin run <plugin.wasm> --workspace <dir> <command> [--params JSON] [--allow key=scopes]…
-       [--event <json|name>]… [--config <json|file>] [--storage <state.json>] [--timeout-ms N] [--watch] [--json]
+       [--event <json|name>]… [--config <json|file>] [--storage <state.json>] [--record <trace.json>]
+       [--timeout-ms N] [--watch] [--json]
 
 Runs one command against a real workspace folder. Permissions are denied unless given, except
 plugin_storage, which Diaryx grants a plugin unless the workspace excludes it (as run does):
@@ -61,10 +65,12 @@ On a terminal (and without --json), a permission not given is asked once (y/N), 
 --config gives the plugin's config (JSON text or a JSON file), pushed through set_config.
 --storage keeps plugin storage and config in a JSON state file: loaded at start (a missing file is
   empty state), saved at the end, so state persists between runs.
+--record writes a trace of the run (set_config, init, the events, the command: every host call
+  with its input and output, secrets redacted) for "diaryx-plugin replay".
 --timeout-ms is every call's deadline.
 --watch reloads the wasm and runs the command again whenever the file changes (no rebuild).`,
   dev: `Usage: diaryx-plugin dev [plugin dir] --workspace <dir> [--allow key=scopes]… [--config <json|file>]
-       [--state <state.json>] [--timeout-ms N] [--no-build] [--ask]
+       [--state <state.json>] [--record <trace.json>] [--timeout-ms N] [--no-build] [--ask]
 
 A long-running session against a real folder (plugin dir defaults to "."):
 - rebuilds the plugin with "npm run build" when a source file changes, and reloads it
@@ -77,42 +83,11 @@ A long-running session against a real folder (plugin dir defaults to "."):
 - grants the permissions the manifest requests (requested_permissions), plus any --allow; on a
   terminal (or with --ask) asks once about any other permission the plugin uses;
 - reads commands at a prompt (with history): "<command> [JSON params]", ":event <name|json>",
-  ":config <json>", ":reload", ":quit". Each result is printed with its host-call trace.`,
+  ":config <json>", ":reload", ":quit". Each result is printed with its host-call trace;
+- with --record, keeps a trace of the plugin's calls since it was last loaded in that file
+  (rewritten after every command and event) for "diaryx-plugin replay".`,
+  replay: REPLAY_HELP,
 };
-
-function fail(message: string): never {
-  console.error(`${c.red('error')} ${message}`);
-  process.exit(2);
-}
-
-/** The value, or the one-line error and exit code 2. */
-function orFail<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    fail((error as Error).message);
-  }
-}
-
-async function checkWorkspace(path: string): Promise<string> {
-  const info = await stat(path).catch(() => null);
-  if (!info?.isDirectory()) fail(`--workspace ${path} ${info ? 'is not a folder' : 'does not exist'}: give the folder of a Diaryx workspace`);
-  return path;
-}
-
-async function checkWasm(path: string): Promise<string> {
-  const advice = 'give a plugin.wasm (build the plugin first, e.g. npm run build)';
-  const wasmPath = await resolveWasmPath(path).catch((error: unknown) => fail(`${(error as Error).message}: ${advice}`));
-  const info = await stat(wasmPath).catch(() => null);
-  if (!info?.isFile()) fail(`${wasmPath} ${info ? 'is not a file' : 'does not exist'}: ${advice}`);
-  return wasmPath;
-}
-
-async function checkStateFolder(path: string): Promise<void> {
-  const info = await stat(dirname(resolve(path))).catch(() => null);
-  if (!info?.isDirectory()) fail(`--storage ${path}: the folder ${dirname(resolve(path))} does not exist`);
-  if ((await stat(path).catch(() => null))?.isDirectory()) fail(`--storage ${path} is a folder: give the path of a JSON state file`);
-}
 
 /** Prints the host calls (storage payloads decoded when they are text), events and logs. */
 function printRecord(record: SessionRecord): void {
@@ -221,6 +196,7 @@ async function run(args: string[]): Promise<number> {
       event: { type: 'string', multiple: true },
       config: { type: 'string' },
       storage: { type: 'string' },
+      record: { type: 'string' },
       'timeout-ms': { type: 'string' },
       watch: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -242,8 +218,10 @@ async function run(args: string[]): Promise<number> {
   const workspace = await checkWorkspace(values.workspace);
   const wasmPath = await checkWasm(wasm);
   const statePath = values.storage;
+  const recordPath = values.record;
+  if (recordPath !== undefined) await checkOutputFile('--record', recordPath, 'a JSON trace file');
   if (statePath !== undefined) {
-    await checkStateFolder(statePath);
+    await checkOutputFile('--storage', statePath, 'a JSON state file');
     await loadState(statePath).catch((error: unknown) => fail((error as Error).message));
   }
   const asker = values.json ? null : stdinAsker();
@@ -260,13 +238,16 @@ async function run(args: string[]): Promise<number> {
         events,
         config,
         storage: state.storage,
+        record: recordPath !== undefined,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         // On a terminal, a permission --allow leaves open is asked (the Rust CLI's wrapper).
         ...(asker === null ? {} : { ask: asker }),
       });
       if (statePath !== undefined) await saveState(statePath, state.storage, result.config);
+      if (recordPath !== undefined && result.trace !== undefined) await writeTraceFile(recordPath, result.trace);
       if (values.json) {
-        console.log(JSON.stringify(result, null, 2));
+        const { trace: _trace, ...shown } = result;
+        console.log(JSON.stringify(shown, null, 2));
       } else {
         console.log(`${c.bold(terminalSafe(result.pluginId))} ${terminalSafe(command)} → ${terminalSafe(JSON.stringify(result.response))}`);
         printRecord(result);
@@ -297,6 +278,7 @@ async function dev(args: string[]): Promise<number> {
       allow: { type: 'string', multiple: true },
       config: { type: 'string' },
       state: { type: 'string' },
+      record: { type: 'string' },
       'timeout-ms': { type: 'string' },
       'no-build': { type: 'boolean' },
       ask: { type: 'boolean' },
@@ -312,9 +294,10 @@ async function dev(args: string[]): Promise<number> {
   const timeoutMs = values['timeout-ms'] === undefined ? undefined : orFail(() => parseTimeoutArg(values['timeout-ms']!));
   const config = values.config === undefined ? undefined : await parseConfigArg(values.config).catch((error: unknown) => fail((error as Error).message));
   if (values.state !== undefined) {
-    await checkStateFolder(values.state);
+    await checkOutputFile('--state', values.state, 'a JSON state file');
     await loadState(values.state).catch((error: unknown) => fail((error as Error).message));
   }
+  if (values.record !== undefined) await checkOutputFile('--record', values.record, 'a JSON trace file');
   return startDevSession({
     pluginDir,
     workspace,
@@ -324,6 +307,7 @@ async function dev(args: string[]): Promise<number> {
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(values['no-build'] ? { build: false } : {}),
     ...(values.ask ? { ask: true } : {}),
+    ...(values.record === undefined ? {} : { recordPath: values.record }),
   });
 }
 
@@ -333,7 +317,7 @@ function usage(command: string, asked: boolean | undefined): number {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-const commands: Record<string, (args: string[]) => Promise<number>> = { inspect, check, run, dev };
+const commands: Record<string, (args: string[]) => Promise<number>> = { inspect, check, run, dev, replay: replayCommand };
 if (!command || command === '--help' || command === '-h') process.exit(usage('main', command !== undefined));
 const handler = commands[command];
 if (!handler) fail(`unknown command "${command}"\n\n${HELP['main']}`);

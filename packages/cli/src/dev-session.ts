@@ -19,6 +19,7 @@ import { parseEventArg } from './run-arguments.js';
 import { loadState, saveState } from './state-file.js';
 import { isYes, permissionQuestion } from './terminal-asker.js';
 import { terminalSafe } from './terminal-text.js';
+import { writeTraceFile } from './trace-file.js';
 
 /** Options of {@link startDevSession}. */
 export interface DevOptions {
@@ -39,6 +40,11 @@ export interface DevOptions {
    * `allow` grant (once per key; a plain Enter is no). Default: when the input is a terminal.
    */
   ask?: boolean;
+  /**
+   * Record the plugin's calls into this trace file, rewritten after every command, event and
+   * config (the calls since the plugin was last loaded: a reload starts a new trace).
+   */
+  recordPath?: string;
   input?: NodeJS.ReadableStream;
   output?: NodeJS.WritableStream;
 }
@@ -89,9 +95,11 @@ export async function startDevSession(options: DevOptions): Promise<number> {
     queue = queue.then(task).catch((error: unknown) => print(`✗ ${terminalSafe((error as Error).message)}`));
     return queue;
   };
+  const recordPath = options.recordPath === undefined ? null : resolve(options.recordPath);
   const save = async () => {
     if (session !== null) config = session.plugin.getConfig();
     await saveState(statePath, storage, config);
+    if (session !== null && recordPath !== null) await writeTraceFile(recordPath, session.plugin.takeRecording({ keep: true }));
   };
   const printTrace = () => {
     if (session === null) return;
@@ -163,6 +171,7 @@ export async function startDevSession(options: DevOptions): Promise<number> {
       config,
       recentWrites: writes,
       ...(interactive ? { ask } : {}),
+      record: recordPath !== null,
       denialAdvice: (key) =>
         `(dev grants what the manifest requests: add ${key} to requested_permissions with a reason, as Diaryx shows it to users; or pass --allow ${key} for this session)`,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -214,7 +223,8 @@ export async function startDevSession(options: DevOptions): Promise<number> {
   const workspaceWatcher = watchWorkspace(
     workspace,
     { context: { recentWrites: writes }, broadcast: (event) => enqueue(() => fire(event)) },
-    { debounceMs: 150, ignore: [statePath, pluginDir] },
+    // The session's own files (the state file, the trace and its temporary file) fire no events.
+    { debounceMs: 150, ignore: [statePath, pluginDir, ...(recordPath === null ? [] : [recordPath, `${recordPath}.${process.pid}.tmp`])] },
   );
   await workspaceWatcher.ready;
   const watchers: FSWatcher[] = [];
@@ -224,8 +234,9 @@ export async function startDevSession(options: DevOptions): Promise<number> {
       watch(pluginDir, { recursive: true }, (_kind, filename) => {
         if (filename === null) return;
         const path = filename.toString().split(sep).join('/');
-        // What the build and this session write (plugin.wasm, its map, temporary files, the state file) starts no build.
+        // What the build and this session write (plugin.wasm, its map, temporary files, the state file and the trace) starts no build.
         if (isBuildOutput(path) || resolve(pluginDir, path).startsWith(statePath)) return;
+        if (recordPath !== null && resolve(pluginDir, path).startsWith(recordPath)) return;
         if (resolve(pluginDir, path).startsWith(workspace + sep)) return;
         clearTimeout(timer);
         timer = setTimeout(() => builds.request(), 300);
@@ -233,7 +244,7 @@ export async function startDevSession(options: DevOptions): Promise<number> {
     );
   }
 
-  print(`diaryx-plugin dev: ${pluginDir} against ${workspace}; state in ${statePath}`);
+  print(`diaryx-plugin dev: ${pluginDir} against ${workspace}; state in ${statePath}${recordPath === null ? '' : `; recording into ${recordPath}`}`);
   print('type a command (name [JSON params]), :event <name|json>, :config <json>, :reload, :quit');
   if (build) {
     builds.request();

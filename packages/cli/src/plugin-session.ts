@@ -42,6 +42,8 @@ export interface PluginSessionOptions {
   config?: unknown;
   /** Per-call deadline (default: the loader's). */
   timeoutMs?: number;
+  /** Record the plugin's calls (the loader option `record`) for `plugin.takeRecording()`. */
+  record?: boolean;
   /**
    * Asks the user about a permission the grants leave open (once per key; the Rust CLI's
    * terminal wrapper). Without it such a permission is refused.
@@ -100,6 +102,7 @@ export async function openPluginSession(options: PluginSessionOptions): Promise<
     name: basename(options.wasmPath, '.wasm'),
     logger,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.record === true ? { record: true } : {}),
     ...(options.config === undefined || options.config === null ? {} : { config: options.config }),
   });
   pluginId = plugin.id;

@@ -1,5 +1,5 @@
 import { type HostCallRecord, type MemoryPluginStorage, PERMISSION_KEYS, type PermissionAsker, type PermissionKey, type PluginPermissions } from '@diaryx/host-fns';
-import type { CommandResponse, GuestEvent } from '@diaryx/loader';
+import type { CommandResponse, GuestEvent, PluginTrace } from '@diaryx/loader';
 import { openPluginSession } from './plugin-session.js';
 
 /** What `diaryx-plugin run` did. */
@@ -13,6 +13,8 @@ export interface RunResult {
   logs: string[];
   /** The plugin's config at the end (null when none). */
   config: unknown;
+  /** With `record`: the trace of the run (set_config, init, the events, the command). */
+  trace?: PluginTrace;
 }
 
 /**
@@ -56,13 +58,17 @@ export async function runCommand(options: {
   storage?: MemoryPluginStorage;
   /** Asks the user about a permission `allow` leaves open (see `stdinAsker`); without it, refused. */
   ask?: PermissionAsker;
+  /** Record the run's calls: the result's `trace`. */
+  record?: boolean;
 }): Promise<RunResult> {
   const session = await openPluginSession({ ...options, denialAdvice: runDenialAdvice });
   const { plugin, record } = session;
   try {
     for (const event of options.events ?? []) await plugin.onEvent(event);
     const response = await plugin.handleCommand(options.command, options.params);
-    return { pluginId: plugin.id, response, calls: record.calls, events: record.events, logs: record.logs, config: plugin.getConfig() };
+    const result: RunResult = { pluginId: plugin.id, response, calls: record.calls, events: record.events, logs: record.logs, config: plugin.getConfig() };
+    if (options.record === true) result.trace = plugin.takeRecording();
+    return result;
   } finally {
     await plugin.close();
   }

@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -117,6 +117,34 @@ describe('diaryx-plugin dev', () => {
     expect(await dev.quit()).toBe(0);
     expect(dev.output).not.toMatch(/event file_created \{"path":"Journal/);
     expect(dev.output.match(/\? allow plugin/g)).toHaveLength(1);
+  }, 120_000);
+
+  it('--record keeps a trace of the calls since the last load in a file, which replays identically', async () => {
+    const project = pluginProject();
+    const workspace = mkdtempSync(join(tmpdir(), 'diaryx-dev-ws-'));
+    temps.push(project, workspace);
+    // Inside the workspace: writing it must fire no file events (which would be recorded too).
+    const trace = join(workspace, 'session.trace.json');
+    const dev = new Dev([project, '--workspace', workspace, '--record', trace]);
+    running.push(dev);
+    let at = await dev.waitFor(/ready\n/);
+    expect(dev.output).toContain(`recording into ${trace}`);
+    at = dev.send('set-template {"template":"T {{date}}"}');
+    at = await dev.waitFor(/set-template → \{"success":true\}/, at);
+    // Longer than the watcher's debounce (150 ms): an event for the trace file would have fired.
+    await new Promise((r) => setTimeout(r, 600));
+    at = dev.send('open-today');
+    await dev.waitFor(/open-today → \{"success":true/, at);
+    expect(await dev.quit()).toBe(0);
+    expect(dev.output).not.toMatch(/event file_\w+ \{"path":"session\.trace\.json/);
+    const recorded = JSON.parse(readFileSync(trace, 'utf8')) as { calls: { export: string; input: string }[] };
+    expect(recorded.calls.map((c) => [c.export, c.input.slice(0, 30)])).toEqual([
+      ['handle_command', '{"command":"set-template","par'],
+      ['handle_command', '{"command":"open-today","param'],
+    ]);
+    const replay = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', cli, 'replay', join(project, 'plugin.wasm'), trace], { encoding: 'utf8' });
+    expect(replay.stdout).toContain('2 of 2 calls replayed identically');
+    expect(replay.status).toBe(0);
   }, 120_000);
 
   it('a missing plugin folder or workspace is one line and exit code 2', async () => {

@@ -14,6 +14,7 @@ import type { WorkspaceFileSetProvider } from './services/workspace-file-set.js'
 import { type WorkspaceFileSystem, noWorkspaceFileSystem } from './services/workspace-fs.js';
 import { type WebSocketBridge, noopWebSocketBridge } from './services/ws-bridge.js';
 import type { PermissionChecker } from './permissions/types.js';
+import type { HostCallAnswerSource } from './runtime/host-call-answer.js';
 import type { HostCallObserver } from './runtime/host-call-record.js';
 import type { ProtectedFiles } from './runtime/protected-files.js';
 
@@ -60,6 +61,11 @@ export interface HostContext {
   /** Sees every host-function call (name, input, output, outcome). Default: none. */
   observer: HostCallObserver | null;
   /**
+   * Answers host calls instead of the host functions' bodies (replay of a recorded trace, see
+   * {@link HostCallAnswerSource}); `undefined` from it runs the function. Default: none.
+   */
+  answers: HostCallAnswerSource | null;
+  /**
    * Files guests may not change (D21). Default `{}`, which protects the workspace's
    * `.diaryx/plugins`, the plugin folders and files the loader loads from, and the `plugins`
    * block of the root index the permission checker reads; see {@link ProtectedFiles} to add to it
@@ -94,6 +100,7 @@ export function createHostContext(services: Partial<HostContext> = {}): HostCont
     logger: silentLogger,
     storageQuotaBytes: DEFAULT_STORAGE_QUOTA_BYTES,
     observer: null,
+    answers: null,
     protectedFiles: {},
     recentWrites: recentWrites(),
     ...services,

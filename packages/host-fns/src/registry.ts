@@ -32,7 +32,8 @@ import { hostWsRequest } from './functions/ws-request.js';
 import type { HostFunctionDefinition, HostOutput } from './runtime/define.js';
 import type { ExtismHostFunction, GuestMemory } from './runtime/extism-types.js';
 import { HostCall, HostTrap } from './runtime/host-call.js';
-import type { HostCallOutcome } from './runtime/host-call-record.js';
+import type { HostCallAnswer } from './runtime/host-call-answer.js';
+import type { HostCallOutcome, HostCallRecord } from './runtime/host-call-record.js';
 import { runTask } from './runtime/maybe-async.js';
 import type { PluginHostState } from './runtime/plugin-state.js';
 import { pluginLogPrefix } from './services/logger.js';
@@ -111,9 +112,12 @@ function invoke(
 ): bigint | Promise<bigint> {
   if (state.pendingTrap !== null) return 0n;
   const call = new HostCall(definition.name, memory, input, state, context);
+  // Timed only while the plugin is recorded: the path of every host call stays free otherwise.
+  if (state.recorder) call.startedAt = performance.now();
   let result: HostOutput | PromiseLike<HostOutput>;
   try {
-    result = runTask(definition.run(call));
+    const answer = context.answers ? context.answers(call) : undefined;
+    result = answer === undefined ? runTask(definition.run(call)) : answered(call, answer);
   } catch (error) {
     return fail(call, error);
   }
@@ -135,25 +139,42 @@ function invoke(
   );
 }
 
-function record(call: HostCall, outcome: HostCallOutcome, output: HostOutput, message?: string): void {
+/** An answer source's answer, as the host function would have given it (a denial is remembered for the observer). */
+function answered(call: HostCall, answer: HostCallAnswer): HostOutput {
+  if (answer.denied !== undefined) {
+    call.denied = true;
+    call.denialMessage = answer.denied;
+  }
+  if ('trap' in answer) throw new HostTrap(answer.trap);
+  return answer.output;
+}
+
+function record(call: HostCall, outcome: HostCallOutcome, output: HostOutput, message: string | undefined, trapped: boolean): void {
   const observer = call.context.observer;
-  if (!observer) return;
+  const recorder = call.plugin.recorder;
+  if (!observer && !recorder) return;
+  const seen: HostCallRecord = {
+    name: call.fn,
+    pluginId: call.pluginId,
+    input: call.inputPreview(),
+    output: outputText(output),
+    outcome,
+    ...(message === undefined ? {} : { message }),
+  };
   try {
-    observer({
-      name: call.fn,
-      pluginId: call.pluginId,
-      input: call.inputPreview(),
-      output: outputText(output),
-      outcome,
-      ...(message === undefined ? {} : { message }),
-    });
+    observer?.(seen);
   } catch {
     // An observer is diagnostics only; it must never break a guest call.
+  }
+  try {
+    recorder?.({ ...seen, value: output, durationMs: performance.now() - call.startedAt, trapped });
+  } catch {
+    // Nor may a recorder.
   }
 }
 
 function finish(call: HostCall, memory: GuestMemory, output: HostOutput): bigint {
-  record(call, call.denied ? 'denied' : 'ok', output, call.denialMessage);
+  record(call, call.denied ? 'denied' : 'ok', output, call.denialMessage, false);
   // "" is a real block of length 0, never handle 0: @extism/extism 2.0.0-rc13 keeps a live 1-byte
   // block at index 0 (its "null page"), so a guest that reads handle 0 by its length, as the Rust
   // guest SDK does, got the byte "\0" where the Rust kernel answers length 0. An empty block reads
@@ -171,7 +192,7 @@ function fail(call: HostCall, error: unknown): bigint {
     message = `${call.fn}: internal host error: ${error instanceof Error ? error.message : String(error)}`;
     call.context.logger.error(`${pluginLogPrefix(call.pluginId)} ${message}`, call.logFields('host'));
   }
-  record(call, call.denied ? 'denied' : 'trap', '', message);
+  record(call, call.denied ? 'denied' : 'trap', '', message, true);
   // A host call that outlived its export call (aborted with it) must not fail the next one.
   if (!call.abandoned) call.plugin.pendingTrap = message;
   if (call.plugin.inProcess) throw new HostTrap(message);

@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { guestEvents } from '@diaryx/loader';
-import { loadTestPlugin } from '@diaryx/testing';
+import { loadTestPlugin, parseTrace, replayTrace } from '@diaryx/testing';
+import '@diaryx/testing/vitest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openWorkspace, tagsOfFolder } from '../../../docs/examples/host-node.js';
+import { openStats, reportProblem } from '../../../docs/examples/record-node.js';
 import { buildPlugin } from '../src/build.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -109,6 +111,52 @@ describe('docs: hosting plugins in a Node app', () => {
       await close();
     }
   });
+});
+
+describe('docs: from a bug report to a failing test', () => {
+  let noteStats: Uint8Array; // 1.0.1, the fix
+  let reportedTrace: string; // recorded by the app from 1.0.0, the bug
+  let shipped: Uint8Array;
+  beforeAll(async () => {
+    shipped = (await buildPlugin({ entry: join(docs, 'examples', 'note-stats-1.0.ts') })).wasm;
+    noteStats = (await buildPlugin({ entry: join(docs, 'examples', 'note-stats.ts') })).wasm;
+    // The user's app, on the user's machine: a note written with line breaks.
+    const workspace = mkdtempSync(join(tmpdir(), 'diaryx-docs-bug-'));
+    mkdirSync(join(workspace, 'notes'));
+    writeFileSync(join(workspace, 'notes', 'today.md'), 'Rain.\nWrote the\nreport.');
+    const wasmPath = join(workspace, 'plugin.wasm');
+    writeFileSync(wasmPath, shipped);
+    const plugin = await openStats(wasmPath, workspace);
+    expect(await plugin.handleCommand('stats', { path: 'notes/today.md' })).toEqual({ success: true, data: { words: 2 } });
+    await reportProblem(plugin, join(workspace, 'bug.trace.json'));
+    await plugin.close();
+    reportedTrace = readFileSync(join(workspace, 'bug.trace.json'), 'utf8');
+  }, 180_000);
+
+  it('the trace replays identically against the plugin that had the bug, and a changed plugin diverges', async () => {
+    expect(await replayTrace(shipped, reportedTrace)).toMatchTrace();
+    const fixed = await replayTrace(noteStats, reportedTrace);
+    expect(fixed.divergence).toMatchObject({ kind: 'output', path: 'data.words', recorded: '{"success":true,"data":{"words":2}}', replayed: '{"success":true,"data":{"words":4}}' });
+  });
+
+  it('the test with the corrected expectation fails against the plugin with the bug', async () => {
+    const red = await replayTrace(shipped, parseTrace(reportedTrace), { expect: { 0: { success: true, data: { words: 4 } } } });
+    expect(red.divergence).toMatchObject({ kind: 'output', path: 'data.words' });
+    expect(() => expect(red).toMatchTrace()).toThrow(/the output differs at data\.words/);
+  });
+
+  // #region bug-test
+  it('counts the words of the note in the bug report', async () => {
+    const trace = parseTrace(reportedTrace);
+    const replay = await replayTrace(noteStats, trace, {
+      expect: {
+        // call 0: handle_command {"command":"stats","params":{"path":"notes/today.md"}}
+        0: { success: true, data: { words: 4 } }, // recorded: 2, the bug the user reported
+      },
+    });
+    expect(replay).toMatchTrace();
+  });
+  // #endregion bug-test
 });
 
 /** `#region name` … `#endregion name` of a file, dedented. */

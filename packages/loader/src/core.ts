@@ -51,6 +51,26 @@ export {
   type ResolvedPluginMode,
 } from './options.js';
 export { hasJspi } from './runtime/jspi.js';
+export { realWasiSource, type WasiSource } from './runtime/wasi-shim.js';
+export {
+  DEFAULT_RECORD_CALLS,
+  DEFAULT_RECORD_MAX_BYTES,
+  RECORD_LIMITS,
+  type RecordOptions,
+} from './recording/record-options.js';
+export { MAX_RECORDED_HOST_CALLS } from './recording/plugin-recorder.js';
+export { MAX_TRACE_CALLS, MAX_TRACE_HOST_CALLS, MAX_TRACE_TEXT_BYTES, parseTrace, TraceFormatError } from './recording/parse-trace.js';
+export {
+  type PluginTrace,
+  TRACE_FORMAT,
+  TRACE_VERSION,
+  type TraceCall,
+  type TraceClockReading,
+  type TraceHostCall,
+  type TraceResult,
+  type TraceValue,
+  type TraceWasi,
+} from './recording/trace.js';
 export {
   appVersionSatisfies,
   CURRENT_PROTOCOL_VERSION,

@@ -3,9 +3,10 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 import { decodeUtf8Lossy, endExportCall, pluginLogPrefix, sortedJson, sortKeys, utf8ByteLength } from '@diaryx/host-fns';
 import { abortReasonText, classifyCallFailure } from './call-failure.js';
-import { PluginCallError, type PluginCallErrorDetails, type PluginCallErrorKind, toError } from './errors.js';
+import { LoaderOptionError, PluginCallError, type PluginCallErrorDetails, type PluginCallErrorKind, toError } from './errors.js';
 import type { PluginRuntimeInfo, ResolvedLoaderOptions } from './options.js';
 import { parseCommandResponse } from './protocol/command-response.js';
+import type { PluginTrace } from './recording/trace.js';
 import { declaresCommand, toCoreManifest } from './protocol/core-manifest.js';
 import type { CommandResponse, GuestEvent, GuestManifest, PluginContext, PluginManifest } from './protocol/types.js';
 import { CallAbortedError } from './runtime/call-stop.js';
@@ -144,6 +145,26 @@ export class LoadedPlugin {
     return { ...this.#guest.runtime };
   }
 
+  /**
+   * The trace of the plugin's last calls (loader option `record`): each export call with its
+   * input, host calls, WASI readings and output or error; secrets the plugin read through
+   * `host_secret_get` (and the option's `redact` strings) replaced by placeholders; at most
+   * `record.maxBytes` of JSON, older calls left out first. Replay it with `replayTrace` of
+   * `@diaryx/testing` or `diaryx-plugin replay`. Empties the ring unless `keep` is true.
+   * @throws LoaderOptionError (option `record`) when the plugin was loaded without `record`
+   */
+  takeRecording(options: { keep?: boolean } = {}): PluginTrace {
+    const recorder = this.#guest.recorder;
+    if (recorder === null) {
+      throw new LoaderOptionError(
+        'record',
+        `Plugin '${this.id}' is not recorded: load it with the loader option record (e.g. record: { calls: 50 }) to take a recording of its calls`,
+      );
+    }
+    const { name, version } = this.manifest;
+    return recorder.take({ id: this.id, name, version, runtime: this.#guest.runtime }, options.keep === true);
+  }
+
   /** Calls, time, timeouts, restarts and memory of this plugin so far (cheap: counters). */
   stats(): PluginStats {
     return { mode: this.#guest.runtime.mode, ...this.#guest.instance.stats() };
@@ -248,17 +269,22 @@ export class LoadedPlugin {
       state.exportName = null;
       return trap;
     };
+    const recorder = this.#guest.recorder;
+    if (recorder !== null) recorder.begin(exportName, input, this.#guest.instance.stats().restarts);
     return this.#guest.instance.call(exportName, input, { timeoutMs, signal }).then(
       (output) => {
         const trap = settle();
-        if (trap !== null) throw this.#callError('host_trap', exportName, trap, undefined, { hostMessage: trap });
-        return read(ownedBytes(output));
+        if (trap !== null) throw this.#recorded(this.#callError('host_trap', exportName, trap, undefined, { hostMessage: trap }));
+        const bytes = ownedBytes(output);
+        // The trace keeps its own copy: the caller may change the bytes it gets.
+        if (recorder !== null) recorder.end(bytes?.slice() ?? null, null, this.#guest.instance.stats().restarts);
+        return read(bytes);
       },
       (error: unknown) => {
         const trap = settle();
         const cause = toError(error);
-        if (trap !== null) throw this.#callError('host_trap', exportName, trap, cause, { hostMessage: trap });
-        throw this.#failure(exportName, cause, timeoutMs, guestError.message);
+        if (trap !== null) throw this.#recorded(this.#callError('host_trap', exportName, trap, cause, { hostMessage: trap }));
+        throw this.#recorded(this.#failure(exportName, cause, timeoutMs, guestError.message));
       },
     );
   }
@@ -293,6 +319,12 @@ export class LoadedPlugin {
       case 'guest_error':
         return this.#callError('guest_error', exportName, this.#options.describeGuestError?.(failure.reason) ?? failure.reason, cause, failure.details);
     }
+  }
+
+  /** Ends the recorded call, if the plugin is recorded, with its error; returns the error. */
+  #recorded(error: PluginCallError): PluginCallError {
+    this.#guest.recorder?.end(null, error, this.#guest.instance.stats().restarts);
+    return error;
   }
 
   /** The JSON text `build` makes of a caller's value, or a typed `invalid_input` error naming the problem. */

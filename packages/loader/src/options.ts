@@ -1,7 +1,9 @@
 import { type HostLogger, silentLogger } from '@diaryx/host-fns';
 import type { PluginLifecycleEvent, PluginLifecycleListener } from './lifecycle-events.js';
 import { DEFAULT_APP_VERSION } from './protocol/versions.js';
+import { type RecordOptions, type ResolvedRecordOptions, resolveRecordOptions } from './recording/record-options.js';
 import { hasJspi } from './runtime/jspi.js';
+import type { WasiSource } from './runtime/wasi-shim.js';
 import { validateLoaderOptions } from './validate-options.js';
 
 /** Default per-call deadline of worker-mode plugins: 30 s. */
@@ -140,6 +142,20 @@ export interface LoaderOptions {
    * ignored. A plugin host (`createPluginHost`) sends these as its own events.
    */
   onLifecycleEvent?: PluginLifecycleListener;
+  /**
+   * Records the plugin's last calls (`true` for the defaults): each export call with its input,
+   * every host call with its input, output and outcome, the WASI clocks and randomness a metered
+   * plugin reads, and the call's output or error, in a bounded ring that
+   * {@link LoadedPlugin.takeRecording} turns into a trace (secrets redacted, size-limited) which
+   * `replayTrace` of `@diaryx/testing` and `diaryx-plugin replay` run again. Default: off (free).
+   */
+  record?: boolean | RecordOptions;
+  /**
+   * Where a metered plugin's WASI clocks and randomness come from (default: the real clock and
+   * `crypto.getRandomValues`): replay answers them from a trace, a test can fix them. Worker and
+   * in-process plugins use the engine's WASI, which this does not reach.
+   */
+  wasiSource?: WasiSource;
 }
 
 /** Options of {@link loadPluginFromBytes}. */
@@ -184,6 +200,10 @@ export interface ResolvedLoaderOptions {
   describeGuestError: ((message: string) => string) | null;
   /** Sends a lifecycle event to `onLifecycleEvent` (never throws). */
   lifecycle: (event: PluginLifecycleEvent) => void;
+  /** The `record` option, or null when the plugin is not recorded. */
+  record: ResolvedRecordOptions | null;
+  /** The `wasiSource` option, or null for the real clocks and randomness. */
+  wasiSource: WasiSource | null;
 }
 
 function lifecycleSender(listener: PluginLifecycleListener | undefined, logger: HostLogger): (event: PluginLifecycleEvent) => void {
@@ -252,5 +272,7 @@ export function resolveLoaderOptions(options: LoadPluginOptions = {}): ResolvedL
     lifecycleFailures: options.lifecycleFailures ?? 'log',
     describeGuestError: options.describeGuestError ?? null,
     lifecycle: lifecycleSender(options.onLifecycleEvent, options.logger ?? silentLogger),
+    record: resolveRecordOptions(options.record),
+    wasiSource: options.wasiSource ?? null,
   };
 }

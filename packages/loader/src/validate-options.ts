@@ -1,5 +1,6 @@
 import { LoaderOptionError } from './errors.js';
 import type { LoadPluginOptions, PluginMode } from './options.js';
+import { RECORD_LIMITS } from './recording/record-options.js';
 
 const PLUGIN_MODES: readonly PluginMode[] = ['worker', 'metered', 'in-process', 'auto'];
 
@@ -45,6 +46,19 @@ export function callOptionProblem(options: { timeoutMs?: unknown; signal?: unkno
   return null;
 }
 
+function validateRecordOption(record: unknown): void {
+  if (record === undefined || typeof record === 'boolean') return;
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) refuse('record', 'true, false or { calls, maxBytes, redact }', record);
+  const { calls, maxBytes, redact } = record as { calls?: unknown; maxBytes?: unknown; redact?: unknown };
+  const [minCalls, maxCalls] = RECORD_LIMITS.calls;
+  const [minBytes, maxBytesLimit] = RECORD_LIMITS.maxBytes;
+  wholeNumber('record.calls', calls, minCalls, maxCalls, `a whole number of calls from ${minCalls} to ${maxCalls}`, false);
+  wholeNumber('record.maxBytes', maxBytes, minBytes, maxBytesLimit, `a whole number of bytes from ${minBytes} to ${maxBytesLimit}`, false);
+  if (redact !== undefined && !(Array.isArray(redact) && redact.every((r) => (typeof r === 'string' && r !== '') || r instanceof RegExp))) {
+    refuse('record.redact', 'an array of non-empty strings and RegExps', redact);
+  }
+}
+
 /**
  * Checks every loader option given (absent ones take their defaults), so a value the loader
  * cannot honour fails the load with a message naming the option instead of misbehaving later:
@@ -81,6 +95,11 @@ export function validateLoaderOptions(options: LoadPluginOptions): void {
   }
   if (options.onLifecycleEvent !== undefined && typeof options.onLifecycleEvent !== 'function') {
     refuse('onLifecycleEvent', 'a function', options.onLifecycleEvent);
+  }
+  validateRecordOption(options.record);
+  const wasi = options.wasiSource as unknown as Record<string, unknown> | undefined;
+  if (wasi !== undefined && (wasi === null || typeof wasi !== 'object' || typeof wasi['clockNs'] !== 'function' || typeof wasi['fillRandom'] !== 'function')) {
+    refuse('wasiSource', 'an object with the methods clockNs and fillRandom', wasi);
   }
   if (name !== undefined && typeof name !== 'string') refuse('name', 'a string', name);
   if (configPath !== undefined && (typeof configPath !== 'string' || configPath === '')) refuse('configPath', 'a file path', configPath);

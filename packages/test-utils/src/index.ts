@@ -1,3 +1,4 @@
+export { secretEchoWat } from './secret-echo.js';
 export { compileWat, GUEST_HELPERS, guestWat, type GuestWatOptions, KERNEL_IMPORTS, probeWat, type WatFeatures, watString } from './wat.js';
 export { answerReaderWat, decodeAnswer, type ReadAnswer } from './answer-reader.js';
 export { wasiToolWat } from './wasi-tool.js';

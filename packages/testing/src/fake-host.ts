@@ -6,6 +6,7 @@ import {
   createHostContext,
   denyAll,
   fixedClock,
+  type HostCallAnswerSource,
   type HostCallRecord,
   type HostContext,
   type HostLogger,
@@ -79,6 +80,11 @@ export interface FakeHostOptions {
   plugins?: Record<string, Record<string, FakePluginCommand>>;
   /** Per-value storage quota (default 1 MiB, as in Rust). */
   storageQuotaBytes?: number;
+  /**
+   * Answers host calls instead of the host functions (`undefined` runs the function): how
+   * {@link replayTrace} answers a plugin from a recorded trace. Default: none.
+   */
+  answers?: HostCallAnswerSource;
 }
 
 /** The fake host: the real host functions over in-memory services, and what the plugin did. */
@@ -246,6 +252,7 @@ export function createFakeHost(options: FakeHostOptions = {}): FakeHost {
     logger,
     observer: (record) => void calls.push(record),
     ...(options.storageQuotaBytes === undefined ? {} : { storageQuotaBytes: options.storageQuotaBytes }),
+    ...(options.answers === undefined ? {} : { answers: options.answers }),
   });
   return {
     context,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { bundledFrameMapper } from './source-map.js';
 import { basename, extname, resolve } from 'node:path';
-import { hasJspi, type LoadedPlugin, loadPlugin, type PluginMode } from '@diaryx/loader';
+import { hasJspi, type LoadedPlugin, type LoaderOptions, loadPlugin, type PluginMode, type RecordOptions, type WasiSource } from '@diaryx/loader';
 import { createFakeHost, type FakeHost, type FakeHostOptions } from './fake-host.js';
 import { currentTestName, joinTestSession } from './test-session.js';
 import { trackPlugin, wasmKey } from './tracked-plugin.js';
@@ -64,6 +64,18 @@ export interface LoadTestPluginOptions extends FakeHostOptions {
    * calls with their advice, the log.
    */
   autoClose?: boolean;
+  /** Record the plugin's calls (the loader option `record`): `plugin.takeRecording()` gives the trace. */
+  record?: boolean | RecordOptions;
+  /** Where a metered plugin's WASI clocks and randomness come from (the loader option `wasiSource`). */
+  wasiSource?: WasiSource;
+}
+
+/** The loader options of a test plugin's mode (what `loadTestPlugin` and `replayTrace` load with). */
+export function testModeOptions(mode: TestPluginMode): Pick<LoaderOptions, 'mode' | 'asyncHostServices'> {
+  // Without JSPI the loader's 'auto' uses a worker (a metered plugin could not yield an app's
+  // thread); a test may hold its own thread for a call, and the fake host's services are
+  // synchronous, so tests stay metered there (no worker to start).
+  return mode === 'auto' && !hasJspi() ? { mode: 'metered', asyncHostServices: false } : { mode };
 }
 
 function modeOf(options: LoadTestPluginOptions): TestPluginMode {
@@ -101,16 +113,15 @@ export async function loadTestPlugin(
   const map = typeof wasm === 'string' ? await readFile(`${wasm}.map`, 'utf8').catch(() => null) : null;
   const plugin = await loadPlugin(bytes, host.context, {
     name,
-    // Without JSPI the loader's 'auto' uses a worker (a metered plugin could not yield an app's
-    // thread); a test may hold its own thread for a call, and the fake host's services are
-    // synchronous, so tests stay metered there (no worker to start).
-    ...(mode === 'auto' && !hasJspi() ? { mode: 'metered', asyncHostServices: false } : { mode }),
+    ...testModeOptions(mode),
     ...(deadline ? { timeoutMs: options.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS } : {}),
     logger: host.logger,
     lifecycleFailures: options.strict === false ? 'log' : 'throw',
     ...(map === null ? {} : { describeGuestError: bundledFrameMapper(map) }),
     ...(options.appVersion === undefined ? {} : { appVersion: options.appVersion }),
     ...(options.config === undefined ? {} : { config: options.config }),
+    ...(options.record === undefined ? {} : { record: options.record }),
+    ...(options.wasiSource === undefined ? {} : { wasiSource: options.wasiSource }),
   });
   const calls = trackPlugin(plugin, { wasm: wasmKey(typeof wasm === 'string' ? resolve(wasm) : wasm), failFastAfterTimeout: options.failFastAfterTimeout !== false, testName: currentTestName });
   await joinTestSession({ calls, host, autoClose: options.autoClose !== false });

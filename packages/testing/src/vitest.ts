@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
 import type { FakeHost, FakeLogLine } from './fake-host.js';
+import { describeReplay } from './replay/replay-report.js';
+import type { ReplayResult } from './replay/replay-trace.js';
 
 interface MatcherResult {
   pass: boolean;
@@ -23,6 +25,12 @@ export interface DiaryxMatchers<R = unknown> {
   toHaveStored(key: string, value?: unknown): R;
   /** A log line at `level` contains `text` (a string) or matches it (a RegExp). */
   toHaveLogged(level: FakeLogLine['level'], text: string | RegExp): R;
+  /**
+   * On the result of `replayTrace`: the plugin replayed its trace identically (every host call,
+   * output and error as recorded, or as the replay's `expect` option says). The failure shows
+   * the first divergence with both sides.
+   */
+  toMatchTrace(): R;
 }
 
 // Vitest's way to type custom matchers (3.2+): merge into `Matchers`, whose declaration is
@@ -41,6 +49,10 @@ function parse(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+function isReplayResult(value: unknown): value is ReplayResult {
+  return value !== null && typeof value === 'object' && 'divergences' in value && 'trace' in value && 'calls' in value;
 }
 
 function isFakeHost(value: unknown): value is FakeHost {
@@ -121,6 +133,15 @@ expect.extend({
           : entries.length === 0
             ? `expected plugin storage to have ${key}; it has: ${[...received.storage.values.keys()].sort().join(', ') || '(nothing)'}`
             : `expected ${key} to hold the value below:\n${this.utils.diff(value, typeof value === 'string' ? texts[0] : parse(texts[0]!)) ?? ''}`,
+    };
+  },
+
+  toMatchTrace(received: unknown): MatcherResult {
+    if (!isReplayResult(received)) throw new TypeError('toMatchTrace expects the result of replayTrace: expect(await replayTrace(wasm, trace)).toMatchTrace()');
+    const pass = received.divergences.length === 0;
+    return {
+      pass,
+      message: () => (pass ? `expected the replay to diverge from its trace, but ${describeReplay(received)}` : describeReplay(received)),
     };
   },
 

@@ -1,3 +1,5 @@
+import type { HostOutput } from './define.js';
+
 /** How one host-function call ended. */
 export type HostCallOutcome = 'ok' | 'denied' | 'trap';
 
@@ -19,3 +21,22 @@ export interface HostCallRecord {
 
 /** Receives a record after every host-function call. Must not throw. */
 export type HostCallObserver = (record: HostCallRecord) => void;
+
+/**
+ * A host call as a plugin's recorder sees it (the loader's `record` option): the record, plus
+ * the output exactly as handed to the guest (bytes stay bytes) and how long the call took.
+ */
+export interface HostCallDetail extends HostCallRecord {
+  /** The output as the host function returned it: text, or bytes where the output is binary. */
+  value: HostOutput;
+  /** Time from the call's start to its answer, in ms (async services included). */
+  durationMs: number;
+  /** True when the call failed the export call: a trap, denied or not (`outcome` alone cannot tell a denied trap). */
+  trapped: boolean;
+}
+
+/**
+ * Receives the detail of every host call one plugin makes (set on its {@link PluginHostState}
+ * by the loader while it records). Costs nothing while unset. Must not throw.
+ */
+export type HostCallRecorder = (detail: HostCallDetail) => void;

@@ -19,6 +19,8 @@ export class HostCall {
   denied = false;
   /** The denial message, when {@link denied}. */
   denialMessage: string | undefined;
+  /** `performance.now()` when the call began, while the plugin is recorded (else 0). */
+  startedAt = 0;
   #inputBlock: Uint8Array | undefined;
   #signal: AbortSignal | undefined;
 

@@ -1,3 +1,4 @@
+import type { HostCallRecorder } from './host-call-record.js';
 
 /**
  * What the host functions know about the plugin they serve. The loader creates one per plugin
@@ -38,6 +39,11 @@ export interface PluginHostState {
    */
   pauseDeadline: (() => () => void) | null;
   /**
+   * Receives every host call of this plugin in detail (output bytes, timing): set by the loader
+   * while it records the plugin's calls (its `record` option), null otherwise (then free).
+   */
+  recorder: HostCallRecorder | null;
+  /**
    * The handles of the empty answers ("") given in the current export call. A worker-mode plugin
    * gets an empty block back from @extism/extism 2.0.0-rc13 as a freed one, so when the guest
    * passes such a handle on as a host function's input it is read as "" (not an unknown handle).
@@ -50,7 +56,17 @@ export interface PluginHostState {
 
 /** Creates the state for a plugin that is about to be instantiated. */
 export function createPluginHostState(initialId: string, options: { inProcess: boolean }): PluginHostState {
-  return { pluginId: initialId, idLocked: false, inProcess: options.inProcess, pendingTrap: null, callChain: [], callAbort: null, pauseDeadline: null, emptyAnswers: null };
+  return {
+    pluginId: initialId,
+    idLocked: false,
+    inProcess: options.inProcess,
+    pendingTrap: null,
+    callChain: [],
+    callAbort: null,
+    pauseDeadline: null,
+    recorder: null,
+    emptyAnswers: null,
+  };
 }
 
 /** Rust's id lock: the first manifest id wins; later calls change nothing. */

@@ -2,6 +2,7 @@ import type { ExtismHostFunction, HostLogger, LogFields } from '@diaryx/host-fns
 import type { ResolvedPluginMode } from '../options.js';
 import type { CallDeadline } from './deadline.js';
 import type { GuestOutput } from './sdk-plugin.js';
+import type { WasiSource } from './wasi-shim.js';
 
 export type { GuestOutput } from './sdk-plugin.js';
 
@@ -36,6 +37,8 @@ export interface GuestInstanceOptions {
   activeDeadline: { current: CallDeadline | null };
   /** Told when a fresh instance (or worker) has started after a stop, with the restarts so far. */
   onRestart?: (restarts: number) => void;
+  /** Metered mode: where WASI clocks and randomness come from (null: the real ones). */
+  wasiSource: WasiSource | null;
 }
 
 /** Options of one call. */

@@ -15,6 +15,8 @@ import { isEntryExport } from './guest-entry-rewrite.js';
 import type { CallDeadline } from './deadline.js';
 import type { GuestInstance } from './guest-instance.js';
 import { unsatisfiedImport } from './import-check.js';
+import { PluginRecorder } from '../recording/plugin-recorder.js';
+import { realWasiSource } from './wasi-shim.js';
 
 /** A guest instance with the state its host functions share with the loader. */
 export interface InstantiatedGuest {
@@ -29,6 +31,8 @@ export interface InstantiatedGuest {
   lastGuestError: { message: string | null };
   /** Where it runs: the resolved options', or a worker when `'auto'` could not meter the module. */
   runtime: PluginRuntimeInfo;
+  /** The recorder of its calls (the `record` option), or null. */
+  recorder: PluginRecorder | null;
 }
 
 /**
@@ -75,6 +79,8 @@ export async function instantiateGuest(
     const lastGuestError: InstantiatedGuest['lastGuestError'] = { message: null };
     const activeDeadline: { current: CallDeadline | null } = { current: null };
     state.pauseDeadline = () => activeDeadline.current?.pause() ?? noResume;
+    const recorder = options.record === null ? null : new PluginRecorder(options.record, options.wasiSource ?? realWasiSource, options.logger);
+    state.recorder = recorder?.onHostCall ?? null;
     const create = () =>
       createGuestInstance({
         module,
@@ -92,6 +98,7 @@ export async function instantiateGuest(
         onGuestError: (message) => (lastGuestError.message = message),
         activeDeadline,
         onRestart: (restarts) => options.lifecycle({ type: 'restarted', pluginId: state.pluginId, mode: runtime.mode, restarts }),
+        wasiSource: recorder?.wasiSource ?? options.wasiSource,
       });
     const instance = start.lazy ? lazyInstance(create) : await create();
     const exports = new Set(
@@ -99,7 +106,7 @@ export async function instantiateGuest(
         .filter((e) => e.kind === 'function' && !isStatusExport(e.name) && !isEntryExport(e.name))
         .map((e) => e.name),
     );
-    return { instance, state, exports, lastGuestError, runtime };
+    return { instance, state, exports, lastGuestError, runtime, recorder };
   } catch (error) {
     return fail(error);
   }

@@ -75,7 +75,7 @@ function wasiFunctions(wasi: KitWasi, yielding: boolean): Record<string, SdkFunc
 async function startMetered(options: GuestInstanceOptions, signal: AbortSignal | null): Promise<MeteredRun> {
   const yielding = options.sliceMs !== null;
   const meter = createFuelMeter({ sliceMs: options.sliceMs });
-  const wasi = meteredWasi(meter, { yielding, sliceMs: options.sliceMs });
+  const wasi = meteredWasi(meter, { yielding, sliceMs: options.sliceMs, source: options.wasiSource });
   const outOfFuel = () => meter.outOfFuel();
   const functions = {
     [HOST_NAMESPACE]: stopChecked(options.hostFunctions, meter, options.asyncHostServices),

@@ -1,11 +1,11 @@
 // The kit's own WASI preview 1, for metered plugins (their `wasi_snapshot_preview1` imports are
 // routed here, see guest-entry-rewrite.ts). It gives what the Rust host gives a plugin (PROTOCOL
 // §1): no arguments, no environment, no preopened folders, an empty stdin, stdout and stderr
-// discarded; clocks and randomness are real. Unlike the engine's WASI, every function checks the
-// call's deadline and abort first, and the ones whose work grows with a length (random_get,
-// fd_write, fd_read over many buffers) work in chunks, checking the deadline between them and
-// yielding the thread when the slice is over, so no single WASI call can hold the host's thread
-// past its deadline. Portable: no Node module.
+// discarded; clocks and randomness are real (or come from the loader's `wasiSource` option).
+// Unlike the engine's WASI, every function checks the call's deadline and abort first, and the
+// ones whose work grows with a length (random_get, fd_write, fd_read over many buffers) work in
+// chunks, checking the deadline between them and yielding the thread when the slice is over, so
+// no single WASI call can hold the host's thread past its deadline. Portable: no Node module.
 
 import { GuestExitError } from './call-stop.js';
 import { nextTask } from './after-pending-tasks.js';
@@ -37,6 +37,24 @@ export const WASI_FUNCTIONS: ReadonlySet<string> = new Set([
   'sock_recv', 'sock_send', 'sock_shutdown',
 ]);
 
+/**
+ * Where a metered plugin's WASI clocks and randomness come from: the real ones
+ * ({@link realWasiSource}), or another source (the loader's `wasiSource` option: a recording
+ * wraps the real one, a replay answers from a trace).
+ */
+export interface WasiSource {
+  /** The time of WASI clock `id` (0 realtime, 1 monotonic, 2 process, 3 thread) in nanoseconds. */
+  clockNs(id: number): bigint;
+  /** Fills `bytes` with random bytes (at most 64 KiB at a time). */
+  fillRandom(bytes: Uint8Array): void;
+}
+
+/** The real clocks (`performance`) and randomness (`crypto.getRandomValues`). */
+export const realWasiSource: WasiSource = {
+  clockNs: (id) => BigInt(Math.round((id === 0 ? performance.timeOrigin + performance.now() : performance.now()) * 1e6)),
+  fillRandom: (bytes) => void globalThis.crypto.getRandomValues(bytes),
+};
+
 /** The kit's WASI for one metered instance. */
 export interface KitWasi {
   /** The import object's functions, by WASI name. */
@@ -52,7 +70,8 @@ class Fault extends Error {}
  * longer than the slice continues after a macrotask (the function then returns a Promise,
  * which only a `WebAssembly.Suspending` import may do: JSPI).
  */
-export function meteredWasi(meter: FuelMeter, options: { yielding: boolean; sliceMs: number | null }): KitWasi {
+export function meteredWasi(meter: FuelMeter, options: { yielding: boolean; sliceMs: number | null; source?: WasiSource | null }): KitWasi {
+  const source = options.source ?? realWasiSource;
   let memory: WebAssembly.Memory | null = null;
   const closed = new Set<number>();
   const view = (): DataView => {
@@ -139,8 +158,8 @@ export function meteredWasi(meter: FuelMeter, options: { yielding: boolean; slic
     clock_time_get: guarded((id, _precision, resultPtr) => {
       const clock = Number(id);
       if (clock < 0 || clock > 3) return ERRNO.inval;
-      const ms = clock === 0 ? performance.timeOrigin + performance.now() : performance.now();
-      setU64(view(), Number(resultPtr), BigInt(Math.round(ms * 1e6)));
+      const ns = source.clockNs(clock);
+      setU64(view(), Number(resultPtr), BigInt.asUintN(64, ns));
       return ERRNO.success;
     }),
     fd_write: guarded((fd, iovs, iovsLength, writtenPtr) => {
@@ -226,7 +245,7 @@ export function meteredWasi(meter: FuelMeter, options: { yielding: boolean; slic
         if (done >= total) return ERRNO.success;
         const n = Math.min(RANDOM_CHUNK, total - done);
         // A fresh view each chunk: the memory's buffer is replaced when it grows.
-        globalThis.crypto.getRandomValues(new Uint8Array(view().buffer, start + done, n));
+        source.fillRandom(new Uint8Array(view().buffer, start + done, n));
         done += n;
         return null;
       });
