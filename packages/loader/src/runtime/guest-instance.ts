@@ -1,10 +1,12 @@
 import type { ExtismHostFunction, HostLogger, LogFields } from '@diaryx/host-fns';
 import type { ResolvedPluginMode } from '../options.js';
 import type { CallDeadline } from './deadline.js';
-import type { GuestOutput } from './sdk-plugin.js';
 import type { WasiSource } from './wasi-shim.js';
 
-export type { GuestOutput } from './sdk-plugin.js';
+/** What an export call returns: the guest's output (read it with `ownedBytes`). */
+export interface GuestOutput {
+  bytes(): Uint8Array;
+}
 
 /** How to run one guest instance (what every mode needs). */
 export interface GuestInstanceOptions {

@@ -2,6 +2,7 @@ import type { Plugin } from '@extism/extism';
 import { type HostLogger, type LogFields, pluginLogPrefix } from '@diaryx/host-fns';
 import { toError } from '../errors.js';
 import { STATUS_CHECK_EXPORT, STATUS_GLOBAL } from './export-status.js';
+import type { GuestOutput } from './guest-instance.js';
 
 // What every mode shares of @extism/extism (pinned to 2.0.0-rc13): starting an SDK plugin, its
 // guest logger, the export status, and closing what an app drops. The runtime/ modules are the
@@ -123,10 +124,6 @@ export function suspendsOnPromise<F extends SdkFunction>(fn: F): F {
   return fn;
 }
 
-/** What an export call returns: the guest's output (read it with {@link ownedBytes}). */
-export interface GuestOutput {
-  bytes(): Uint8Array;
-}
 
 /** The output's bytes, owned by the caller (a worker's output may sit in shared memory). */
 export function ownedBytes(output: GuestOutput | null): Uint8Array | null {
