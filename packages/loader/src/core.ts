@@ -58,7 +58,7 @@ export {
   RECORD_LIMITS,
   type RecordOptions,
 } from './recording/record-options.js';
-export { MAX_RECORDED_HOST_CALLS } from './recording/plugin-recorder.js';
+export { MAX_RECORDED_HOST_CALLS } from './recording/record-options.js';
 export { MAX_TRACE_CALLS, MAX_TRACE_HOST_CALLS, MAX_TRACE_TEXT_BYTES, parseTrace, TraceFormatError } from './recording/parse-trace.js';
 export {
   type PluginTrace,

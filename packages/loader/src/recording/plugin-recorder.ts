@@ -4,6 +4,7 @@
 // plugins pay nothing); the loaded plugin opens and closes each call. `take` turns the ring into
 // a trace: redacted, and cut to its size limit.
 
+import { MAX_RECORDED_HOST_CALLS } from './record-options.js';
 import { type HostCallDetail, type HostLogger, utf8ByteLength } from '@diaryx/host-fns';
 import type { PluginCallError } from '../errors.js';
 import type { PluginRuntimeInfo } from '../options.js';
@@ -14,8 +15,6 @@ import { type Raw, type RecordedCall, toTraceCall } from './trace-call.js';
 import { shrunk } from './trace-size.js';
 import { type PluginTrace, TRACE_FORMAT, TRACE_VERSION, type TraceCall } from './trace.js';
 
-/** Host calls kept per export call; the rest are counted (a host-call storm stays bounded). */
-export const MAX_RECORDED_HOST_CALLS = 10_000;
 /** WASI clock readings kept per export call. */
 const MAX_CLOCK_READINGS = 10_000;
 /** Random bytes kept per export call. */

@@ -40,3 +40,6 @@ export function resolveRecordOptions(record: boolean | RecordOptions | undefined
     redact: [...(given.redact ?? [])],
   };
 }
+
+/** Host calls kept per export call; the rest are counted (a host-call storm stays bounded). */
+export const MAX_RECORDED_HOST_CALLS = 10_000;

@@ -15,7 +15,7 @@ import { isEntryExport } from './guest-entry-rewrite.js';
 import type { CallDeadline } from './deadline.js';
 import type { GuestInstance } from './guest-instance.js';
 import { unsatisfiedImport } from './import-check.js';
-import { PluginRecorder } from '../recording/plugin-recorder.js';
+import type { PluginRecorder } from '../recording/plugin-recorder.js';
 import { realWasiSource } from './wasi-shim.js';
 
 /** A guest instance with the state its host functions share with the loader. */
@@ -79,7 +79,11 @@ export async function instantiateGuest(
     const lastGuestError: InstantiatedGuest['lastGuestError'] = { message: null };
     const activeDeadline: { current: CallDeadline | null } = { current: null };
     state.pauseDeadline = () => activeDeadline.current?.pause() ?? noResume;
-    const recorder = options.record === null ? null : new PluginRecorder(options.record, options.wasiSource ?? realWasiSource, options.logger);
+    // Loaded only for a recorded plugin: the recorder is not in the bundle of a page that never records.
+    const recorder =
+      options.record === null
+        ? null
+        : new (await import('../recording/plugin-recorder.js')).PluginRecorder(options.record, options.wasiSource ?? realWasiSource, options.logger);
     state.recorder = recorder?.onHostCall ?? null;
     const create = () =>
       createGuestInstance({

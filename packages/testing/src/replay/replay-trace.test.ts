@@ -64,7 +64,7 @@ describe('replayTrace: a recorded trace replays identically', () => {
       ['host_storage_get', expect.stringContaining('"data"')],
       ['host_log', ''],
     ]);
-    expect(replay.host.logs).toContainEqual({ level: 'info', message: '[extism-plugin replayed] counted' });
+    expect(replay.host.logs).toContainEqual({ level: 'info', message: '[plugin replayed] counted' });
     expect(describeReplay(replay)).toBe('replayed 1.0.0: 3 of 3 calls replayed identically (strict)');
   });
 
