@@ -190,7 +190,7 @@ export class LoadedPlugin {
    * @throws PluginCallError naming the plugin and the export
    */
   call(exportName: string, input: string | Uint8Array = '', options: PluginCallOptions = NO_OPTIONS): Promise<Uint8Array | null> {
-    return this.#queued(exportName, options, (signal, timeoutMs) => this.#callNow(exportName, input, [], asBytes, signal, timeoutMs));
+    return this.#queued(exportName, options, (signal, timeoutMs, callerSignal) => this.#callNow(exportName, input, [], asBytes, signal, timeoutMs, callerSignal));
   }
 
   /** The error of a call to an export the module does not have (the guest is not called). */
@@ -209,7 +209,11 @@ export class LoadedPlugin {
    * Queues a call with its options checked: the signal it runs under (the caller's and the
    * plugin's closing) and its deadline.
    */
-  #queued<T>(exportName: string, options: PluginCallOptions, run: (signal: AbortSignal, timeoutMs: number | null) => Promise<T>): Promise<T> {
+  #queued<T>(
+    exportName: string,
+    options: PluginCallOptions,
+    run: (signal: AbortSignal, timeoutMs: number | null, callerSignal: AbortSignal | null) => Promise<T>,
+  ): Promise<T> {
     if (this.#closed) return Promise.reject(this.#callError('closed', exportName, 'the plugin is closed'));
     const problem = options === NO_OPTIONS ? null : callOptionProblem(options);
     if (problem) return Promise.reject(this.#callError('invalid_input', exportName, `${problem}; the plugin was not called`, undefined, { problem }));
@@ -217,7 +221,10 @@ export class LoadedPlugin {
     const closing = this.#closing.signal;
     const signal = options.signal ? AbortSignal.any([options.signal, closing]) : closing;
     const timeoutMs = options.timeoutMs === undefined ? this.#options.timeoutMs : options.timeoutMs === Number.POSITIVE_INFINITY ? null : options.timeoutMs;
-    return this.#queue.run(() => run(signal, timeoutMs), signal, () => this.#stopError(exportName, new CallAbortedError(signal.reason)));
+    // The guest instance is stopped by the caller's signal or by its own close (which close() calls):
+    // it is not given the combined signal, which would cost an AbortSignal.any per call.
+    const callerSignal = options.signal ?? null;
+    return this.#queue.run(() => run(signal, timeoutMs, callerSignal), signal, () => this.#stopError(exportName, new CallAbortedError(signal.reason)));
   }
 
   /** The error of a call stopped by its signal: `closed` when the plugin closed, else `aborted`. */
@@ -236,6 +243,7 @@ export class LoadedPlugin {
     read: (output: Uint8Array | null) => T,
     signal: AbortSignal,
     timeoutMs: number | null,
+    callerSignal: AbortSignal | null,
   ): Promise<T> {
     if (this.#closed) return Promise.reject(this.#callError('closed', exportName, 'the plugin is closed'));
     if (signal.aborted) return Promise.reject(this.#stopError(exportName, new CallAbortedError(signal.reason)));
@@ -271,7 +279,7 @@ export class LoadedPlugin {
     };
     const recorder = this.#guest.recorder;
     if (recorder !== null) recorder.begin(exportName, input, this.#guest.instance.stats().restarts);
-    return this.#guest.instance.call(exportName, input, { timeoutMs, signal }).then(
+    return this.#guest.instance.call(exportName, input, { timeoutMs, signal: callerSignal }).then(
       (output) => {
         const trap = settle();
         if (trap !== null) throw this.#recorded(this.#callError('host_trap', exportName, trap, undefined, { hostMessage: trap }));
@@ -424,8 +432,8 @@ export class LoadedPlugin {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    return this.#queued('handle_command', options, (signal, timeoutMs) =>
-      this.#callNow('handle_command', input, chain, (output) => this.#commandResponse(output), signal, timeoutMs),
+    return this.#queued('handle_command', options, (signal, timeoutMs, callerSignal) =>
+      this.#callNow('handle_command', input, chain, (output) => this.#commandResponse(output), signal, timeoutMs, callerSignal),
     );
   }
 

@@ -17,7 +17,7 @@ import {
   statusGlobal,
   suspendsOnPromise,
 } from './sdk-plugin.js';
-import { type KitWasi, meteredWasi } from './wasi-shim.js';
+import { CHUNKED_WASI_FUNCTIONS, type KitWasi, meteredWasi } from './wasi-shim.js';
 
 // Metered mode: the guest runs on the caller's thread, its wasm rewritten with fuel checks
 // (@diaryx/wasm meterModule) that call the meter's import about once per millisecond. There the
@@ -63,7 +63,7 @@ function stopChecked(functions: Record<string, ExtismHostFunction>, meter: FuelM
 function wasiFunctions(wasi: KitWasi, yielding: boolean): Record<string, SdkFunction> {
   const out: Record<string, SdkFunction> = {};
   for (const [name, fn] of Object.entries(wasi.functions)) {
-    out[name] = (yielding ? suspendsOnPromise(fn as SdkFunction) : fn) as SdkFunction;
+    out[name] = (yielding && CHUNKED_WASI_FUNCTIONS.has(name) ? suspendsOnPromise(fn as SdkFunction) : fn) as SdkFunction;
   }
   return out;
 }
@@ -107,10 +107,25 @@ async function startMetered(options: GuestInstanceOptions, signal: AbortSignal |
 export async function meteredInstance(options: GuestInstanceOptions): Promise<GuestInstance> {
   const holder: { current: MeteredRun | null } = { current: await startMetered(options, null) };
   const closing = new AbortController();
-  let inFlight: Promise<unknown> | null = null;
+  // A call in progress, and who waits for it to end (close): counted rather than tracked as a
+  // promise, so the call path makes no promise of its own for it.
+  let active = 0;
+  let onIdle: (() => void) | null = null;
   const counters = { calls: 0, busyMs: 0, timeouts: 0, restarts: 0 };
 
   const run = async (exportName: string, input: string | Uint8Array, signal: AbortSignal, timeoutMs: number | null) => {
+    active++;
+    try {
+      return await runCall(exportName, input, signal, timeoutMs);
+    } finally {
+      if (--active === 0 && onIdle) {
+        onIdle();
+        onIdle = null;
+      }
+    }
+  };
+
+  const runCall = async (exportName: string, input: string | Uint8Array, signal: AbortSignal, timeoutMs: number | null) => {
     let current = holder.current;
     if (current === null) {
       counters.restarts++;
@@ -148,19 +163,13 @@ export async function meteredInstance(options: GuestInstanceOptions): Promise<Gu
     call(exportName, input, callOptions) {
       const signal = callSignal(callOptions?.signal, closing.signal);
       if (signal.aborted) return Promise.reject(new CallAbortedError(signal.reason));
-      const call = run(exportName, input, signal, callTimeout(callOptions, options.timeoutMs));
-      inFlight = call;
-      const clear = () => {
-        if (inFlight === call) inFlight = null;
-      };
-      call.then(clear, clear);
-      return call;
+      return run(exportName, input, signal, callTimeout(callOptions, options.timeoutMs));
     },
     stats: () => ({ ...counters, memoryBytes: holder.current?.memory?.buffer.byteLength ?? null }),
     async close() {
       forgetCollected(guest);
       closing.abort(new Error('the plugin was closed'));
-      await inFlight?.catch(() => undefined);
+      if (active > 0) await new Promise<void>((resolve) => (onIdle = resolve));
       await holder.current?.sdk.close();
       holder.current = null;
     },

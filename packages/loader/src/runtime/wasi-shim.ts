@@ -55,6 +55,14 @@ export const realWasiSource: WasiSource = {
   fillRandom: (bytes) => void globalThis.crypto.getRandomValues(bytes),
 };
 
+/**
+ * The functions whose work grows with a length and is done in chunks (random_get, fd_write): the
+ * only ones that may yield, by returning a Promise. Only these need to be `WebAssembly.Suspending`
+ * imports; the others stay plain (a Suspending import costs more per call, and QuickJS reads the
+ * clock often).
+ */
+export const CHUNKED_WASI_FUNCTIONS: ReadonlySet<string> = new Set(['random_get', 'fd_write']);
+
 /** The kit's WASI for one metered instance. */
 export interface KitWasi {
   /** The import object's functions, by WASI name. */
