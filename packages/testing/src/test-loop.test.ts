@@ -32,6 +32,11 @@ describe('loadTestPlugin: never hang', () => {
     expect(plugin.runtime).toMatchObject({ mode: 'metered', automatic: hasJspi() });
   });
 
+  it("a call's own options reach the loader: its timeoutMs replaces the test's deadline", async () => {
+    const { plugin } = await loadTestPlugin(await guest, { timeoutMs: 20_000, failFastAfterTimeout: false });
+    await expect(plugin.call('spin', '', { timeoutMs: 200 })).rejects.toThrow(/export `spin` ran longer than 200 ms/);
+  });
+
   it.each(['metered', 'worker'] as const)('mode %s stops an endless loop at the same deadline, and the plugin answers its next call', async (mode) => {
     // failFastAfterTimeout: false: this test wants the deadline itself, not the earlier test's timeout.
     const { plugin } = await loadTestPlugin(await guest, { mode, timeoutMs: 500, failFastAfterTimeout: false });

@@ -152,15 +152,18 @@ export function trackPlugin(plugin: LoadedPlugin, options: TrackOptions): Plugin
   };
   const replace = <K extends keyof typeof original>(name: K, fn: (typeof original)[K]) =>
     Object.defineProperty(plugin, name, { value: fn, configurable: true, writable: true });
-  replace('handleCommand', (command, params = null) =>
-    track(`handleCommand(${short(command)}, ${short(params)})`, 'handle_command', `${base}handle_command|${command}`, () => original.handleCommand(command, params), 'direct'),
+  // The call options ({ signal, timeoutMs }) go through unchanged.
+  replace('handleCommand', (command, params = null, callOptions) =>
+    track(`handleCommand(${short(command)}, ${short(params)})`, 'handle_command', `${base}handle_command|${command}`, () => original.handleCommand(command, params, callOptions), 'direct'),
   );
-  replace('onEvent', (event) =>
-    track(`onEvent(${short(event?.event_type)})`, 'on_event', `${base}on_event|${String(event?.event_type)}`, () => original.onEvent(event), 'lifecycle'),
+  replace('onEvent', (event, callOptions) =>
+    track(`onEvent(${short(event?.event_type)})`, 'on_event', `${base}on_event|${String(event?.event_type)}`, () => original.onEvent(event, callOptions), 'lifecycle'),
   );
-  replace('init', (context) => track('init()', 'init', `${base}init`, () => original.init(context), 'lifecycle'));
+  replace('init', (context, callOptions) => track('init()', 'init', `${base}init`, () => original.init(context, callOptions), 'lifecycle'));
   replace('setConfig', (config) => track(`setConfig(${short(config)})`, 'set_config', `${base}set_config`, () => original.setConfig(config), 'lifecycle'));
-  replace('shutdown', () => track('shutdown()', 'shutdown', `${base}shutdown`, () => original.shutdown(), 'lifecycle'));
-  replace('call', (exportName, input = '') => track(`call(${short(exportName)})`, exportName, `${base}${exportName}`, () => original.call(exportName, input), 'call'));
+  replace('shutdown', (callOptions) => track('shutdown()', 'shutdown', `${base}shutdown`, () => original.shutdown(callOptions), 'lifecycle'));
+  replace('call', (exportName, input = '', callOptions) =>
+    track(`call(${short(exportName)})`, exportName, `${base}${exportName}`, () => original.call(exportName, input, callOptions), 'call'),
+  );
   return { plugin, calls };
 }
