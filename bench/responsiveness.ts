@@ -8,6 +8,7 @@ import createPlugin, { type Plugin } from '@extism/extism';
 import { allowAll, createHostContext, type HostContext, memoryWorkspaceFs } from '@diaryx/host-fns';
 import { hasJspi, type LoadedPlugin, loadPlugin, type LoaderOptions } from '@diaryx/loader';
 import { Bench } from 'tinybench';
+import { largestGapWhile } from '@diaryx/test-utils';
 import { bareFunctions, benchGuest, GREETING } from './bench-guest.js';
 
 const repo = new URL('..', import.meta.url);
@@ -43,32 +44,25 @@ async function whileLooping(wasm: Uint8Array, ms: number): Promise<{ maxGap: num
   const runaway = await load(wasm, 'runaway', { timeoutMs: ms });
   const healthy = await load(wasm, 'healthy');
   const histogram = monitorEventLoopDelay({ resolution: 1 });
-  let last = performance.now();
-  let maxGap = 0;
-  const probe = setInterval(() => {
-    const now = performance.now();
-    maxGap = Math.max(maxGap, now - last);
-    last = now;
-  }, 1);
   histogram.enable();
-  const loop = runaway.call('spin').catch(() => undefined);
   const latencies: number[] = [];
-  const started = performance.now();
-  while (performance.now() - started < ms - 100) {
-    const at = performance.now();
-    await healthy.call('handle_command', COMMAND);
-    latencies.push(performance.now() - at);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  await loop;
+  const { gap: maxGap } = await largestGapWhile(async () => {
+    const loop = runaway.call('spin').catch(() => undefined);
+    const started = performance.now();
+    while (performance.now() - started < ms - 100) {
+      const at = performance.now();
+      await healthy.call('handle_command', COMMAND);
+      latencies.push(performance.now() - at);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await loop;
+  });
   histogram.disable();
-  clearInterval(probe);
   const mode = runaway.runtime.mode;
   await Promise.all([runaway.close(), healthy.close()]);
   // The histogram holds the event loop's delay past the 1 ms resolution, in ns.
   return { maxGap, p99Gap: histogram.percentile(99) / 1e6, healthy: latencies, mode };
 }
-
 
 /** The default mode ('auto') and yielding against bare in-process Extism and against no yielding. */
 async function defaultPath(wasm: Uint8Array): Promise<string[]> {

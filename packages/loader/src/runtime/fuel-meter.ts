@@ -45,8 +45,6 @@ export interface FuelMeter {
   checkDeadline(): void;
   /** Settles as `pending` does, or rejects (a trap) when the call must stop first. */
   race<T>(pending: Promise<T>): Promise<T>;
-  /** The current call's deadline. */
-  readonly deadline: CallDeadline;
   /** Whether the last armed call was stopped by its deadline. */
   readonly timedOut: boolean;
   /** Whether the last armed call was stopped by its signal. */
@@ -118,9 +116,6 @@ export function createFuelMeter(options: FuelMeterOptions = { sliceMs: null }): 
         else if (error instanceof Error && isTimeoutError(error)) timedOut = true;
         throw error;
       });
-    },
-    get deadline() {
-      return deadline;
     },
     get timedOut() {
       return timedOut;

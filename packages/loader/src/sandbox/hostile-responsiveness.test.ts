@@ -1,4 +1,4 @@
-import { allowAll, createHostContext } from '@diaryx/host-fns';
+import { allowAll, createHostContext, memoryWorkspaceFs } from '@diaryx/host-fns';
 import { compileWat, guestWat, hostileManifest, largestGapWhile } from '@diaryx/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LoadedPlugin } from '../loaded-plugin.js';
@@ -200,5 +200,27 @@ describe('a caller suspended in host_plugin_command keeps its own deadline', () 
     const next = performance.now();
     expect(text(await callee.call('answer'))).toContain('still here');
     expect(performance.now() - next).toBeLessThan(1_000);
+  });
+});
+
+describe("an async permission checker's wait does not count against the call's deadline (a person answering a prompt)", () => {
+  const reader = () =>
+    guest(
+      'reader',
+      { handle_command: '(call $output_handle (call $host_read_file (call $to_block (global.get $request_ptr) (global.get $request_len)))) (i32.const 0)' },
+      { hostImports: ['host_read_file'], data: { request: JSON.stringify({ path: 'note.md' }) } },
+    );
+  // A checker that asks "a user" who answers after 600 ms; the call's own deadline is 300 ms.
+  const slowYes = { check: () => new Promise<{ allowed: true; reason: 'allowed' }>((resolve) => setTimeout(() => resolve({ allowed: true, reason: 'allowed' }), 600)) };
+
+  it.each(['metered', 'worker'] as const)('%s: the call answers after the prompt, and a loop still stops at the deadline', async (mode) => {
+    if (mode === 'metered' && !hasJspi()) return; // an async checker needs JSPI in metered mode
+    const host = createHostContext({ fs: memoryWorkspaceFs({ 'note.md': 'the note' }), permissions: slowYes });
+    const plugin = await load(await reader(), { name: 'reader', mode, timeoutMs: 300 }, host);
+    // The raw output is the host function's answer: the note's text, not a timeout.
+    expect(text(await plugin.call('handle_command', '{"command":"run","params":null}'))).toBe('the note');
+    // The pause ended with the prompt: the deadline applies again to the guest's own work.
+    const looping = await load(await guest('looping-too', { handle_command: LOOP }), { name: 'looping-too', mode, timeoutMs: 300 }, host);
+    await expect(looping.handleCommand('run')).rejects.toMatchObject({ kind: 'timeout' });
   });
 });
